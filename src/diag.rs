@@ -1,0 +1,163 @@
+//! Errors for rule authors: which product, version and file, where in it, and a hint.
+
+use serde::Serialize;
+use std::fmt;
+
+/// One problem in a rule set, pointing at a file and, where known, a line and column.
+///
+/// Messages follow one style: lowercase, one line, user text in backticks, no Rust type
+/// names; `help` carries the suggestion ("did you mean `term_months`?").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub product: String,
+    pub version: String,
+    /// Path inside the version directory, `/`-separated: `rules/amount_above_max.rhai`.
+    pub file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// The offending source line, for a caret display; not serialized.
+    #[serde(skip)]
+    pub source_line: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(product: &str, version: &str, file: &str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            product: product.to_owned(),
+            version: version.to_owned(),
+            file: file.to_owned(),
+            line: None,
+            column: None,
+            message: message.into(),
+            help: None,
+            source_line: None,
+        }
+    }
+
+    /// Points the diagnostic at a position in `source` (1-based line and column).
+    pub fn at(mut self, source: &str, line: Option<usize>, column: Option<usize>) -> Diagnostic {
+        self.line = line;
+        self.column = column;
+        self.source_line = line.and_then(|l| source.lines().nth(l.saturating_sub(1))).map(str::to_owned);
+        self
+    }
+
+    pub fn with_help(mut self, help: Option<String>) -> Diagnostic {
+        self.help = help;
+        self
+    }
+
+    /// `impulskrediet/2025-01-01/rules/amount_above_max.rhai:3:5`
+    pub fn location(&self) -> String {
+        let mut s = format!("{}/{}/{}", self.product, self.version, self.file);
+        if let Some(line) = self.line {
+            s.push_str(&format!(":{line}"));
+            if let Some(column) = self.column {
+                s.push_str(&format!(":{column}"));
+            }
+        }
+        s
+    }
+
+    /// The source line with a caret under the column, as a compiler shows it.
+    pub fn snippet(&self) -> Option<String> {
+        let (line, text) = (self.line?, self.source_line.as_ref()?);
+        let width = line.to_string().len();
+        let caret = self.column.map(|c| format!("\n{:width$} | {}^", "", " ".repeat(c.saturating_sub(1))));
+        Some(format!("{:width$} |\n{line} | {text}{}", "", caret.unwrap_or_default()))
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location(), self.message)?;
+        if let Some(help) = &self.help {
+            write!(f, "\n  help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Every problem found while loading rule sets (all of them, not only the first).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct LoadError {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut first = true;
+        for d in &self.diagnostics {
+            if !first {
+                writeln!(f)?;
+            }
+            first = false;
+            write!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl From<Diagnostic> for LoadError {
+    fn from(d: Diagnostic) -> LoadError {
+        LoadError { diagnostics: vec![d] }
+    }
+}
+
+/// The closest candidate by edit distance, if it is close enough to be a likely typo.
+pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).max(2);
+    candidates
+        .into_iter()
+        .map(|c| (levenshtein(word, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, c)| c)
+}
+
+/// "did you mean `x`?" for the closest candidate.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    nearest(word, candidates).map(|c| format!("did you mean `{c}`?"))
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = Vec::with_capacity(b.len() + 1);
+        cur.push(i + 1);
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev.get(j).copied().unwrap_or(0) + usize::from(ca != *cb);
+            let del = prev.get(j + 1).copied().unwrap_or(0) + 1;
+            let ins = cur.get(j).copied().unwrap_or(0) + 1;
+            cur.push(sub.min(del).min(ins));
+        }
+        prev = cur;
+    }
+    prev.last().copied().unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_names_only() {
+        let names = ["term_months", "amount_requested_eur", "region"];
+        assert_eq!(nearest("term_month", names), Some("term_months"));
+        assert_eq!(nearest("amount_requestd_eur", names), Some("amount_requested_eur"));
+        assert_eq!(nearest("colour", names), None);
+    }
+
+    #[test]
+    fn snippet_has_a_caret_under_the_column() {
+        let d = Diagnostic::new("p", "v", "rules/x.rhai", "boom").at("a\n  bad thing\n", Some(2), Some(3));
+        assert_eq!(d.snippet().as_deref(), Some("  |\n2 |   bad thing\n  |   ^"));
+        assert_eq!(d.to_string(), "p/v/rules/x.rhai:2:3: boom");
+    }
+}

@@ -1,0 +1,266 @@
+//! Batch screening: a CSV of applications in, the same CSV with each row's decision out.
+//!
+//! Used by `kredo batch` and `POST /api/v1/batch`. A bad row never stops the batch: it gets its
+//! own errors, with its line number, in its own output row. Only a file with no readable header,
+//! or batch options the engine refuses (an unknown product, a bad date), fail the whole batch,
+//! and they do so before any row is screened.
+//!
+//! Rows are screened on every core: the table is cut into chunks that worker threads take in
+//! turn, each worker writes its chunk's output rows, and the chunks are joined in input order.
+
+use std::fmt::Write as _;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::date::Date;
+use crate::model::{Decision, Request};
+use crate::{Kredo, RequestError};
+
+use super::csv_in::{self, CsvError, Row, RowError, Table, TextEncoding};
+
+/// Columns added after the input's own.
+pub const OUTPUT_COLUMNS: [&str; 5] = [
+    "outcome",
+    "reason_ids",
+    "messages",
+    "monthly_instalment_eur",
+    "errors",
+];
+
+/// Rows per unit of work handed to a thread.
+const CHUNK_ROWS: usize = 256;
+
+/// The options every row is screened with (the CLI's flags, the HTTP route's query).
+#[derive(Debug, Clone, Default)]
+pub struct BatchOptions {
+    pub product: Option<String>,
+    pub as_of: Option<String>,
+    pub version: Option<String>,
+    pub language: Option<String>,
+}
+
+/// The output file and a count of what happened.
+#[derive(Debug, Clone)]
+pub struct BatchOutput {
+    /// UTF-8 CSV with the input's delimiter; starts with a BOM when the input had one or was
+    /// Windows-1252, so that Excel reads the accents in French and Dutch messages right.
+    pub csv: Vec<u8>,
+    pub rows: usize,
+    /// Rows whose outcome is `invalid` or that could not be read at all.
+    pub rows_with_errors: usize,
+    pub delimiter: u8,
+    pub encoding: TextEncoding,
+}
+
+/// Why a whole batch could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum BatchError {
+    #[error(transparent)]
+    Csv(#[from] CsvError),
+    #[error("{}", .0.message)]
+    Request(RequestError),
+    #[error("could not write the output: {0}")]
+    Output(String),
+}
+
+/// Screens every row of `input`. `progress` counts the rows done, for a progress bar.
+pub fn run(
+    kredo: &Kredo,
+    input: &[u8],
+    opts: &BatchOptions,
+    today: Date,
+    progress: &AtomicUsize,
+) -> Result<BatchOutput, BatchError> {
+    let table = csv_in::read_table(input)?;
+    let template = Request {
+        product: opts.product.clone(),
+        as_of: opts.as_of.clone(),
+        version: opts.version.clone(),
+        language: opts.language.clone(),
+        application: serde_json::Value::Object(serde_json::Map::new()),
+    };
+    // Options the engine refuses would fail every row the same way: fail once, up front.
+    kredo
+        .evaluate(&template, today)
+        .map_err(BatchError::Request)?;
+
+    let decimal_comma = table.delimiter == b';';
+    let chunks: Vec<&[Result<Row, RowError>]> = table.rows.chunks(CHUNK_ROWS).collect();
+    let outputs: Mutex<Vec<Option<(Vec<u8>, usize)>>> = Mutex::new(vec![None; chunks.len()]);
+    let next = AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .min(chunks.len().max(1));
+    let worker = || -> Result<(), BatchError> {
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(chunk) = chunks.get(i) else {
+                return Ok(());
+            };
+            let done = screen_chunk(kredo, &table, chunk, &template, today, decimal_comma)?;
+            progress.fetch_add(chunk.len(), Ordering::Relaxed);
+            let mut outputs = outputs
+                .lock()
+                .map_err(|_| BatchError::Output("a worker thread failed".to_owned()))?;
+            if let Some(slot) = outputs.get_mut(i) {
+                *slot = Some(done);
+            }
+        }
+    };
+    let results: Vec<Result<(), BatchError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads).map(|_| scope.spawn(worker)).collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(BatchError::Output("a worker thread failed".to_owned())))
+            })
+            .collect()
+    });
+    for result in results {
+        result?;
+    }
+
+    let mut csv = Vec::with_capacity(input.len() * 2 + 1024);
+    if table.had_bom || table.encoding == TextEncoding::Windows1252 {
+        csv.extend_from_slice(b"\xEF\xBB\xBF");
+    }
+    {
+        let mut writer = csv::WriterBuilder::new()
+            .delimiter(table.delimiter)
+            .from_writer(&mut csv);
+        let header = table
+            .headers
+            .iter()
+            .map(String::as_str)
+            .chain(OUTPUT_COLUMNS);
+        writer
+            .write_record(header)
+            .map_err(|e| BatchError::Output(e.to_string()))?;
+        writer.flush().map_err(|e| BatchError::Output(e.to_string()))?;
+    }
+    let mut rows_with_errors = 0;
+    let outputs = outputs
+        .into_inner()
+        .map_err(|_| BatchError::Output("a worker thread failed".to_owned()))?;
+    for (bytes, errors) in outputs.into_iter().flatten() {
+        csv.extend_from_slice(&bytes);
+        rows_with_errors += errors;
+    }
+    Ok(BatchOutput {
+        csv,
+        rows: table.rows.len(),
+        rows_with_errors,
+        delimiter: table.delimiter,
+        encoding: table.encoding,
+    })
+}
+
+/// Screens one chunk and writes its output rows (no header) as CSV bytes.
+fn screen_chunk(
+    kredo: &Kredo,
+    table: &Table,
+    chunk: &[Result<Row, RowError>],
+    template: &Request,
+    today: Date,
+    decimal_comma: bool,
+) -> Result<(Vec<u8>, usize), BatchError> {
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(table.delimiter)
+        .has_headers(false)
+        .from_writer(Vec::with_capacity(chunk.len() * 256));
+    let mut errors = 0;
+    let width = table.headers.len();
+    for row in chunk {
+        let (fields, extra): (&[String], [String; 5]) = match row {
+            Ok(row) => {
+                let mut request = template.clone();
+                request.application = csv_in::row_to_value(&table.keys, &row.fields);
+                let extra = match kredo.evaluate(&request, today) {
+                    Ok(decision) => {
+                        if !decision.errors.is_empty() {
+                            errors += 1;
+                        }
+                        decision_columns(&decision, row.line, decimal_comma)
+                    }
+                    Err(e) => {
+                        errors += 1;
+                        error_columns(row.line, &e.message)
+                    }
+                };
+                (&row.fields, extra)
+            }
+            Err(bad) => {
+                errors += 1;
+                (&bad.fields, error_columns(bad.line, &bad.message))
+            }
+        };
+        // A short row is padded and a long one cut, so every output row has the header's width.
+        let cells = (0..width)
+            .map(|i| fields.get(i).map_or("", String::as_str))
+            .chain(extra.iter().map(String::as_str));
+        writer
+            .write_record(cells)
+            .map_err(|e| BatchError::Output(e.to_string()))?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| BatchError::Output(e.to_string()))?;
+    Ok((bytes, errors))
+}
+
+/// outcome, reason ids, messages, instalment, errors for one decision.
+fn decision_columns(decision: &Decision<'_>, line: u64, decimal_comma: bool) -> [String; 5] {
+    let ids = decision
+        .reasons
+        .iter()
+        .map(|r| r.id)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let messages = decision
+        .reasons
+        .iter()
+        .map(|r| r.message)
+        .collect::<Vec<_>>()
+        .join(" | ");
+    let instalment = decision
+        .indicative
+        .as_ref()
+        .map(|i| {
+            let text = i.monthly_instalment_eur.to_string();
+            if decimal_comma {
+                text.replace('.', ",")
+            } else {
+                text
+            }
+        })
+        .unwrap_or_default();
+    let mut errors = String::new();
+    if !decision.errors.is_empty() {
+        let _ = write!(errors, "line {line}: ");
+        for (i, e) in decision.errors.iter().enumerate() {
+            if i > 0 {
+                errors.push_str(" | ");
+            }
+            let _ = write!(errors, "{}: {}", e.field, e.message);
+        }
+    }
+    [
+        decision.outcome.as_str().to_owned(),
+        ids,
+        messages,
+        instalment,
+        errors,
+    ]
+}
+
+/// The columns of a row that got no decision at all.
+fn error_columns(line: u64, message: &str) -> [String; 5] {
+    [
+        "error".to_owned(),
+        String::new(),
+        String::new(),
+        String::new(),
+        format!("line {line}: {message}"),
+    ]
+}

@@ -1,0 +1,364 @@
+//! Reading a batch CSV as Belgian offices write it: `,` or `;`, UTF-8 or Windows-1252, with or
+//! without a BOM, decimal commas; each row becomes the contract's flat application JSON.
+//!
+//! Why this layer exists: a CSV cell has no type, while the contract's JSON does. This module
+//! only undoes what spreadsheets do to values (encoding, separators, decimal commas, Excel's
+//! boolean spellings) and builds JSON; every check of a value stays in the engine, so a bad
+//! cell gets the same error in a batch as in the browser.
+
+use std::borrow::Cow;
+
+use serde_json::{Map, Value};
+
+/// Money columns: a decimal comma (`1234,56`) is read as a decimal point here, in CSV only.
+const MONEY_FIELDS: &[&str] = &["amount_requested_eur", "projected_monthly_net_cashflow_eur"];
+/// Boolean columns: Excel writes TRUE/FALSE, WAAR/ONWAAR (nl) or VRAI/FAUX (fr).
+const BOOL_FIELDS: &[&str] = &[
+    "is_takeover",
+    "in_collective_debt_settlement",
+    "has_tax_or_social_arrears",
+];
+const PURPOSES_FIELD: &str = "funding_purposes";
+
+/// How the input text was encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextEncoding {
+    Utf8,
+    Windows1252,
+}
+
+impl TextEncoding {
+    pub fn name(self) -> &'static str {
+        match self {
+            TextEncoding::Utf8 => "UTF-8",
+            TextEncoding::Windows1252 => "Windows-1252",
+        }
+    }
+}
+
+/// One data row of the input.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// The physical line where the row starts (the header is line 1).
+    pub line: u64,
+    pub fields: Vec<String>,
+}
+
+/// A parsed CSV file.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub delimiter: u8,
+    pub encoding: TextEncoding,
+    pub had_bom: bool,
+    /// Header cells as written (trimmed), echoed in the output.
+    pub headers: Vec<String>,
+    /// Header cells as field names: trimmed and lower-cased.
+    pub keys: Vec<String>,
+    pub rows: Vec<Result<Row, RowError>>,
+}
+
+/// A row that could not be read as a row (wrong number of cells, broken quoting).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    pub line: u64,
+    pub fields: Vec<String>,
+    pub message: String,
+}
+
+/// A file that cannot be read as a table at all.
+#[derive(Debug, thiserror::Error)]
+pub enum CsvError {
+    #[error("the CSV file is empty: it needs a header row naming the columns")]
+    Empty,
+    #[error("the CSV header is not readable: {0}")]
+    Header(String),
+    #[error("the CSV header names column `{0}` twice")]
+    DuplicateColumn(String),
+}
+
+/// Decodes the file: drops a UTF-8 BOM, reads UTF-8 when the bytes are valid UTF-8 and
+/// Windows-1252 otherwise (what Excel's "CSV (;)" writes on a Belgian Windows).
+pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, TextEncoding, bool) {
+    let (bytes, had_bom) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => (rest, true),
+        None => (bytes, false),
+    };
+    match std::str::from_utf8(bytes) {
+        Ok(text) => (Cow::Borrowed(text), TextEncoding::Utf8, had_bom),
+        Err(_) => {
+            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
+            (text, TextEncoding::Windows1252, had_bom)
+        }
+    }
+}
+
+/// `;` when the header line has more semicolons than commas outside quotes, else `,`.
+pub fn detect_delimiter(text: &str) -> u8 {
+    let (mut commas, mut semicolons, mut quoted) = (0usize, 0usize, false);
+    for c in text.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => commas += 1,
+            ';' if !quoted => semicolons += 1,
+            '\n' if !quoted => break,
+            _ => {}
+        }
+    }
+    if semicolons > commas { b';' } else { b',' }
+}
+
+/// Reads the whole file into a table. Only a missing or unreadable header fails the file; a
+/// bad row is kept as a [`RowError`] in its place.
+pub fn read_table(bytes: &[u8]) -> Result<Table, CsvError> {
+    let (text, encoding, had_bom) = decode(bytes);
+    if text.trim().is_empty() {
+        return Err(CsvError::Empty);
+    }
+    let delimiter = detect_delimiter(&text);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| CsvError::Header(e.to_string()))?
+        .iter()
+        .map(|h| h.trim().to_owned())
+        .collect();
+    let keys: Vec<String> = headers.iter().map(|h| h.to_lowercase()).collect();
+    for (i, key) in keys.iter().enumerate() {
+        if key.is_empty() {
+            continue;
+        }
+        if keys.iter().take(i).any(|k| k == key) {
+            return Err(CsvError::DuplicateColumn(key.clone()));
+        }
+    }
+    let mut rows = Vec::new();
+    let mut record = csv::StringRecord::new();
+    // The csv crate's own line count skips blank lines, so count newlines up to each record's
+    // byte offset: the line number in an error must be the one the user's editor shows.
+    let mut lines = LineCounter::new(text.as_bytes());
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = record
+                    .position()
+                    .map_or(0, |p| lines.line_at(p.byte()));
+                let fields: Vec<String> = record.iter().map(str::to_owned).collect();
+                // A blank line in the middle of the file is not an application.
+                if fields.iter().all(|f| f.trim().is_empty()) {
+                    continue;
+                }
+                if fields.len() == headers.len() {
+                    rows.push(Ok(Row { line, fields }));
+                } else {
+                    rows.push(Err(RowError {
+                        line,
+                        message: format!(
+                            "the row has {} cells where the header has {} columns",
+                            fields.len(),
+                            headers.len()
+                        ),
+                        fields,
+                    }));
+                }
+            }
+            Err(e) => {
+                let line = e.position().map_or(0, |p| lines.line_at(p.byte()));
+                rows.push(Err(RowError {
+                    line,
+                    fields: Vec::new(),
+                    message: format!("the row is not readable CSV: {e}"),
+                }));
+            }
+        }
+    }
+    Ok(Table {
+        delimiter,
+        encoding,
+        had_bom,
+        headers,
+        keys,
+        rows,
+    })
+}
+
+/// Turns increasing byte offsets into 1-based line numbers in one pass over the text.
+struct LineCounter<'a> {
+    text: &'a [u8],
+    offset: usize,
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a [u8]) -> Self {
+        LineCounter {
+            text,
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    fn line_at(&mut self, byte: u64) -> u64 {
+        let mut target = usize::try_from(byte).unwrap_or(usize::MAX).min(self.text.len());
+        // A record's offset may point at blank lines the reader skipped before it.
+        while let Some(b'\n' | b'\r') = self.text.get(target) {
+            target += 1;
+        }
+        if target > self.offset {
+            let newlines = self
+                .text
+                .get(self.offset..target)
+                .map_or(0, |s| s.iter().filter(|&&b| b == b'\n').count());
+            self.line += newlines as u64;
+            self.offset = target;
+        }
+        self.line
+    }
+}
+
+/// `1234,56` → `1234.56`; anything else is returned unchanged (the engine judges it).
+/// Only a plain number with one comma and one or two decimals is converted, so `25.000,00`
+/// (a thousands separator) stays invalid, as the contract wants.
+pub fn decimal_comma(value: &str) -> Cow<'_, str> {
+    let trimmed = value.trim();
+    let digits = trimmed.strip_prefix('-').unwrap_or(trimmed);
+    let plain = digits.split_once(',').is_some_and(|(int, frac)| {
+        !int.is_empty()
+            && int.bytes().all(|b| b.is_ascii_digit())
+            && (1..=2).contains(&frac.len())
+            && frac.bytes().all(|b| b.is_ascii_digit())
+    });
+    if plain {
+        Cow::Owned(trimmed.replacen(',', ".", 1))
+    } else {
+        Cow::Borrowed(value)
+    }
+}
+
+/// Excel's boolean spellings become JSON booleans; any other text is passed on as a string, so
+/// the engine reports it as an invalid boolean for that field.
+fn boolean_cell(value: &str) -> Value {
+    match value.trim().to_lowercase().as_str() {
+        "true" | "waar" | "vrai" => Value::Bool(true),
+        "false" | "onwaar" | "faux" => Value::Bool(false),
+        _ => Value::String(value.to_owned()),
+    }
+}
+
+/// `category:amount;category:amount` → `[{"category":…,"amount_eur":…}, …]`. An item without
+/// a `:` keeps only its category, so the engine reports the missing amount at its index.
+pub fn purposes_cell(value: &str) -> Value {
+    let items = value
+        .split(';')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            let mut purpose = Map::new();
+            match item.rsplit_once(':') {
+                Some((category, amount)) => {
+                    purpose.insert(
+                        "category".to_owned(),
+                        Value::String(category.trim().to_owned()),
+                    );
+                    purpose.insert(
+                        "amount_eur".to_owned(),
+                        Value::String(decimal_comma(amount).trim().to_owned()),
+                    );
+                }
+                None => {
+                    purpose.insert("category".to_owned(), Value::String(item.to_owned()));
+                }
+            }
+            Value::Object(purpose)
+        })
+        .collect();
+    Value::Array(items)
+}
+
+/// One row as the contract's bare application JSON text (see [`row_to_value`]).
+pub fn row_to_application(keys: &[String], fields: &[String]) -> String {
+    row_to_value(keys, fields).to_string()
+}
+
+/// One row as the contract's bare application object. An empty cell is an absent field;
+/// a column without a name is ignored; unknown columns are passed on (the engine warns).
+pub fn row_to_value(keys: &[String], fields: &[String]) -> Value {
+    let mut app = Map::new();
+    for (key, cell) in keys.iter().zip(fields) {
+        if key.is_empty() || cell.trim().is_empty() {
+            continue;
+        }
+        let value = if MONEY_FIELDS.contains(&key.as_str()) {
+            Value::String(decimal_comma(cell).into_owned())
+        } else if BOOL_FIELDS.contains(&key.as_str()) {
+            boolean_cell(cell)
+        } else if key == PURPOSES_FIELD {
+            purposes_cell(cell)
+        } else {
+            Value::String(cell.clone())
+        };
+        app.insert(key.clone(), value);
+    }
+    Value::Object(app)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_delimiters() {
+        assert_eq!(detect_delimiter("a;b;c\n1,5;2;3"), b';');
+        assert_eq!(detect_delimiter("a,b,c\n1;2;3;4;5"), b',');
+        assert_eq!(detect_delimiter("\"a;b\",c\n"), b',');
+    }
+
+    #[test]
+    fn decodes_bom_and_windows_1252() {
+        let (t, e, bom) = decode(b"\xEF\xBB\xBFa;b");
+        assert_eq!((t.as_ref(), e, bom), ("a;b", TextEncoding::Utf8, true));
+        let (t, e, bom) = decode(b"soci\xE9t\xE9 anonyme");
+        assert_eq!(
+            (t.as_ref(), e, bom),
+            ("société anonyme", TextEncoding::Windows1252, false)
+        );
+    }
+
+    #[test]
+    fn decimal_commas_only_plain() {
+        assert_eq!(decimal_comma("1234,56"), "1234.56");
+        assert_eq!(decimal_comma(" -12,5 "), "-12.5");
+        assert_eq!(decimal_comma("25.000,00"), "25.000,00");
+        assert_eq!(decimal_comma("1000"), "1000");
+        assert_eq!(decimal_comma("1,234"), "1,234");
+    }
+
+    #[test]
+    fn builds_application() {
+        let keys: Vec<String> = ["amount_requested_eur", "funding_purposes", "is_takeover", "x", ""]
+            .map(String::from)
+            .to_vec();
+        let fields: Vec<String> = ["12500,50", "investment:10000; working_capital:2500,5;", "WAAR", "", "y"]
+            .map(String::from)
+            .to_vec();
+        let json = row_to_application(&keys, &fields);
+        let v: Value = serde_json::from_str(&json).unwrap_or_default();
+        assert_eq!(v["amount_requested_eur"], "12500.50");
+        assert_eq!(v["is_takeover"], true);
+        assert_eq!(v["funding_purposes"][1]["amount_eur"], "2500.5");
+        assert_eq!(v["funding_purposes"].as_array().map(Vec::len), Some(2));
+        assert!(v.get("x").is_none());
+    }
+
+    #[test]
+    fn keeps_bad_rows_in_place() {
+        let t = read_table(b"a;b\n1;2\n3\n\n4;5\n").unwrap_or_else(|_| unreachable!());
+        assert_eq!(t.rows.len(), 3);
+        assert!(matches!(&t.rows[1], Err(RowError { line: 3, .. })));
+        assert!(matches!(&t.rows[2], Ok(Row { line: 5, .. })), "{:?}", t.rows);
+    }
+}

@@ -1,0 +1,500 @@
+//! Rules in rhai: the only module that imports rhai. Compiles a version's rule files once and
+//! runs them against one application at a time.
+//!
+//! A rule file declares three literal constants and ends with its condition:
+//!
+//! ```text
+//! const ID = "AMOUNT_ABOVE_MAX";
+//! const SEVERITY = "ineligible";
+//! const READS = ["amount_requested_eur"];
+//!
+//! amount_requested_eur > MAX_AMOUNT_EUR
+//! ```
+//!
+//! The condition is `true`/`false`, or a list of field names (fired when not empty; the names
+//! become the reason's `fields`). The declarations are read once at load time and stripped
+//! from the compiled rule; the version's parameters are folded into it as constants.
+
+pub mod host;
+pub mod sandbox;
+
+use crate::diag::{Diagnostic, did_you_mean};
+use crate::model::Severity;
+use rhai::{
+    AST, ASTNode, Dynamic, Engine, EvalAltResult, Expr, OptimizationLevel, ParseError, ParseErrorType,
+    Module, Position, Scope, Shared, Stmt,
+};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+pub use host::{Lists, Purposes};
+pub use rhai::{Dynamic as Value, ImmutableString};
+pub use sandbox::Limits;
+
+/// One variable a rule can read, and the application fields it comes from.
+#[derive(Debug, Clone, Copy)]
+pub struct InputSpec {
+    pub name: &'static str,
+    /// Application fields this input depends on: when one is missing, a rule reading the input
+    /// must be skipped, so it must list them in `READS`.
+    pub fields: &'static [&'static str],
+}
+
+const fn field(name: &'static str, fields: &'static [&'static str]) -> InputSpec {
+    InputSpec { name, fields }
+}
+
+/// Every variable in a rule's scope, in the order [`Program::start`] expects their values.
+/// `project_description` is deliberately absent: rules never read it.
+pub const INPUTS: [InputSpec; 21] = [
+    field("legal_form", &["legal_form"]),
+    field("region", &["region"]),
+    field("business_status", &["business_status"]),
+    field("activity_type", &["activity_type"]),
+    field("amount_requested_eur", &["amount_requested_eur"]),
+    field("term_months", &["term_months"]),
+    field("funding_purposes", &["funding_purposes"]),
+    field("is_takeover", &["is_takeover"]),
+    field("enterprise_number", &["enterprise_number"]),
+    field("nace_code", &["nace_code"]),
+    field("nace_version", &["nace_version"]),
+    field("in_collective_debt_settlement", &["in_collective_debt_settlement"]),
+    field("bankruptcy_status", &["bankruptcy_status"]),
+    field("bank_credit_status", &["bank_credit_status"]),
+    field("has_tax_or_social_arrears", &["has_tax_or_social_arrears"]),
+    field("applicant_age_years", &["applicant_age_years"]),
+    field("projected_monthly_net_cashflow_eur", &["projected_monthly_net_cashflow_eur"]),
+    field("business_plan_status", &["business_plan_status"]),
+    field("product_variant", &["product_variant"]),
+    // Derived by the engine: the indicative instalment at the version's rate, rounded as shown.
+    field("monthly_instalment_eur", &["amount_requested_eur", "term_months"]),
+    // Derived by the engine: the required fields that are missing (for MISSING_INFO).
+    field("missing_required", &[]),
+];
+
+/// Fields a rule may list in `READS`: the application's fields, less `project_description`.
+pub fn readable_fields() -> impl Iterator<Item = &'static str> {
+    INPUTS.iter().filter(|i| i.fields == [i.name]).map(|i| i.name)
+}
+
+/// Keyword-like functions rhai handles itself; always allowed.
+const BUILTIN_CALLS: [&str; 8] = ["type_of", "Fn", "call", "curry", "is_shared", "is_def_fn", "is_def_var", "this"];
+
+/// The declarations of a rule file.
+const META: [&str; 3] = ["ID", "SEVERITY", "READS"];
+
+/// One compiled rule.
+#[derive(Debug, Clone)]
+pub struct CompiledRule {
+    pub id: String,
+    pub severity: Severity,
+    pub reads: Vec<String>,
+    /// Index in [`INPUTS`] of each field in `reads`.
+    pub read_slots: Vec<usize>,
+    /// Path inside the version directory.
+    pub file: String,
+    source: Arc<str>,
+    statements: Box<[Stmt]>,
+    lib: Option<Shared<Module>>,
+    result_position: Position,
+}
+
+/// The rule files of one version, compiled on one locked engine.
+pub struct Program {
+    product: String,
+    version: String,
+    engine: Engine,
+    limits: Limits,
+    pub rules: Vec<CompiledRule>,
+}
+
+impl std::fmt::Debug for Program {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Program").field("product", &self.product).field("version", &self.version).finish()
+    }
+}
+
+/// A rule file to compile.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleSource<'a> {
+    pub path: &'a str,
+    pub text: &'a str,
+}
+
+/// What [`Program::compile`] needs besides the rule files.
+pub struct ProgramSpec<'a> {
+    pub product: &'a str,
+    pub version: &'a str,
+    /// The version's parameters, folded into the rules as constants.
+    pub constants: Vec<(String, Dynamic)>,
+    pub lists: Arc<Lists>,
+    pub limits: Limits,
+}
+
+/// The result of one rule on one application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Pass,
+    Fire,
+    /// Fired, naming the fields itself (a rule that returns a list of field names).
+    FireWith(Vec<String>),
+}
+
+impl Program {
+    /// Compiles every rule file; returns every problem found, not only the first.
+    pub fn compile(spec: ProgramSpec<'_>, files: &[RuleSource<'_>]) -> Result<Program, Vec<Diagnostic>> {
+        let mut engine = sandbox::locked_engine(&spec.limits);
+        host::register(&mut engine, spec.lists.clone());
+        // Compile unoptimized (to read the declarations), optimize after stripping them.
+        engine.set_optimization_level(OptimizationLevel::None);
+
+        let mut scope = Scope::new();
+        for input in INPUTS {
+            scope.push_dynamic(input.name, Dynamic::UNIT);
+        }
+        for (name, value) in &spec.constants {
+            scope.push_constant_dynamic(name.clone(), value.clone());
+        }
+        let known_fns = known_functions(&engine);
+
+        let mut program = Program {
+            product: spec.product.to_owned(),
+            version: spec.version.to_owned(),
+            engine,
+            limits: spec.limits,
+            rules: Vec::new(),
+        };
+        let mut problems = Vec::new();
+        let mut ids = BTreeSet::new();
+        for file in files {
+            match program.compile_rule(&scope, &spec, &known_fns, file) {
+                Ok(rule) => {
+                    if !ids.insert(rule.id.clone()) {
+                        problems.push(program.diag(file.path, format!("rule id `{}` is declared by another file too", rule.id)));
+                    }
+                    program.rules.push(rule);
+                }
+                Err(mut d) => problems.append(&mut d),
+            }
+        }
+        if problems.is_empty() { Ok(program) } else { Err(problems) }
+    }
+
+    fn diag(&self, file: &str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(&self.product, &self.version, file, message)
+    }
+
+    fn diag_at(&self, file: &RuleSource<'_>, pos: Position, message: impl Into<String>) -> Diagnostic {
+        self.diag(file.path, message).at(file.text, pos.line(), pos.position())
+    }
+
+    fn compile_rule(
+        &self,
+        scope: &Scope<'_>,
+        spec: &ProgramSpec<'_>,
+        known_fns: &BTreeSet<String>,
+        file: &RuleSource<'_>,
+    ) -> Result<CompiledRule, Vec<Diagnostic>> {
+        let ast = self
+            .engine
+            .compile_with_scope(scope, file.text)
+            .map_err(|e| vec![self.parse_error(file, scope, &e)])?;
+
+        let mut problems = Vec::new();
+        let meta: Vec<(String, Dynamic)> =
+            ast.iter_literal_variables(true, false).map(|(n, _, v)| (n.to_owned(), v)).collect();
+        let get = |name: &str| meta.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
+        let top = Position::new(1, 1);
+
+        let id = match get("ID").and_then(|v| v.into_string().ok()) {
+            Some(id) if is_rule_id(&id) => id,
+            Some(id) => {
+                problems.push(self.diag_at(file, top, format!("rule id `{id}` must be UPPER_SNAKE_CASE")));
+                id
+            }
+            None => {
+                problems.push(
+                    self.diag_at(file, top, "missing declaration `const ID = \"…\";`")
+                        .with_help(Some("every rule file starts with its ID, SEVERITY and READS".into())),
+                );
+                String::new()
+            }
+        };
+        let severity = match get("SEVERITY").and_then(|v| v.into_string().ok()) {
+            Some(s) => Severity::parse(&s).unwrap_or_else(|| {
+                problems.push(
+                    self.diag_at(file, top, format!("unknown severity `{s}`"))
+                        .with_help(did_you_mean(&s, ["ineligible", "review", "flag", "info"]).or_else(|| {
+                            Some("use one of `ineligible`, `review`, `flag`, `info`".into())
+                        })),
+                );
+                Severity::Info
+            }),
+            None => {
+                problems.push(self.diag_at(file, top, "missing declaration `const SEVERITY = \"…\";`"));
+                Severity::Info
+            }
+        };
+        let mut reads = Vec::new();
+        match get("READS").and_then(|v| v.into_array().ok()) {
+            Some(items) => {
+                for item in items {
+                    match item.into_string() {
+                        Ok(f) if readable_fields().any(|r| r == f) => reads.push(f),
+                        Ok(f) => problems.push(
+                            self.diag_at(file, top, format!("`READS` names unknown field `{f}`"))
+                                .with_help(did_you_mean(&f, readable_fields())),
+                        ),
+                        Err(_) => problems.push(self.diag_at(file, top, "`READS` must list field names as strings")),
+                    }
+                }
+            }
+            None => problems.push(
+                self.diag_at(file, top, "missing declaration `const READS = [\"…\"];`")
+                    .with_help(Some("list the application fields the rule reads; `[]` if none".into())),
+            ),
+        }
+
+        // Strip the declarations; what remains is the condition.
+        let statements: Vec<Stmt> = ast
+            .statements()
+            .iter()
+            .filter(|s| !matches!(s, Stmt::Var(x, ..) if META.contains(&x.0.name.as_str())))
+            .cloned()
+            .collect();
+        let Some(last) = statements.last() else {
+            problems.push(self.diag_at(file, top, "rule has no condition after its declarations"));
+            return Err(problems);
+        };
+        let result_position = last.position();
+
+        self.check_ast(&ast, file, spec, known_fns, &reads, &mut problems);
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+
+        let stripped = AST::new(statements, ast.shared_lib().clone());
+        let optimized = self.engine.optimize_ast(scope, stripped, OptimizationLevel::Simple);
+        let lib = optimized.has_functions().then(|| optimized.shared_lib().clone());
+        let read_slots = reads.iter().filter_map(|r| INPUTS.iter().position(|i| i.name == r)).collect();
+        Ok(CompiledRule {
+            id,
+            severity,
+            reads,
+            read_slots,
+            file: file.path.to_owned(),
+            source: Arc::from(file.text),
+            statements: optimized.statements().to_vec().into_boxed_slice(),
+            lib,
+            result_position,
+        })
+    }
+
+    /// Load-time checks rhai leaves to run time: unknown functions, undeclared reads, list names.
+    fn check_ast(
+        &self,
+        ast: &AST,
+        file: &RuleSource<'_>,
+        spec: &ProgramSpec<'_>,
+        known_fns: &BTreeSet<String>,
+        reads: &[String],
+        problems: &mut Vec<Diagnostic>,
+    ) {
+        let script_fns: BTreeSet<String> = ast.iter_functions().map(|f| f.name.to_owned()).collect();
+        let mut undeclared = BTreeSet::new();
+        ast.walk(&mut |path: &[ASTNode]| {
+            let Some(node) = path.last() else { return true };
+            let call = match node {
+                ASTNode::Expr(Expr::FnCall(call, pos) | Expr::MethodCall(call, pos)) => Some((call, *pos)),
+                ASTNode::Stmt(Stmt::FnCall(call, pos)) => Some((call, *pos)),
+                _ => None,
+            };
+            if let Some((call, pos)) = call {
+                let name = call.name.as_str();
+                let is_identifier = name.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_');
+                if call.op_token.is_none()
+                    && is_identifier
+                    && !known_fns.contains(name)
+                    && !script_fns.contains(name)
+                    && !BUILTIN_CALLS.contains(&name)
+                {
+                    let candidates = known_fns.iter().chain(script_fns.iter()).map(String::as_str);
+                    problems.push(
+                        self.diag_at(file, pos, format!("unknown function `{name}`"))
+                            .with_help(did_you_mean(name, candidates)),
+                    );
+                }
+                if matches!(name, "in_list" | "count_in") {
+                    let list_arg = if name == "in_list" { call.args.first() } else { call.args.get(1) };
+                    if let Some(Expr::StringConstant(list, lpos)) = list_arg {
+                        if let Err(message) = host::check_list_name(list, &spec.lists) {
+                            problems.push(self.diag_at(file, *lpos, message));
+                        }
+                    }
+                }
+            }
+            if let ASTNode::Expr(Expr::Variable(v, _, pos)) = node {
+                let name = v.1.as_str();
+                if let Some(input) = INPUTS.iter().find(|i| i.name == name) {
+                    for f in input.fields {
+                        if !reads.iter().any(|r| r == f) && undeclared.insert(*f) {
+                            problems.push(
+                                self.diag_at(file, *pos, format!("rule reads `{name}` but `READS` does not list `{f}`"))
+                                    .with_help(Some(format!(
+                                        "add \"{f}\" to READS, so the rule is skipped when `{f}` is missing"
+                                    ))),
+                            );
+                        }
+                    }
+                }
+            }
+            true
+        });
+    }
+
+    fn parse_error(&self, file: &RuleSource<'_>, scope: &Scope<'_>, e: &ParseError) -> Diagnostic {
+        let pos = e.position();
+        let (message, help) = match e.err_type() {
+            ParseErrorType::VariableUndefined(name) if name == "project_description" => (
+                format!("unknown variable `{name}`"),
+                Some("`project_description` is free text for people; rules never read it".to_owned()),
+            ),
+            ParseErrorType::VariableUndefined(name) => {
+                let names: Vec<String> = scope.iter_raw().map(|(n, ..)| n.to_owned()).collect();
+                (format!("unknown variable `{name}`"), did_you_mean(name, names.iter().map(String::as_str)))
+            }
+            ParseErrorType::Reserved(word) | ParseErrorType::ForbiddenVariable(word)
+                if sandbox::DISABLED_SYMBOLS.contains(&word.as_str()) =>
+            {
+                (format!("`{word}` is not allowed in rules"), Some("rules are pure conditions: no eval, no output".to_owned()))
+            }
+            ParseErrorType::ExprTooDeep => (
+                format!("expression nested deeper than {} levels", self.limits.max_expr_depth),
+                Some("split the condition with `let` variables".to_owned()),
+            ),
+            other => (lower_first(&other.to_string()), None),
+        };
+        self.diag_at(file, pos, message).with_help(help)
+    }
+
+    /// Starts the evaluation of one application: `values` holds one value per [`INPUTS`] entry
+    /// (unit for a missing one). Inputs are constants, so no rule can change what the next sees.
+    pub fn start(&self, values: Vec<Dynamic>) -> Run<'_> {
+        let mut scope = Scope::with_capacity(INPUTS.len() + 4);
+        for (input, value) in INPUTS.iter().zip(values) {
+            scope.push_constant_dynamic(input.name, value);
+        }
+        Run {
+            program: self,
+            base: scope.len(),
+            scope,
+            global: self.engine.new_global_runtime_state(),
+            caches: rhai::Caches::new(),
+        }
+    }
+}
+
+/// The evaluation of one application: the inputs are pushed once and shared by every rule.
+pub struct Run<'p> {
+    program: &'p Program,
+    scope: Scope<'static>,
+    base: usize,
+    global: rhai::GlobalRuntimeState,
+    caches: rhai::Caches,
+}
+
+impl Run<'_> {
+    /// Runs rule `index`; an error names the product, version, rule file, line and column.
+    pub fn eval(&mut self, index: usize) -> Result<Verdict, Diagnostic> {
+        let program = self.program;
+        let Some(rule) = program.rules.get(index) else {
+            return Err(Diagnostic::new(&program.product, &program.version, "", format!("no rule number {index}")));
+        };
+        self.global.num_operations = 0;
+        self.global.lib.clear();
+        if let Some(lib) = &rule.lib {
+            self.global.lib.push(lib.clone());
+        }
+        #[expect(deprecated, reason = "the supported way to run pre-split statements on a reused global state")]
+        let result = program.engine.eval_statements_raw(&mut self.global, &mut self.caches, &mut self.scope, &rule.statements);
+        self.scope.rewind(self.base);
+        let value = result.map_err(|e| program.runtime_error(rule, *e))?;
+        verdict(value).ok_or_else(|| {
+            Diagnostic::new(&program.product, &program.version, &rule.file, "rule must end with `true` or `false`")
+                .at(&rule.source, rule.result_position.line(), rule.result_position.position())
+                .with_help(Some("or with a list of field names, fired when it is not empty".to_owned()))
+        })
+    }
+}
+
+fn verdict(value: Dynamic) -> Option<Verdict> {
+    if let Some(b) = value.as_bool().ok() {
+        return Some(if b { Verdict::Fire } else { Verdict::Pass });
+    }
+    let items = value.try_cast::<rhai::Array>()?;
+    if items.is_empty() {
+        return Some(Verdict::Pass);
+    }
+    let fields: Option<Vec<String>> = items.into_iter().map(|v| v.into_string().ok()).collect();
+    fields.map(Verdict::FireWith)
+}
+
+impl Program {
+    fn runtime_error(&self, rule: &CompiledRule, err: EvalAltResult) -> Diagnostic {
+        let inner = err.unwrap_inner();
+        let pos = inner.position();
+        let limits = &self.limits;
+        let message = match &inner {
+            EvalAltResult::ErrorTooManyOperations(..) => {
+                format!("rule stopped after {} operations: does it loop forever?", limits.max_operations)
+            }
+            EvalAltResult::ErrorStackOverflow(..) => {
+                format!("rule stopped: calls nested deeper than {} levels", limits.max_call_levels)
+            }
+            EvalAltResult::ErrorDataTooLarge(what, ..) => format!("rule stopped: {} over the limit", what.to_lowercase()),
+            EvalAltResult::ErrorFunctionNotFound(sig, ..) => format!("no function `{sig}`"),
+            EvalAltResult::ErrorVariableNotFound(name, ..) => format!("unknown variable `{name}`"),
+            other => {
+                let text = other.to_string();
+                lower_first(text.rfind(" (line ").and_then(|i| text.get(..i)).unwrap_or(&text))
+            }
+        };
+        Diagnostic::new(&self.product, &self.version, &rule.file, message).at(&rule.source, pos.line(), pos.position())
+    }
+
+    pub fn product(&self) -> &str {
+        &self.product
+    }
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+}
+
+fn is_rule_id(id: &str) -> bool {
+    id.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && id.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+fn lower_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Names of every function callable on this engine (packages and host functions).
+fn known_functions(engine: &Engine) -> BTreeSet<String> {
+    let mut names: BTreeSet<String> = engine
+        .gen_fn_signatures(true)
+        .iter()
+        .filter_map(|sig| {
+            let sig = sig.strip_prefix("fn ").unwrap_or(sig);
+            let name = sig.split('(').next()?;
+            let name = name.strip_prefix("get$").or_else(|| name.strip_prefix("set$")).unwrap_or(name);
+            Some(name.to_owned())
+        })
+        .collect();
+    names.extend(host::HOST_FUNCTIONS.iter().map(|s| (*s).to_owned()));
+    names
+}

@@ -1,0 +1,87 @@
+//! The one place that builds a rhai engine: everything a rule may do is decided here.
+//!
+//! A rule is a pure predicate over one application. The engine starts from
+//! [`Engine::new_raw`] (no packages at all), adds only the pure packages rules need, and then
+//! locks it down: no `eval`, no `print`/`debug` output, no modules (the `no_module` feature),
+//! no clock (`no_time`), no floats (`no_float`: decimal literals are `rust_decimal`), strict
+//! variables, failing property access on maps, and hard limits on work and size so that a
+//! hostile or mistaken rule stops in microseconds instead of hanging a browser tab or a server.
+
+use rhai::packages::{
+    ArithmeticPackage, BasicArrayPackage, BasicMapPackage, BasicMathPackage, BasicStringPackage,
+    LanguageCorePackage, LogicPackage, MoreStringPackage, Package,
+};
+use rhai::{Engine, OptimizationLevel};
+
+/// The limits every rule runs under. One decision runs each rule once, so they are per rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Operations one rule may perform (a loop iteration, a call, an expression …).
+    pub max_operations: u64,
+    /// Nesting of function calls (a rule may define helper functions).
+    pub max_call_levels: usize,
+    /// Nesting of expressions at global level and inside functions (checked when compiling).
+    pub max_expr_depth: usize,
+    pub max_fn_expr_depth: usize,
+    /// Bytes in one string, items in one array, entries in one map.
+    pub max_string_size: usize,
+    pub max_array_size: usize,
+    pub max_map_size: usize,
+    /// Variables a rule may declare, and functions a rule file may define.
+    pub max_variables: usize,
+    pub max_functions: usize,
+}
+
+impl Limits {
+    /// Generous for a predicate (the published rules need fewer than 50 operations each),
+    /// tight enough that a runaway rule stops in well under a millisecond.
+    pub const DEFAULT: Limits = Limits {
+        max_operations: 20_000,
+        max_call_levels: 16,
+        max_expr_depth: 48,
+        max_fn_expr_depth: 32,
+        max_string_size: 4_096,
+        max_array_size: 1_024,
+        max_map_size: 256,
+        max_variables: 128,
+        max_functions: 32,
+    };
+}
+
+/// Keywords a rule may not use: dynamic code and output.
+pub const DISABLED_SYMBOLS: [&str; 3] = ["eval", "print", "debug"];
+
+/// Builds the locked engine. Host functions for a rule-set version are registered on top of it
+/// by [`crate::script::host`].
+pub fn locked_engine(limits: &Limits) -> Engine {
+    let mut engine = Engine::new_raw();
+    LanguageCorePackage::new().register_into_engine(&mut engine);
+    ArithmeticPackage::new().register_into_engine(&mut engine);
+    LogicPackage::new().register_into_engine(&mut engine);
+    BasicStringPackage::new().register_into_engine(&mut engine);
+    MoreStringPackage::new().register_into_engine(&mut engine);
+    BasicArrayPackage::new().register_into_engine(&mut engine);
+    BasicMapPackage::new().register_into_engine(&mut engine);
+    BasicMathPackage::new().register_into_engine(&mut engine);
+
+    for symbol in DISABLED_SYMBOLS {
+        engine.disable_symbol(symbol);
+    }
+    // Belt and braces: even if a path to output existed, it would go nowhere.
+    engine.on_print(|_| {});
+    engine.on_debug(|_, _, _| {});
+
+    engine
+        .set_strict_variables(true)
+        .set_fail_on_invalid_map_property(true)
+        .set_optimization_level(OptimizationLevel::Simple)
+        .set_max_operations(limits.max_operations)
+        .set_max_call_levels(limits.max_call_levels)
+        .set_max_expr_depths(limits.max_expr_depth, limits.max_fn_expr_depth)
+        .set_max_string_size(limits.max_string_size)
+        .set_max_array_size(limits.max_array_size)
+        .set_max_map_size(limits.max_map_size)
+        .set_max_variables(limits.max_variables)
+        .set_max_functions(limits.max_functions);
+    engine
+}

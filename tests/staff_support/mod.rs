@@ -1,0 +1,283 @@
+//! Shared by the server, audit and batch tests: a real `kredo serve` on 127.0.0.1 with an
+//! ephemeral port and its own temporary database, a blocking HTTP client, and the CLI.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_kredo");
+pub const AS_OF: &str = "2026-11-22";
+
+/// An eligible application (CONTRACT §2) as a bare JSON object.
+pub const APPLICATION: &str = r#"{"legal_form":"eenmanszaak","region":"flanders","business_status":"started","activity_type":"main","amount_requested_eur":"9500.00","term_months":36,"funding_purposes":[{"category":"investment","amount_eur":"6000.00"},{"category":"working_capital","amount_eur":"3500.00"}]}"#;
+
+/// An application the engine finds ineligible (a non-profit asking too much).
+pub const INELIGIBLE: &str = r#"{"legal_form":"vzw","region":"flanders","business_status":"started","activity_type":"main","amount_requested_eur":"30000","term_months":36,"funding_purposes":[{"category":"investment","amount_eur":"30000"}]}"#;
+
+/// The contract's request around a bare application.
+pub fn request(application: &str, lang: &str) -> String {
+    format!(r#"{{"product":"impulskrediet","as_of":"{AS_OF}","language":"{lang}","application":{application}}}"#)
+}
+
+/// A fresh directory under cargo's per-target temporary directory, removed on drop.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> TempDir {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+            "kredo-{name}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    pub fn path(&self, file: &str) -> PathBuf {
+        self.0.join(file)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Runs the CLI from the package root (where `rules/` and `www/` are).
+pub fn kredo(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("CI", "true")
+        .output()
+        .unwrap()
+}
+
+/// Runs the CLI with `stdin` as standard input.
+pub fn kredo_stdin(args: &[&str], stdin: &[u8]) -> Output {
+    use std::io::Write as _;
+    let mut child = Command::new(BIN)
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// `kredo staff add NAME --db DB`: the token it printed.
+pub fn staff_token(db: &Path, name: &str) -> String {
+    let out = kredo(&["staff", "add", name, "--db", db.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    assert!(token.starts_with("kredo_st_"), "{token}");
+    token
+}
+
+/// A running `kredo serve`; killed on drop if still running.
+pub struct Server {
+    pub child: Child,
+    pub base: String,
+    pub stdout: PathBuf,
+    pub stderr: PathBuf,
+}
+
+impl Server {
+    /// Starts the server on an ephemeral port with `db`, logging into files next to it, and
+    /// waits for its `listening on http://…` line.
+    pub fn start(db: &Path, extra: &[&str]) -> Server {
+        let dir = db.parent().unwrap();
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let n = N.fetch_add(1, Ordering::Relaxed);
+        let stdout = dir.join(format!("server-{n}.out"));
+        let stderr = dir.join(format!("server-{n}.err"));
+        let www = concat!(env!("CARGO_MANIFEST_DIR"), "/www");
+        let mut args = vec![
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--db",
+            db.to_str().unwrap(),
+            "--www",
+            www,
+        ];
+        args.extend_from_slice(extra);
+        let child = Command::new(BIN)
+            .args(&args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdin(Stdio::null())
+            .stdout(File::create(&stdout).unwrap())
+            .stderr(File::create(&stderr).unwrap())
+            .spawn()
+            .unwrap();
+        let mut server = Server {
+            child,
+            base: String::new(),
+            stdout,
+            stderr,
+        };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let text = std::fs::read_to_string(&server.stdout).unwrap_or_default();
+            if let Some(rest) = text.lines().find_map(|l| l.strip_prefix("listening on ")) {
+                server.base = rest.trim().to_owned();
+                return server;
+            }
+            if let Ok(Some(status)) = server.child.try_wait() {
+                panic!("server exited with {status}: {}", server.logs());
+            }
+            assert!(Instant::now() < deadline, "server did not start: {}", server.logs());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Everything the server wrote on stdout and stderr so far.
+    pub fn logs(&self) -> String {
+        format!(
+            "{}{}",
+            std::fs::read_to_string(&self.stdout).unwrap_or_default(),
+            std::fs::read_to_string(&self.stderr).unwrap_or_default()
+        )
+    }
+
+    pub fn kill9(&mut self) {
+        let _ = self.child.kill(); // SIGKILL on Unix
+        let _ = self.child.wait();
+    }
+
+    /// SIGTERM, then the exit status.
+    pub fn terminate(&mut self) -> ExitStatus {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "server did not stop");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            self.kill9();
+        }
+    }
+}
+
+/// A blocking client that returns 4xx/5xx answers instead of failing on them.
+pub fn agent() -> ureq::Agent {
+    ureq::Agent::new_with_config(
+        ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(120)))
+            .build(),
+    )
+}
+
+/// An answer: status, body, and the headers the tests look at.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub body: Vec<u8>,
+    pub content_type: String,
+    pub www_authenticate: Option<String>,
+}
+
+impl Answer {
+    pub fn text(&self) -> String {
+        String::from_utf8(self.body.clone()).unwrap()
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    /// The `code` of a `{"error":{"code":…,"message":…}}` body (asserting that shape).
+    pub fn error_code(&self) -> String {
+        let v = self.json();
+        assert!(v["error"]["message"].is_string(), "{v}");
+        v["error"]["code"].as_str().unwrap().to_owned()
+    }
+}
+
+fn answer(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Answer {
+    let mut response = result.unwrap();
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let content_type = header("content-type").unwrap_or_default();
+    let www_authenticate = header("www-authenticate");
+    let body = response
+        .body_mut()
+        .with_config()
+        .limit(512 * 1024 * 1024)
+        .read_to_vec()
+        .unwrap();
+    Answer {
+        status: response.status().as_u16(),
+        body,
+        content_type,
+        www_authenticate,
+    }
+}
+
+pub fn get(url: &str, token: Option<&str>) -> Answer {
+    let mut req = agent().get(url);
+    if let Some(token) = token {
+        req = req.header("Authorization", &format!("Bearer {token}"));
+    }
+    answer(req.call())
+}
+
+pub fn post(url: &str, body: &[u8], token: Option<&str>) -> Answer {
+    post_with(&agent(), url, body, token, "application/json")
+}
+
+pub fn post_with(
+    agent: &ureq::Agent,
+    url: &str,
+    body: &[u8],
+    token: Option<&str>,
+    content_type: &str,
+) -> Answer {
+    let mut req = agent.post(url).header("Content-Type", content_type);
+    if let Some(token) = token {
+        req = req.header("Authorization", &format!("Bearer {token}"));
+    }
+    answer(req.send(body))
+}
+
+/// A raw `Authorization` header value (for malformed-header tests).
+pub fn post_raw_auth(url: &str, body: &[u8], authorization: &str) -> Answer {
+    answer(
+        agent()
+            .post(url)
+            .header("Authorization", authorization)
+            .send(body),
+    )
+}
