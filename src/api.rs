@@ -39,20 +39,20 @@ pub struct RequestError {
     pub code: String,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
+    pub field: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub line: Option<usize>,
+    pub line: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub column: Option<usize>,
+    pub column: Option<u32>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub versions: Vec<String>,
     /// For `rule_error`: the rule file at fault, with its line and column.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub diagnostic: Option<Diagnostic>,
+    pub diagnostic: Option<Box<Diagnostic>>,
 }
 
 impl RequestError {
-    fn new(code: &str, message: impl Into<String>) -> RequestError {
+    pub fn new(code: &str, message: impl Into<String>) -> RequestError {
         RequestError {
             code: code.to_owned(),
             message: message.into(),
@@ -63,16 +63,20 @@ impl RequestError {
             diagnostic: None,
         }
     }
-    fn field(mut self, field: &str) -> RequestError {
-        self.field = Some(field.to_owned());
+    fn field(mut self, field: &'static str) -> RequestError {
+        self.field = Some(field);
         self
     }
     fn json(e: &serde_json::Error) -> RequestError {
         let text = e.to_string();
-        let text = text.rfind(" at line ").and_then(|i| text.get(..i)).unwrap_or(&text).to_owned();
+        let text = text
+            .rfind(" at line ")
+            .and_then(|i| text.get(..i))
+            .unwrap_or(&text)
+            .to_owned();
         let mut err = RequestError::new("invalid_json", format!("not valid JSON: {text}"));
-        err.line = Some(e.line());
-        err.column = Some(e.column());
+        err.line = u32::try_from(e.line()).ok();
+        err.column = u32::try_from(e.column()).ok();
         err
     }
     /// The error as the JSON body every face returns.
@@ -81,7 +85,8 @@ impl RequestError {
         struct Body<'a> {
             error: &'a RequestError,
         }
-        serde_json::to_string(&Body { error: self }).unwrap_or_else(|_| String::from(r#"{"error":{"code":"internal"}}"#))
+        serde_json::to_string(&Body { error: self })
+            .unwrap_or_else(|_| String::from(r#"{"error":{"code":"internal"}}"#))
     }
 }
 
@@ -113,7 +118,9 @@ impl Kredo {
 
     /// Compiles rule sets from plain data; every problem of every version is reported at once.
     pub fn from_sources(sources: Vec<RuleSetSource>) -> Result<Kredo, LoadError> {
-        Ok(Kredo { registry: Registry::compile(&sources)? })
+        Ok(Kredo {
+            registry: Registry::compile(&sources)?,
+        })
     }
 
     pub fn registry(&self) -> &Registry {
@@ -137,8 +144,17 @@ impl Kredo {
     }
 
     /// Each rule's message and next step in one language, for a page explaining a decision.
-    pub fn guidance(&self, product: &str, version: &str, language: Language) -> Option<Vec<RuleGuidance<'_>>> {
-        let rs = self.registry.versions(product)?.iter().find(|v| v.version == version)?;
+    pub fn guidance(
+        &self,
+        product: &str,
+        version: &str,
+        language: Language,
+    ) -> Option<Vec<RuleGuidance<'_>>> {
+        let rs = self
+            .registry
+            .versions(product)?
+            .iter()
+            .find(|v| v.version == version)?;
         let m = rs.messages(language);
         Some(
             rs.program
@@ -161,8 +177,15 @@ impl Kredo {
         let request: Request = serde_json::from_str(request_json).map_err(|e| {
             if e.is_data() {
                 let text = e.to_string();
-                let text = text.rfind(" at line ").and_then(|i| text.get(..i)).unwrap_or(&text).to_owned();
-                RequestError::new("invalid_request", format!("the request does not fit contract v1: {text}"))
+                let text = text
+                    .rfind(" at line ")
+                    .and_then(|i| text.get(..i))
+                    .unwrap_or(&text)
+                    .to_owned();
+                RequestError::new(
+                    "invalid_request",
+                    format!("the request does not fit contract v1: {text}"),
+                )
             } else {
                 RequestError::json(&e)
             }
@@ -171,10 +194,23 @@ impl Kredo {
     }
 
     /// Bare application JSON text → decision JSON text (`kredo check`).
-    pub fn check_json(&self, application_json: &str, opts: &CheckOptions, today: Date) -> Result<String, RequestError> {
-        let application: serde_json::Value = serde_json::from_str(application_json).map_err(|e| RequestError::json(&e))?;
-        self.decide(&application, opts.product.as_deref(), opts.as_of.as_deref(), opts.version.as_deref(), opts.language.as_deref(), today)
-            .map(|d| to_json(&d))
+    pub fn check_json(
+        &self,
+        application_json: &str,
+        opts: &CheckOptions,
+        today: Date,
+    ) -> Result<String, RequestError> {
+        let application: serde_json::Value =
+            serde_json::from_str(application_json).map_err(|e| RequestError::json(&e))?;
+        self.decide(
+            &application,
+            opts.product.as_deref(),
+            opts.as_of.as_deref(),
+            opts.version.as_deref(),
+            opts.language.as_deref(),
+            today,
+        )
+        .map(|d| to_json(&d))
     }
 
     /// A typed request → a typed decision.
@@ -191,9 +227,18 @@ impl Kredo {
 
     /// Picks the rule-set version for a request: `version` pins one, else the one in force
     /// on `as_of`.
-    pub fn select(&self, product: &str, as_of: Date, version: Option<&str>) -> Result<&RuleSet, RequestError> {
+    pub fn select(
+        &self,
+        product: &str,
+        as_of: Date,
+        version: Option<&str>,
+    ) -> Result<&RuleSet, RequestError> {
         let Some(versions) = self.registry.versions(product) else {
-            let known: Vec<String> = self.registry.products().map(|(p, _)| p.to_owned()).collect();
+            let known: Vec<String> = self
+                .registry
+                .products()
+                .map(|(p, _)| p.to_owned())
+                .collect();
             let mut e = RequestError::new(
                 "unknown_product",
                 format!("unknown product `{product}`; known: {}", known.join(", ")),
@@ -202,12 +247,20 @@ impl Kredo {
             e.versions = Vec::new();
             return Err(e);
         };
-        let list = || versions.iter().map(|v| v.version.clone()).collect::<Vec<_>>();
+        let list = || {
+            versions
+                .iter()
+                .map(|v| v.version.clone())
+                .collect::<Vec<_>>()
+        };
         if let Some(v) = version {
             return versions.iter().find(|rs| rs.version == v).ok_or_else(|| {
                 let mut e = RequestError::new(
                     "unknown_version",
-                    format!("`{product}` has no version `{v}`; versions: {}", list().join(", ")),
+                    format!(
+                        "`{product}` has no version `{v}`; versions: {}",
+                        list().join(", ")
+                    ),
                 )
                 .field("version");
                 e.versions = list();
@@ -224,7 +277,10 @@ impl Kredo {
                 .collect();
             let mut e = RequestError::new(
                 "no_version_in_force",
-                format!("no version of `{product}` is in force on {as_of}; versions: {}", spans.join(", ")),
+                format!(
+                    "no version of `{product}` is in force on {as_of}; versions: {}",
+                    spans.join(", ")
+                ),
             )
             .field("as_of");
             e.versions = list();
@@ -244,13 +300,21 @@ impl Kredo {
         let language = match language {
             None => Language::default(),
             Some(l) => Language::parse(l).ok_or_else(|| {
-                RequestError::new("invalid_language", format!("unknown language `{l}`; use `nl`, `fr` or `en`")).field("language")
+                RequestError::new(
+                    "invalid_language",
+                    format!("unknown language `{l}`; use `nl`, `fr` or `en`"),
+                )
+                .field("language")
             })?,
         };
         let as_of = match as_of {
             None => today,
             Some(text) => Date::parse(text).ok_or_else(|| {
-                RequestError::new("invalid_date", format!("`{text}` is not a date like 2026-11-22")).field("as_of")
+                RequestError::new(
+                    "invalid_date",
+                    format!("`{text}` is not a date like 2026-11-22"),
+                )
+                .field("as_of")
             })?,
         };
         let rs = self.select(product.unwrap_or(DEFAULT_PRODUCT), as_of, version)?;
@@ -267,13 +331,19 @@ pub fn decide_with<'a>(
 ) -> Result<Decision<'a>, RequestError> {
     let mut v = validate(application, rs, language);
     let indicative = match (v.normalized.amount(), v.normalized.term_months) {
-        (Some(amount), Some(term)) => u32::try_from(term).ok().and_then(|n| annuity(amount, rs.annual_rate, n)),
+        (Some(amount), Some(term)) => u32::try_from(term)
+            .ok()
+            .and_then(|n| annuity(amount, rs.annual_rate, n)),
         _ => None,
     };
     let mut decision = Decision {
         outcome: Outcome::Eligible,
         product: &rs.product,
-        rule_set: RuleSetRef { version: &rs.version, effective_from: rs.effective_from, hash: &rs.hash },
+        rule_set: RuleSetRef {
+            version: &rs.version,
+            effective_from: rs.effective_from,
+            hash: &rs.hash,
+        },
         as_of,
         language,
         reasons: Vec::new(),
@@ -317,7 +387,10 @@ pub fn decide_with<'a>(
             .map(|(_, f)| f.as_str())
             .collect();
         if !absent.is_empty() {
-            decision.skipped.push(Skipped { id: &rule.id, missing: absent });
+            decision.skipped.push(Skipped {
+                id: &rule.id,
+                missing: absent,
+            });
             continue;
         }
         let verdict = run.eval(i).map_err(|d| {
@@ -333,19 +406,31 @@ pub fn decide_with<'a>(
         decision.reasons.push(Reason {
             id: &rule.id,
             severity: rule.severity,
-            message: messages.rules.get(i).map(String::as_str).unwrap_or_default(),
+            message: match messages.rules_json.get(i) {
+                Some(m) => m,
+                None => continue,
+            },
             fields,
+            message_text: messages
+                .rules
+                .get(i)
+                .map(String::as_str)
+                .unwrap_or_default(),
         });
     }
-    decision.reasons.sort_by(|a, b| a.severity.cmp(&b.severity).then_with(|| a.id.cmp(b.id)));
+    decision
+        .reasons
+        .sort_by(|a, b| a.severity.cmp(&b.severity).then_with(|| a.id.cmp(b.id)));
     decision.skipped.sort_by(|a, b| a.id.cmp(b.id));
-    decision.outcome = decision.reasons.first().map_or(Outcome::Eligible, |r| r.severity.outcome());
+    decision.outcome = decision
+        .reasons
+        .first()
+        .map_or(Outcome::Eligible, |r| r.severity.outcome());
     decision.normalized = v.normalized;
     Ok(decision)
 }
 
 /// The decision's bytes: compact JSON, fields in contract order.
 pub fn to_json(decision: &Decision<'_>) -> String {
-    // Serializing plain structs of strings and numbers cannot fail.
-    serde_json::to_string(decision).unwrap_or_default()
+    crate::encode::decision(decision)
 }

@@ -17,7 +17,11 @@ fn files_under(dir: &Path, base: &Path, out: &mut Vec<(String, PathBuf)>) -> std
         if path.is_dir() {
             files_under(&path, base, out)?;
         } else if let Ok(rel) = path.strip_prefix(base) {
-            let rel = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/");
+            let rel = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
             out.push((rel, path));
         }
     }
@@ -28,13 +32,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR")?).join("rules");
     println!("cargo:rerun-if-changed=rules");
     let with_cases = env::var_os("CARGO_FEATURE_NATIVE").is_some();
-    let mut code = String::from("static EMBEDDED: &[(&str, &str, &[(&str, &[u8])])] = &[\n");
+    let mut code = String::from(
+        "/// (path inside the version, bytes)\ntype File = (&'static str, &'static [u8]);\n/// (product, version, files)\ntype Version = (&'static str, &'static str, &'static [File]);\nstatic EMBEDDED: &[Version] = &[\n",
+    );
     let mut products: Vec<_> = fs::read_dir(&root)?.collect::<Result<_, _>>()?;
     products.sort_by_key(|e| e.file_name());
     for product in products.iter().filter(|p| p.path().is_dir()) {
         let mut versions: Vec<_> = fs::read_dir(product.path())?.collect::<Result<_, _>>()?;
         versions.sort_by_key(|e| e.file_name());
-        for version in versions.iter().filter(|v| v.path().join("manifest.json").is_file()) {
+        for version in versions
+            .iter()
+            .filter(|v| v.path().join("manifest.json").is_file())
+        {
             let mut files = Vec::new();
             files_under(&version.path(), &version.path(), &mut files)?;
             writeln!(
@@ -47,12 +56,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 if rel.ends_with(".md") || (rel == "cases.json" && !with_cases) {
                     continue;
                 }
-                writeln!(code, "        ({rel:?}, include_bytes!({:?})),", path.display().to_string())?;
+                writeln!(
+                    code,
+                    "        ({rel:?}, include_bytes!({:?})),",
+                    path.display().to_string()
+                )?;
             }
             code.push_str("    ]),\n");
         }
     }
     code.push_str("];\n");
-    fs::write(PathBuf::from(env::var("OUT_DIR")?).join("embedded_rules.rs"), code)?;
+    fs::write(
+        PathBuf::from(env::var("OUT_DIR")?).join("embedded_rules.rs"),
+        code,
+    )?;
     Ok(())
 }

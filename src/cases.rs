@@ -66,62 +66,103 @@ pub fn top_level_field(path: &str) -> &str {
 /// Runs cases against one pinned version. A case whose `as_of` is outside the version's
 /// period fails: it would test a different version elsewhere.
 pub fn run(kredo: &Kredo, product: &str, version: &str, cases: &[Case]) -> Vec<CaseResult> {
-    cases.iter().map(|case| run_one(kredo, product, version, case)).collect()
+    cases
+        .iter()
+        .map(|case| run_one(kredo, product, version, case))
+        .collect()
 }
 
 fn run_one(kredo: &Kredo, product: &str, version: &str, case: &Case) -> CaseResult {
     let mut differences = Vec::new();
     let rs = match kredo.select(product, Date::MIN, Some(version)) {
         Ok(rs) => rs,
-        Err(e) => return CaseResult { name: case.name.clone(), differences: vec![e.message.clone()], actual: e.to_json() },
+        Err(e) => {
+            return CaseResult {
+                name: case.name.clone(),
+                differences: vec![e.message.clone()],
+                actual: e.to_json(),
+            };
+        }
     };
     let as_of = match case.as_of.as_deref() {
         None => rs.effective_from,
         Some(t) => match Date::parse(t) {
             Some(d) => d,
             None => {
-                return CaseResult { name: case.name.clone(), differences: vec![format!("`as_of` `{t}` is not a date")], actual: String::new() };
+                return CaseResult {
+                    name: case.name.clone(),
+                    differences: vec![format!("`as_of` `{t}` is not a date")],
+                    actual: String::new(),
+                };
             }
         },
     };
     if as_of < rs.effective_from || rs.effective_to.is_some_and(|to| as_of > to) {
-        differences.push(format!("`as_of` {as_of} is outside the period of version {version}"));
+        differences.push(format!(
+            "`as_of` {as_of} is outside the period of version {version}"
+        ));
     }
-    let language = case.language.as_deref().and_then(Language::parse).unwrap_or_default();
+    let language = case
+        .language
+        .as_deref()
+        .and_then(Language::parse)
+        .unwrap_or_default();
     match crate::api::decide_with(rs, &case.application, as_of, language) {
         Ok(d) => {
             compare(&case.expected, &d, &mut differences);
-            CaseResult { name: case.name.clone(), differences, actual: to_json(&d) }
+            CaseResult {
+                name: case.name.clone(),
+                differences,
+                actual: to_json(&d),
+            }
         }
         Err(e) => {
             differences.push(format!("no decision: {}", e.message));
-            CaseResult { name: case.name.clone(), differences, actual: e.to_json() }
+            CaseResult {
+                name: case.name.clone(),
+                differences,
+                actual: e.to_json(),
+            }
         }
     }
 }
 
 fn compare(expected: &Expected, d: &Decision<'_>, out: &mut Vec<String>) {
     if d.outcome.as_str() != expected.outcome {
-        out.push(format!("outcome: expected `{}`, got `{}`", expected.outcome, d.outcome.as_str()));
+        out.push(format!(
+            "outcome: expected `{}`, got `{}`",
+            expected.outcome,
+            d.outcome.as_str()
+        ));
     }
     let want: BTreeSet<&str> = expected.reasons.iter().map(String::as_str).collect();
     let got: BTreeSet<&str> = d.reasons.iter().map(|r| r.id).collect();
     if want != got {
         let missing: Vec<_> = want.difference(&got).collect();
         let extra: Vec<_> = got.difference(&want).collect();
-        out.push(format!("reasons: missing {missing:?}, unexpected {extra:?}"));
+        out.push(format!(
+            "reasons: missing {missing:?}, unexpected {extra:?}"
+        ));
     }
     let want: BTreeSet<&str> = expected.error_fields.iter().map(String::as_str).collect();
     let got: BTreeSet<&str> = d.errors.iter().map(|e| top_level_field(&e.field)).collect();
     if want != got {
         let missing: Vec<_> = want.difference(&got).collect();
         let extra: Vec<_> = got.difference(&want).collect();
-        out.push(format!("error fields: missing {missing:?}, unexpected {extra:?}"));
+        out.push(format!(
+            "error fields: missing {missing:?}, unexpected {extra:?}"
+        ));
     }
     if let Some(want) = &expected.monthly_instalment_eur {
-        let got = d.indicative.as_ref().map(|i| i.monthly_instalment_eur.to_string());
+        let got = d
+            .indicative
+            .as_ref()
+            .map(|i| i.monthly_instalment_eur.to_string());
         if got.as_deref() != Some(want.as_str()) {
-            out.push(format!("monthly instalment: expected {want}, got {}", got.unwrap_or_else(|| "none".into())));
+            out.push(format!(
+                "monthly instalment: expected {want}, got {}",
+                got.unwrap_or_else(|| "none".into())
+            ));
         }
     }
 }

@@ -15,7 +15,11 @@ pub struct Date {
 
 impl Date {
     /// The earliest date this type holds, 0001-01-01.
-    pub const MIN: Date = Date { year: 1, month: 1, day: 1 };
+    pub const MIN: Date = Date {
+        year: 1,
+        month: 1,
+        day: 1,
+    };
 
     /// Builds a date, or `None` when the day does not exist.
     pub fn new(year: u16, month: u8, day: u8) -> Option<Date> {
@@ -65,7 +69,11 @@ impl Date {
 
     /// Days since 1970-01-01.
     pub fn unix_days(self) -> i64 {
-        let (y, m, d) = (i64::from(self.year), i64::from(self.month), i64::from(self.day));
+        let (y, m, d) = (
+            i64::from(self.year),
+            i64::from(self.month),
+            i64::from(self.day),
+        );
         let y = if m <= 2 { y - 1 } else { y };
         let era = y.div_euclid(400);
         let yoe = y.rem_euclid(400);
@@ -117,8 +125,20 @@ mod tests {
 
     #[test]
     fn parses_only_real_iso_dates() {
-        assert_eq!(Date::parse("2024-02-29").map(|d| d.to_string()).as_deref(), Some("2024-02-29"));
-        for bad in ["2023-02-29", "2026-13-01", "2026-1-01", "26-11-22", "2026-11-22T00:00", "", "2026/11/22", "+026-11-22"] {
+        assert_eq!(
+            Date::parse("2024-02-29").map(|d| d.to_string()).as_deref(),
+            Some("2024-02-29")
+        );
+        for bad in [
+            "2023-02-29",
+            "2026-13-01",
+            "2026-1-01",
+            "26-11-22",
+            "2026-11-22T00:00",
+            "",
+            "2026/11/22",
+            "+026-11-22",
+        ] {
             assert_eq!(Date::parse(bad), None, "{bad}");
         }
     }

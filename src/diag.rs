@@ -43,7 +43,9 @@ impl Diagnostic {
     pub fn at(mut self, source: &str, line: Option<usize>, column: Option<usize>) -> Diagnostic {
         self.line = line;
         self.column = column;
-        self.source_line = line.and_then(|l| source.lines().nth(l.saturating_sub(1))).map(str::to_owned);
+        self.source_line = line
+            .and_then(|l| source.lines().nth(l.saturating_sub(1)))
+            .map(str::to_owned);
         self
     }
 
@@ -68,8 +70,14 @@ impl Diagnostic {
     pub fn snippet(&self) -> Option<String> {
         let (line, text) = (self.line?, self.source_line.as_ref()?);
         let width = line.to_string().len();
-        let caret = self.column.map(|c| format!("\n{:width$} | {}^", "", " ".repeat(c.saturating_sub(1))));
-        Some(format!("{:width$} |\n{line} | {text}{}", "", caret.unwrap_or_default()))
+        let caret = self
+            .column
+            .map(|c| format!("\n{:width$} | {}^", "", " ".repeat(c.saturating_sub(1))));
+        Some(format!(
+            "{:width$} |\n{line} | {text}{}",
+            "",
+            caret.unwrap_or_default()
+        ))
     }
 }
 
@@ -105,7 +113,9 @@ impl fmt::Display for LoadError {
 
 impl From<Diagnostic> for LoadError {
     fn from(d: Diagnostic) -> LoadError {
-        LoadError { diagnostics: vec![d] }
+        LoadError {
+            diagnostics: vec![d],
+        }
     }
 }
 
@@ -121,7 +131,10 @@ pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 }
 
 /// "did you mean `x`?" for the closest candidate.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     nearest(word, candidates).map(|c| format!("did you mean `{c}`?"))
 }
 
@@ -150,14 +163,24 @@ mod tests {
     fn suggests_close_names_only() {
         let names = ["term_months", "amount_requested_eur", "region"];
         assert_eq!(nearest("term_month", names), Some("term_months"));
-        assert_eq!(nearest("amount_requestd_eur", names), Some("amount_requested_eur"));
+        assert_eq!(
+            nearest("amount_requestd_eur", names),
+            Some("amount_requested_eur")
+        );
         assert_eq!(nearest("colour", names), None);
     }
 
     #[test]
     fn snippet_has_a_caret_under_the_column() {
-        let d = Diagnostic::new("p", "v", "rules/x.rhai", "boom").at("a\n  bad thing\n", Some(2), Some(3));
-        assert_eq!(d.snippet().as_deref(), Some("  |\n2 |   bad thing\n  |   ^"));
+        let d = Diagnostic::new("p", "v", "rules/x.rhai", "boom").at(
+            "a\n  bad thing\n",
+            Some(2),
+            Some(3),
+        );
+        assert_eq!(
+            d.snippet().as_deref(),
+            Some("  |\n2 |   bad thing\n  |   ^")
+        );
         assert_eq!(d.to_string(), "p/v/rules/x.rhai:2:3: boom");
     }
 }

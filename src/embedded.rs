@@ -14,7 +14,10 @@ pub fn sources() -> Vec<RuleSetSource> {
             version: (*version).to_owned(),
             files: files
                 .iter()
-                .map(|(path, bytes)| SourceFile { path: (*path).to_owned(), bytes: Cow::Borrowed(*bytes) })
+                .map(|(path, bytes)| SourceFile {
+                    path: (*path).to_owned(),
+                    bytes: Cow::Borrowed(*bytes),
+                })
                 .collect(),
         })
         .collect()

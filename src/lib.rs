@@ -5,13 +5,22 @@
 //! (all modules but `native` and `wasm`) does no I/O and reads no clock; CI builds it for
 //! `wasm32-unknown-unknown` to prove it.
 #![forbid(unsafe_code)]
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
 
 pub mod api;
 pub mod cases;
 pub mod date;
 pub mod diag;
-mod embedded;
+pub mod embedded;
+mod encode;
 pub mod model;
 pub mod money;
 pub mod ruleset;

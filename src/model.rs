@@ -58,6 +58,15 @@ pub enum Severity {
 }
 
 impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Ineligible => "ineligible",
+            Severity::Review => "review",
+            Severity::Flag => "flag",
+            Severity::Info => "info",
+        }
+    }
+
     pub fn parse(text: &str) -> Option<Severity> {
         match text {
             "ineligible" => Some(Severity::Ineligible),
@@ -131,8 +140,12 @@ pub struct RuleSetRef<'a> {
 pub struct Reason<'a> {
     pub id: &'a str,
     pub severity: Severity,
-    pub message: &'a str,
+    /// Pre-encoded JSON string (see `ruleset::Messages::rules_json`).
+    pub message: &'a serde_json::value::RawValue,
     pub fields: std::borrow::Cow<'a, [String]>,
+    /// The message as plain text, for faces that print it (CSV, terminal).
+    #[serde(skip)]
+    pub message_text: &'a str,
 }
 
 /// One validation error or warning: a field path, a stable code and a message.

@@ -26,7 +26,8 @@ pub fn parse_money(text: &str) -> Result<Decimal, MoneyError> {
         None => (digits, None),
     };
     let int_ok = !int.is_empty() && int.bytes().all(|b| b.is_ascii_digit());
-    let frac_ok = frac.is_none_or(|f| (1..=2).contains(&f.len()) && f.bytes().all(|b| b.is_ascii_digit()));
+    let frac_ok =
+        frac.is_none_or(|f| (1..=2).contains(&f.len()) && f.bytes().all(|b| b.is_ascii_digit()));
     if !int_ok || !frac_ok {
         return Err(MoneyError::Format);
     }
@@ -72,11 +73,18 @@ pub fn annuity(principal: Decimal, annual_rate: Decimal, months: u32) -> Option<
         let i = annual_rate.checked_div(Decimal::from(12))?;
         let growth = pow(Decimal::ONE.checked_add(i)?, months)?;
         // P·i·g / (g − 1) is the same as P·i / (1 − g^−n) and keeps full precision.
-        principal.checked_mul(i)?.checked_mul(growth)?.checked_div(growth.checked_sub(Decimal::ONE)?)?
+        principal
+            .checked_mul(i)?
+            .checked_mul(growth)?
+            .checked_div(growth.checked_sub(Decimal::ONE)?)?
     };
     let monthly_instalment = round_cent(raw);
     let total_repayable = round_cent(monthly_instalment.checked_mul(n)?);
-    Some(Annuity { annual_rate, monthly_instalment, total_repayable })
+    Some(Annuity {
+        annual_rate,
+        monthly_instalment,
+        total_repayable,
+    })
 }
 
 fn pow(base: Decimal, mut exp: u32) -> Option<Decimal> {
@@ -99,7 +107,13 @@ pub struct Money(pub Decimal);
 
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&round_cent(self.0), f)
+        let mut v = self.0;
+        if v.scale() <= 2 {
+            v.rescale(2); // exact: only adds zeros
+        } else {
+            v = round_cent(v);
+        }
+        fmt::Display::fmt(&v, f)
     }
 }
 
@@ -129,7 +143,11 @@ pub fn display_money(value: Decimal, lang: &str) -> String {
 pub fn display_percent(rate: Decimal, lang: &str) -> String {
     let pct = (rate * Decimal::from(100)).normalize();
     let n = display_number(pct, lang, false);
-    if lang == "en" { format!("{n}%") } else { format!("{n}\u{a0}%") }
+    if lang == "en" {
+        format!("{n}%")
+    } else {
+        format!("{n}\u{a0}%")
+    }
 }
 
 fn display_number(value: Decimal, lang: &str, money: bool) -> String {
@@ -147,9 +165,21 @@ fn display_number(value: Decimal, lang: &str, money: bool) -> String {
         }
         grouped.push(c);
     }
-    let frac = if money && frac.bytes().all(|b| b == b'0') { "" } else { frac };
-    let sign = if value.is_sign_negative() && !value.is_zero() { "-" } else { "" };
-    if frac.is_empty() { format!("{sign}{grouped}") } else { format!("{sign}{grouped}{point}{frac}") }
+    let frac = if money && frac.bytes().all(|b| b == b'0') {
+        ""
+    } else {
+        frac
+    };
+    let sign = if value.is_sign_negative() && !value.is_zero() {
+        "-"
+    } else {
+        ""
+    };
+    if frac.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}{point}{frac}")
+    }
 }
 
 #[cfg(test)]
@@ -178,7 +208,8 @@ mod tests {
 
     #[test]
     fn zero_rate_and_long_terms() {
-        let a = annuity(d("1000"), Decimal::ZERO, 3).map(|a| Money(a.monthly_instalment).to_string());
+        let a =
+            annuity(d("1000"), Decimal::ZERO, 3).map(|a| Money(a.monthly_instalment).to_string());
         assert_eq!(a.as_deref(), Some("333.33"));
         assert!(annuity(d("1000000.00"), d("0.0675"), 600).is_some());
         assert!(annuity(d("1000"), d("0.07"), 0).is_none());
@@ -190,9 +221,28 @@ mod tests {
         assert_eq!(parse_money("-12.5"), Ok(d("-12.5")));
         assert_eq!(parse_money("1000000.00"), Ok(d("1000000")));
         assert_eq!(parse_money("1000000.01"), Err(MoneyError::OutOfRange));
-        assert_eq!(parse_money("0000000000000000000000000000000000001"), Ok(d("1")));
-        assert_eq!(parse_money("99999999999999999999999999999999999"), Err(MoneyError::OutOfRange));
-        for bad in ["24999.999", "25.000,00", "9500,00", "€ 500", "1e3", "", "-", ".5", "5.", "+5", " 5", "1_000"] {
+        assert_eq!(
+            parse_money("0000000000000000000000000000000000001"),
+            Ok(d("1"))
+        );
+        assert_eq!(
+            parse_money("99999999999999999999999999999999999"),
+            Err(MoneyError::OutOfRange)
+        );
+        for bad in [
+            "24999.999",
+            "25.000,00",
+            "9500,00",
+            "€ 500",
+            "1e3",
+            "",
+            "-",
+            ".5",
+            "5.",
+            "+5",
+            " 5",
+            "1_000",
+        ] {
             assert_eq!(parse_money(bad), Err(MoneyError::Format), "{bad}");
         }
     }

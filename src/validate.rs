@@ -4,7 +4,7 @@
 //! decision converts each answer once.
 
 use crate::model::{FieldIssue, Language, Normalized, Purpose};
-use crate::money::{MoneyError, Money, parse_money};
+use crate::money::{Money, MoneyError, parse_money};
 use crate::ruleset::{EnumTable, REQUIRED_FIELDS, RuleSet};
 use crate::script::{ImmutableString, Purposes, Value};
 use rust_decimal::Decimal;
@@ -61,13 +61,29 @@ impl<'a> V<'a> {
     fn error(&mut self, field: String, code: &'static str) {
         self.error_range(field, code, None, None);
     }
-    fn error_range(&mut self, field: String, code: &'static str, min: Option<&str>, max: Option<&str>) {
+    fn error_range(
+        &mut self,
+        field: String,
+        code: &'static str,
+        min: Option<&str>,
+        max: Option<&str>,
+    ) {
         let message = self.rs.issue_message(self.lang, code, min, max);
-        self.out.errors.push(FieldIssue { field, code, message });
+        self.out.errors.push(FieldIssue {
+            field,
+            code,
+            message,
+        });
     }
     fn warn(&mut self, field: String) {
-        let message = self.rs.issue_message(self.lang, "unknown_field", None, None);
-        self.out.warnings.push(FieldIssue { field, code: "unknown_field", message });
+        let message = self
+            .rs
+            .issue_message(self.lang, "unknown_field", None, None);
+        self.out.warnings.push(FieldIssue {
+            field,
+            code: "unknown_field",
+            message,
+        });
     }
     fn set(&mut self, slot: usize, value: Value) {
         if let Some(v) = self.out.inputs.get_mut(slot) {
@@ -75,7 +91,12 @@ impl<'a> V<'a> {
         }
     }
 
-    fn enum_value(&mut self, name: &str, table_name: &str, value: &Json) -> Option<(&'a str, ImmutableString)> {
+    fn enum_value(
+        &mut self,
+        name: &str,
+        table_name: &str,
+        value: &Json,
+    ) -> Option<(&'a str, ImmutableString)> {
         let rs = self.rs;
         let table: &'a EnumTable = rs.enum_table(table_name)?;
         let text: std::borrow::Cow<'_, str> = match value {
@@ -124,7 +145,11 @@ impl<'a> V<'a> {
     fn integer(&mut self, name: &str, value: &Json, min: i64, max: i64) -> Option<i64> {
         let text = match value {
             Json::Number(n) => n.to_string(),
-            Json::String(s) if !s.trim().is_empty() && s.trim().bytes().all(|b| b.is_ascii_digit()) => s.trim().to_owned(),
+            Json::String(s)
+                if !s.trim().is_empty() && s.trim().bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                s.trim().to_owned()
+            }
             Json::String(_) => {
                 self.error(name.to_owned(), "invalid_integer");
                 return None;
@@ -142,7 +167,12 @@ impl<'a> V<'a> {
         match text.parse::<i64>() {
             Ok(i) if (min..=max).contains(&i) => Some(i),
             _ => {
-                self.error_range(name.to_owned(), "integer_out_of_range", Some(&min.to_string()), Some(&max.to_string()));
+                self.error_range(
+                    name.to_owned(),
+                    "integer_out_of_range",
+                    Some(&min.to_string()),
+                    Some(&max.to_string()),
+                );
                 None
             }
         }
@@ -213,7 +243,10 @@ impl<'a> V<'a> {
             }
             match (category, amount) {
                 (Some((category, script_category)), Some(amount)) => {
-                    out.push(Purpose { category, amount_eur: Money(amount) });
+                    out.push(Purpose {
+                        category,
+                        amount_eur: Money(amount),
+                    });
                     script.push((script_category, amount));
                 }
                 _ => ok = false,
@@ -263,18 +296,36 @@ pub fn validate<'a>(application: &Json, rs: &'a RuleSet, lang: Language) -> Vali
             continue;
         }
         match key.as_str() {
-            "legal_form" | "region" | "business_status" | "activity_type" | "nace_version" | "bankruptcy_status"
-            | "bank_credit_status" | "business_plan_status" | "product_variant" => {
+            "legal_form"
+            | "region"
+            | "business_status"
+            | "activity_type"
+            | "nace_version"
+            | "bankruptcy_status"
+            | "bank_credit_status"
+            | "business_plan_status"
+            | "product_variant" => {
                 if let Some((canonical, script)) = v.enum_value(key, key, value) {
                     let (field, slot) = match key.as_str() {
                         "legal_form" => (&mut v.out.normalized.legal_form, slot::LEGAL_FORM),
                         "region" => (&mut v.out.normalized.region, slot::REGION),
-                        "business_status" => (&mut v.out.normalized.business_status, slot::BUSINESS_STATUS),
-                        "activity_type" => (&mut v.out.normalized.activity_type, slot::ACTIVITY_TYPE),
+                        "business_status" => {
+                            (&mut v.out.normalized.business_status, slot::BUSINESS_STATUS)
+                        }
+                        "activity_type" => {
+                            (&mut v.out.normalized.activity_type, slot::ACTIVITY_TYPE)
+                        }
                         "nace_version" => (&mut v.out.normalized.nace_version, slot::NACE_VERSION),
-                        "bankruptcy_status" => (&mut v.out.normalized.bankruptcy_status, slot::BANKRUPTCY),
-                        "bank_credit_status" => (&mut v.out.normalized.bank_credit_status, slot::BANK_CREDIT),
-                        "business_plan_status" => (&mut v.out.normalized.business_plan_status, slot::BUSINESS_PLAN),
+                        "bankruptcy_status" => {
+                            (&mut v.out.normalized.bankruptcy_status, slot::BANKRUPTCY)
+                        }
+                        "bank_credit_status" => {
+                            (&mut v.out.normalized.bank_credit_status, slot::BANK_CREDIT)
+                        }
+                        "business_plan_status" => (
+                            &mut v.out.normalized.business_plan_status,
+                            slot::BUSINESS_PLAN,
+                        ),
                         _ => (&mut v.out.normalized.product_variant, slot::PRODUCT_VARIANT),
                     };
                     *field = Some(canonical);
@@ -309,10 +360,14 @@ pub fn validate<'a>(application: &Json, rs: &'a RuleSet, lang: Language) -> Vali
                 if let Some(b) = v.boolean(key, value) {
                     let (field, slot) = match key.as_str() {
                         "is_takeover" => (&mut v.out.normalized.is_takeover, slot::IS_TAKEOVER),
-                        "in_collective_debt_settlement" => {
-                            (&mut v.out.normalized.in_collective_debt_settlement, slot::DEBT_SETTLEMENT)
-                        }
-                        _ => (&mut v.out.normalized.has_tax_or_social_arrears, slot::ARREARS),
+                        "in_collective_debt_settlement" => (
+                            &mut v.out.normalized.in_collective_debt_settlement,
+                            slot::DEBT_SETTLEMENT,
+                        ),
+                        _ => (
+                            &mut v.out.normalized.has_tax_or_social_arrears,
+                            slot::ARREARS,
+                        ),
                     };
                     *field = Some(b);
                     v.set(slot, Value::from_bool(b));
@@ -340,7 +395,12 @@ pub fn validate<'a>(application: &Json, rs: &'a RuleSet, lang: Language) -> Vali
             },
             "project_description" => match value {
                 Json::String(s) if s.chars().count() > MAX_DESCRIPTION_CHARS => {
-                    v.error_range(key.clone(), "too_long", None, Some(&MAX_DESCRIPTION_CHARS.to_string()));
+                    v.error_range(
+                        key.clone(),
+                        "too_long",
+                        None,
+                        Some(&MAX_DESCRIPTION_CHARS.to_string()),
+                    );
                 }
                 Json::String(s) => v.out.normalized.project_description = Some(s.clone()),
                 _ => v.error(key.clone(), "invalid_type"),
@@ -358,7 +418,10 @@ pub fn validate<'a>(application: &Json, rs: &'a RuleSet, lang: Language) -> Vali
     let nace_version_given = fields.get("nace_version").is_some_and(|x| !is_blank(x));
     if !nace_version_given {
         let table = rs.enum_table("nace_version");
-        if let Some((canonical, script)) = table.and_then(|t| t.canonical(rs.default_nace_version).zip(t.script_value(rs.default_nace_version))) {
+        if let Some((canonical, script)) = table.and_then(|t| {
+            t.canonical(rs.default_nace_version)
+                .zip(t.script_value(rs.default_nace_version))
+        }) {
             v.out.normalized.nace_version = Some(canonical);
             v.set(slot::NACE_VERSION, Value::from(script));
         }
@@ -404,9 +467,15 @@ fn is_known(key: &str) -> bool {
 /// Canonical form `0566.988.259`.
 pub fn enterprise_number(raw: &str) -> Result<String, &'static str> {
     let upper = raw.trim().to_uppercase();
-    let compact: String = upper.chars().filter(|c| !matches!(c, ' ' | '.' | '-' | '/')).collect();
+    let compact: String = upper
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '.' | '-' | '/'))
+        .collect();
     let digits = compact.strip_prefix("BE").unwrap_or(&compact);
-    if digits.len() != 10 || !digits.bytes().all(|b| b.is_ascii_digit()) || !digits.starts_with(['0', '1']) {
+    if digits.len() != 10
+        || !digits.bytes().all(|b| b.is_ascii_digit())
+        || !digits.starts_with(['0', '1'])
+    {
         return Err("invalid_enterprise_number");
     }
     let (head, check) = digits.split_at(8);
@@ -473,22 +542,48 @@ mod tests {
 
     #[test]
     fn enterprise_numbers() {
-        assert_eq!(enterprise_number("0566.988.259").as_deref(), Ok("0566.988.259"));
-        assert_eq!(enterprise_number(" be 0566 988 259 ").as_deref(), Ok("0566.988.259"));
-        assert_eq!(enterprise_number("BE0566-988/259").as_deref(), Ok("0566.988.259"));
-        assert_eq!(enterprise_number("0566.988.258"), Err("enterprise_number_checksum"));
-        assert_eq!(enterprise_number("2123.456.789"), Err("invalid_enterprise_number"));
-        assert_eq!(enterprise_number("566.988.259"), Err("invalid_enterprise_number"));
-        assert_eq!(enterprise_number("0566.988.25x"), Err("invalid_enterprise_number"));
+        assert_eq!(
+            enterprise_number("0566.988.259").as_deref(),
+            Ok("0566.988.259")
+        );
+        assert_eq!(
+            enterprise_number(" be 0566 988 259 ").as_deref(),
+            Ok("0566.988.259")
+        );
+        assert_eq!(
+            enterprise_number("BE0566-988/259").as_deref(),
+            Ok("0566.988.259")
+        );
+        assert_eq!(
+            enterprise_number("0566.988.258"),
+            Err("enterprise_number_checksum")
+        );
+        assert_eq!(
+            enterprise_number("2123.456.789"),
+            Err("invalid_enterprise_number")
+        );
+        assert_eq!(
+            enterprise_number("566.988.259"),
+            Err("invalid_enterprise_number")
+        );
+        assert_eq!(
+            enterprise_number("0566.988.25x"),
+            Err("invalid_enterprise_number")
+        );
         // 1-series: 97 - (10000000 mod 97) = 97 - 76 = 21.
-        assert_eq!(enterprise_number("1000.000.021").as_deref(), Ok("1000.000.021"));
+        assert_eq!(
+            enterprise_number("1000.000.021").as_deref(),
+            Ok("1000.000.021")
+        );
     }
 
     #[test]
     fn nace_codes() {
         assert_eq!(nace_code(" 56.101 ").as_deref(), Some("56.101"));
         assert_eq!(nace_code("56101").as_deref(), Some("56.101"));
-        for bad in ["56.10", "5610", "56-101", "5.6101", "56.1011", "ab.cde", "", "561.01"] {
+        for bad in [
+            "56.10", "5610", "56-101", "5.6101", "56.1011", "ab.cde", "", "561.01",
+        ] {
             assert_eq!(nace_code(bad), None, "{bad}");
         }
     }

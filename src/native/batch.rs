@@ -27,6 +27,9 @@ pub const OUTPUT_COLUMNS: [&str; 5] = [
     "errors",
 ];
 
+/// One chunk's output rows as CSV bytes, and how many of them carry errors.
+type ChunkOutput = (Vec<u8>, usize);
+
 /// Rows per unit of work handed to a thread.
 const CHUNK_ROWS: usize = 256;
 
@@ -58,7 +61,7 @@ pub enum BatchError {
     #[error(transparent)]
     Csv(#[from] CsvError),
     #[error("{}", .0.message)]
-    Request(RequestError),
+    Request(Box<RequestError>),
     #[error("could not write the output: {0}")]
     Output(String),
 }
@@ -82,11 +85,11 @@ pub fn run(
     // Options the engine refuses would fail every row the same way: fail once, up front.
     kredo
         .evaluate(&template, today)
-        .map_err(BatchError::Request)?;
+        .map_err(|e| BatchError::Request(Box::new(e)))?;
 
     let decimal_comma = table.delimiter == b';';
     let chunks: Vec<&[Result<Row, RowError>]> = table.rows.chunks(CHUNK_ROWS).collect();
-    let outputs: Mutex<Vec<Option<(Vec<u8>, usize)>>> = Mutex::new(vec![None; chunks.len()]);
+    let outputs: Mutex<Vec<Option<ChunkOutput>>> = Mutex::new(vec![None; chunks.len()]);
     let next = AtomicUsize::new(0);
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZero::get)
@@ -112,8 +115,9 @@ pub fn run(
         handles
             .into_iter()
             .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(BatchError::Output("a worker thread failed".to_owned())))
+                h.join().unwrap_or_else(|_| {
+                    Err(BatchError::Output("a worker thread failed".to_owned()))
+                })
             })
             .collect()
     });
@@ -137,7 +141,9 @@ pub fn run(
         writer
             .write_record(header)
             .map_err(|e| BatchError::Output(e.to_string()))?;
-        writer.flush().map_err(|e| BatchError::Output(e.to_string()))?;
+        writer
+            .flush()
+            .map_err(|e| BatchError::Output(e.to_string()))?;
     }
     let mut rows_with_errors = 0;
     let outputs = outputs
@@ -164,7 +170,7 @@ fn screen_chunk(
     template: &Request,
     today: Date,
     decimal_comma: bool,
-) -> Result<(Vec<u8>, usize), BatchError> {
+) -> Result<ChunkOutput, BatchError> {
     let mut writer = csv::WriterBuilder::new()
         .delimiter(table.delimiter)
         .has_headers(false)
@@ -220,7 +226,7 @@ fn decision_columns(decision: &Decision<'_>, line: u64, decimal_comma: bool) -> 
     let messages = decision
         .reasons
         .iter()
-        .map(|r| r.message)
+        .map(|r| r.message_text)
         .collect::<Vec<_>>()
         .join(" | ");
     let instalment = decision

@@ -158,7 +158,10 @@ pub fn render_load_error(e: &LoadError, root: Option<&Path>) -> String {
         out.push('\n');
     }
     let n = e.diagnostics.len();
-    out.push_str(&format!("error: the rule sets did not load ({n} problem{})", if n == 1 { "" } else { "s" }));
+    out.push_str(&format!(
+        "error: the rule sets did not load ({n} problem{})",
+        if n == 1 { "" } else { "s" }
+    ));
     out
 }
 
@@ -181,7 +184,9 @@ pub fn render_diagnostic(d: &Diagnostic, root: Option<&Path>) -> String {
 fn read_input(file: &str) -> Result<String, String> {
     if file == "-" {
         let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).map_err(|e| format!("error: cannot read standard input: {e}"))?;
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| format!("error: cannot read standard input: {e}"))?;
         Ok(s)
     } else {
         std::fs::read_to_string(file).map_err(|e| format!("error: cannot read `{file}`: {e}"))
@@ -198,19 +203,24 @@ fn check(args: &CheckArgs) -> Result<ExitCode, String> {
         version: args.version.clone(),
         language: Some(args.lang.clone()),
     };
-    let decision = kredo.check_json(&text, &opts, super::today()).map_err(|e| {
-        let at = match (e.line, e.column) {
-            (Some(l), Some(c)) => format!(" (line {l}, column {c})"),
-            _ => String::new(),
-        };
-        match &e.diagnostic {
-            Some(d) => render_diagnostic(d, match &origin {
-                Origin::Dir(d) => Some(d.as_path()),
-                Origin::Embedded => None,
-            }),
-            None => format!("error: {}{at}", e.message),
-        }
-    })?;
+    let decision = kredo
+        .check_json(&text, &opts, super::today())
+        .map_err(|e| {
+            let at = match (e.line, e.column) {
+                (Some(l), Some(c)) => format!(" (line {l}, column {c})"),
+                _ => String::new(),
+            };
+            match &e.diagnostic {
+                Some(d) => render_diagnostic(
+                    d,
+                    match &origin {
+                        Origin::Dir(d) => Some(d.as_path()),
+                        Origin::Embedded => None,
+                    },
+                ),
+                None => format!("error: {}{at}", e.message),
+            }
+        })?;
     let out = if args.pretty {
         serde_json::from_str::<serde_json::Value>(&decision)
             .and_then(|v| serde_json::to_string_pretty(&v))
@@ -230,7 +240,10 @@ fn version_dirs(path: &Path, out: &mut Vec<PathBuf>) {
         return;
     }
     if let Ok(entries) = std::fs::read_dir(path) {
-        let mut dirs: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_dir()).collect();
+        let mut dirs: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_dir())
+            .collect();
         dirs.sort();
         for d in dirs {
             version_dirs(&d, out);
@@ -252,7 +265,10 @@ fn test(args: &TestArgs) -> Result<ExitCode, String> {
             version_dirs(p, &mut dirs);
         }
         if dirs.is_empty() {
-            return Err("error: no rule-set versions (folders with a manifest.json) under the given paths".into());
+            return Err(
+                "error: no rule-set versions (folders with a manifest.json) under the given paths"
+                    .into(),
+            );
         }
         let mut loaded = Vec::new();
         for d in dirs {
@@ -271,10 +287,19 @@ fn test(args: &TestArgs) -> Result<ExitCode, String> {
             continue;
         };
         let text = String::from_utf8_lossy(&file.bytes);
-        let cases = crate::cases::parse(&text).map_err(|e| format!("error: {}/{}/cases.json: {e}", src.product, src.version))?;
+        let cases = crate::cases::parse(&text)
+            .map_err(|e| format!("error: {}/{}/cases.json: {e}", src.product, src.version))?;
         let results = crate::cases::run(&kredo, &src.product, &src.version, &cases);
         let ok = results.iter().filter(|r| r.passed()).count();
-        let _ = writeln!(out, "{}/{}: {} cases, {} passed, {} failed", src.product, src.version, results.len(), ok, results.len() - ok);
+        let _ = writeln!(
+            out,
+            "{}/{}: {} cases, {} passed, {} failed",
+            src.product,
+            src.version,
+            results.len(),
+            ok,
+            results.len() - ok
+        );
         for r in &results {
             if r.passed() {
                 passed += 1;
@@ -292,7 +317,11 @@ fn test(args: &TestArgs) -> Result<ExitCode, String> {
         }
     }
     let _ = writeln!(out, "{passed} passed, {failed} failed");
-    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn rulesets(args: &RulesetsArgs) -> Result<ExitCode, String> {
@@ -310,10 +339,21 @@ fn rulesets(args: &RulesetsArgs) -> Result<ExitCode, String> {
         Origin::Embedded => "built in".to_owned(),
     };
     let _ = writeln!(out, "# rule sets ({from})");
-    let _ = writeln!(out, "{:<16} {:<11} {:<11} {:<11} hash", "product", "version", "from", "to");
+    let _ = writeln!(
+        out,
+        "{:<16} {:<11} {:<11} {:<11} hash",
+        "product", "version", "from", "to"
+    );
     for r in list {
-        let to = r.effective_to.map_or_else(|| "-".to_owned(), |d| d.to_string());
-        let _ = writeln!(out, "{:<16} {:<11} {:<11} {:<11} {}", r.product, r.version, r.effective_from, to, r.hash);
+        let to = r
+            .effective_to
+            .map_or_else(|| "-".to_owned(), |d| d.to_string());
+        let from = r.effective_from.to_string();
+        let _ = writeln!(
+            out,
+            "{:<16} {:<11} {:<11} {:<11} {}",
+            r.product, r.version, from, to, r.hash
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -104,10 +104,9 @@ pub fn staff(cmd: &StaffCommand) -> Result<ExitCode, String> {
     match &cmd.action {
         StaffAction::Add { name, db } => {
             let name = auth::validate_staff_name(name).map_err(|e| format!("error: {e}"))?;
-            let store = Store::open(db)
-                .map_err(|e| format!("error: cannot open {}: {e}", db.display()))?;
-            let token =
-                auth::new_token().map_err(|e| format!("error: no random source: {e}"))?;
+            let store =
+                Store::open(db).map_err(|e| format!("error: cannot open {}: {e}", db.display()))?;
+            let token = auth::new_token().map_err(|e| format!("error: no random source: {e}"))?;
             store
                 .add_staff_token(name, &auth::token_hash(&token))
                 .map_err(|e| format!("error: {e}"))?;
@@ -129,8 +128,8 @@ pub fn audit(cmd: &AuditCommand) -> Result<ExitCode, String> {
             if !db.is_file() {
                 return Err(format!("error: no audit store at {}", db.display()));
             }
-            let store = Store::open(db)
-                .map_err(|e| format!("error: cannot open {}: {e}", db.display()))?;
+            let store =
+                Store::open(db).map_err(|e| format!("error: cannot open {}: {e}", db.display()))?;
             let mut verifier = Verifier::default();
             store
                 .for_each_entry(|entry| verifier.check(&entry))
@@ -188,7 +187,11 @@ pub fn batch(cmd: &BatchCommand) -> Result<ExitCode, String> {
     let show_progress = !cmd.no_progress
         && std::io::stderr().is_terminal()
         && std::env::var_os("CI").is_none_or(|v| v.is_empty() || v == "false");
-    let estimated_rows = input.iter().filter(|&&b| b == b'\n').count().saturating_sub(1);
+    let estimated_rows = input
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        .saturating_sub(1);
     let done = AtomicUsize::new(0);
     let finished = std::sync::atomic::AtomicBool::new(false);
     let start = Instant::now();

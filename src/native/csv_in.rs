@@ -144,9 +144,7 @@ pub fn read_table(bytes: &[u8]) -> Result<Table, CsvError> {
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = record
-                    .position()
-                    .map_or(0, |p| lines.line_at(p.byte()));
+                let line = record.position().map_or(0, |p| lines.line_at(p.byte()));
                 let fields: Vec<String> = record.iter().map(str::to_owned).collect();
                 // A blank line in the middle of the file is not an application.
                 if fields.iter().all(|f| f.trim().is_empty()) {
@@ -203,7 +201,9 @@ impl<'a> LineCounter<'a> {
     }
 
     fn line_at(&mut self, byte: u64) -> u64 {
-        let mut target = usize::try_from(byte).unwrap_or(usize::MAX).min(self.text.len());
+        let mut target = usize::try_from(byte)
+            .unwrap_or(usize::MAX)
+            .min(self.text.len());
         // A record's offset may point at blank lines the reader skipped before it.
         while let Some(b'\n' | b'\r') = self.text.get(target) {
             target += 1;
@@ -339,12 +339,24 @@ mod tests {
 
     #[test]
     fn builds_application() {
-        let keys: Vec<String> = ["amount_requested_eur", "funding_purposes", "is_takeover", "x", ""]
-            .map(String::from)
-            .to_vec();
-        let fields: Vec<String> = ["12500,50", "investment:10000; working_capital:2500,5;", "WAAR", "", "y"]
-            .map(String::from)
-            .to_vec();
+        let keys: Vec<String> = [
+            "amount_requested_eur",
+            "funding_purposes",
+            "is_takeover",
+            "x",
+            "",
+        ]
+        .map(String::from)
+        .to_vec();
+        let fields: Vec<String> = [
+            "12500,50",
+            "investment:10000; working_capital:2500,5;",
+            "WAAR",
+            "",
+            "y",
+        ]
+        .map(String::from)
+        .to_vec();
         let json = row_to_application(&keys, &fields);
         let v: Value = serde_json::from_str(&json).unwrap_or_default();
         assert_eq!(v["amount_requested_eur"], "12500.50");
@@ -359,6 +371,10 @@ mod tests {
         let t = read_table(b"a;b\n1;2\n3\n\n4;5\n").unwrap_or_else(|_| unreachable!());
         assert_eq!(t.rows.len(), 3);
         assert!(matches!(&t.rows[1], Err(RowError { line: 3, .. })));
-        assert!(matches!(&t.rows[2], Ok(Row { line: 5, .. })), "{:?}", t.rows);
+        assert!(
+            matches!(&t.rows[2], Ok(Row { line: 5, .. })),
+            "{:?}",
+            t.rows
+        );
     }
 }

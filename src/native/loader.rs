@@ -7,7 +7,13 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 fn io_error(path: &Path, e: &std::io::Error) -> LoadError {
-    Diagnostic::new("", "", &path.display().to_string(), format!("cannot read: {e}")).into()
+    Diagnostic::new(
+        "",
+        "",
+        &path.display().to_string(),
+        format!("cannot read: {e}"),
+    )
+    .into()
 }
 
 /// Reads every version under a rules root (`<root>/<product>/<version>/manifest.json`).
@@ -21,20 +27,34 @@ pub fn load_dir(root: &Path) -> Result<Vec<RuleSetSource>, LoadError> {
         }
     }
     if out.is_empty() {
-        return Err(Diagnostic::new("", "", &root.display().to_string(), "no rule sets here (expected `<product>/<version>/manifest.json`)").into());
+        return Err(Diagnostic::new(
+            "",
+            "",
+            &root.display().to_string(),
+            "no rule sets here (expected `<product>/<version>/manifest.json`)",
+        )
+        .into());
     }
     Ok(out)
 }
 
 /// Reads one version directory; its parent's name is the product.
 pub fn load_version(dir: &Path) -> Result<RuleSetSource, LoadError> {
-    let name = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = |p: &Path| {
+        p.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
     let product = dir.parent().map(name).unwrap_or_default();
     let version = name(dir);
     let mut files = Vec::new();
     collect(dir, dir, &mut files)?;
     files.sort_by(|a: &SourceFile, b| a.path.cmp(&b.path));
-    Ok(RuleSetSource { product, version, files })
+    Ok(RuleSetSource {
+        product,
+        version,
+        files,
+    })
 }
 
 fn collect(base: &Path, dir: &Path, out: &mut Vec<SourceFile>) -> Result<(), LoadError> {
@@ -45,14 +65,23 @@ fn collect(base: &Path, dir: &Path, out: &mut Vec<SourceFile>) -> Result<(), Loa
             collect(base, &path, out)?;
             continue;
         }
-        let hidden = path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        let hidden = path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
         if hidden {
             continue;
         }
         let rel = path.strip_prefix(base).unwrap_or(&path);
-        let rel = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/");
+        let rel = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/");
         let bytes = fs::read(&path).map_err(|e| io_error(&path, &e))?;
-        out.push(SourceFile { path: rel, bytes: Cow::Owned(bytes) });
+        out.push(SourceFile {
+            path: rel,
+            bytes: Cow::Owned(bytes),
+        });
     }
     Ok(())
 }

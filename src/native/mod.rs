@@ -20,7 +20,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// October 01:00 UTC (the EU rule), so a version that takes effect on a date does so at
 /// Belgian midnight, not at UTC midnight.
 pub fn today() -> Date {
-    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
     brussels_date(i64::try_from(secs).unwrap_or(0))
 }
 
@@ -30,7 +32,11 @@ pub fn brussels_date(unix_secs: i64) -> Date {
     let year = Date::from_unix_days(utc_day).map_or(1970, |d| d.year());
     let summer_start = last_sunday(year, 3) * 86_400 + 3_600;
     let summer_end = last_sunday(year, 10) * 86_400 + 3_600;
-    let offset = if (summer_start..summer_end).contains(&unix_secs) { 7_200 } else { 3_600 };
+    let offset = if (summer_start..summer_end).contains(&unix_secs) {
+        7_200
+    } else {
+        3_600
+    };
     Date::from_unix_days((unix_secs + offset).div_euclid(86_400)).unwrap_or(Date::MIN)
 }
 
@@ -51,12 +57,20 @@ mod tests {
         let d = Date::parse("2025-01-01").map(Date::unix_days).unwrap() * 86_400 - 1_800;
         assert_eq!(brussels_date(d).to_string(), "2025-01-01");
         // 2026-07-01T23:30Z is already 2 July in Brussels (UTC+2).
-        let d = Date::parse("2026-07-01").map(Date::unix_days).unwrap() * 86_400 + 23 * 3_600 + 1_800;
+        let d =
+            Date::parse("2026-07-01").map(Date::unix_days).unwrap() * 86_400 + 23 * 3_600 + 1_800;
         assert_eq!(brussels_date(d).to_string(), "2026-07-02");
         // …but 2026-11-22T22:30Z is still 22 November (UTC+1).
-        let d = Date::parse("2026-11-22").map(Date::unix_days).unwrap() * 86_400 + 22 * 3_600 + 1_800;
+        let d =
+            Date::parse("2026-11-22").map(Date::unix_days).unwrap() * 86_400 + 22 * 3_600 + 1_800;
         assert_eq!(brussels_date(d).to_string(), "2026-11-22");
-        assert_eq!(last_sunday(2026, 3), Date::parse("2026-03-29").unwrap().unix_days());
-        assert_eq!(last_sunday(2026, 10), Date::parse("2026-10-25").unwrap().unix_days());
+        assert_eq!(
+            last_sunday(2026, 3),
+            Date::parse("2026-03-29").unwrap().unix_days()
+        );
+        assert_eq!(
+            last_sunday(2026, 10),
+            Date::parse("2026-10-25").unwrap().unix_days()
+        );
     }
 }

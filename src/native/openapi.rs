@@ -4,8 +4,6 @@
 //! types only. The server never serialises a decision through them: decisions pass through as
 //! the facade's bytes, so the document cannot change what the API returns.
 
-#![expect(dead_code, reason = "documentation-only types, read by utoipa's derive")]
-
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 

@@ -68,7 +68,8 @@ pub struct AppState {
     writer: Arc<Mutex<Store>>,
     /// A second connection for token look-ups and history reads (WAL: never blocked by writes).
     reader: Arc<Mutex<Store>>,
-    www: ServeDir,
+    /// Behind an `Arc`: the state is cloned for every request, the page directory rarely used.
+    www: Arc<ServeDir>,
     openapi_json: Arc<String>,
 }
 
@@ -102,7 +103,7 @@ pub fn run(kredo: Kredo, args: &ServeArgs) -> Result<(), ServeError> {
         kredo: Arc::new(kredo),
         writer: Arc::new(Mutex::new(writer)),
         reader: Arc::new(Mutex::new(reader)),
-        www: ServeDir::new(&args.www).append_index_html_on_directories(true),
+        www: Arc::new(ServeDir::new(&args.www).append_index_html_on_directories(true)),
         openapi_json: Arc::new(ApiDoc::openapi().to_json().unwrap_or_default()),
     };
     let app = router(state, args);
@@ -118,6 +119,10 @@ pub fn run(kredo: Kredo, args: &ServeArgs) -> Result<(), ServeError> {
             })?;
         let local = listener.local_addr()?;
         announce(local, args);
+        // Answers are small and written whole: send them at once, without Nagle's delay.
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         axum::serve(listener, app)
             .with_graceful_shutdown(shutdown_signal())
             .await?;
@@ -263,7 +268,12 @@ pub fn error_response(status: StatusCode, code: &str, message: &str) -> Response
     error_with_field(status, code, message, None)
 }
 
-fn error_with_field(status: StatusCode, code: &str, message: &str, field: Option<&str>) -> Response {
+fn error_with_field(
+    status: StatusCode,
+    code: &str,
+    message: &str,
+    field: Option<&str>,
+) -> Response {
     let mut body = String::with_capacity(message.len() + 64);
     body.push_str("{\"error\":{\"code\":");
     push_json_str(&mut body, code);
@@ -303,21 +313,25 @@ fn body_rejection(rejection: &BytesRejection) -> Response {
     }
 }
 
-fn utf8_body(body: &Bytes) -> Result<&str, Response> {
-    std::str::from_utf8(body).map_err(|e| {
-        error_response(
-            StatusCode::BAD_REQUEST,
-            "invalid_json",
-            &format!("the request body is not UTF-8 text (byte {})", e.valid_up_to()),
-        )
-    })
+fn not_utf8(e: std::str::Utf8Error) -> Response {
+    error_response(
+        StatusCode::BAD_REQUEST,
+        "invalid_json",
+        &format!(
+            "the request body is not UTF-8 text (byte {})",
+            e.valid_up_to()
+        ),
+    )
 }
 
 /// Failures of the staff routes, turned into JSON errors in one place.
 enum ApiError {
     Store(StoreError),
     NotFound(String),
-    Invalid { field: &'static str, message: String },
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
     Internal(String),
 }
 
@@ -352,7 +366,11 @@ impl IntoResponse for ApiError {
             ),
             ApiError::Internal(message) => {
                 log_line(&format!("internal error: {message}"));
-                error_response(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", &message)
+                error_response(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal_error",
+                    &message,
+                )
             }
         }
     }
@@ -396,7 +414,11 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<String, R
         ));
     };
     let hash = auth::token_hash(token);
-    match with_store(&state.reader, move |store| Ok(store.staff_for_token_hash(&hash)?)).await {
+    match with_store(&state.reader, move |store| {
+        Ok(store.staff_for_token_hash(&hash)?)
+    })
+    .await
+    {
         Ok(Some(name)) => Ok(name),
         Ok(None) => Err(unauthorized("the token is not valid")),
         Err(e) => Err(e.into_response()),
@@ -442,9 +464,9 @@ pub async fn check(State(state): State<AppState>, body: Result<Bytes, BytesRejec
         Ok(body) => body,
         Err(rejection) => return body_rejection(&rejection),
     };
-    let text = match utf8_body(&body) {
+    let text = match std::str::from_utf8(&body) {
         Ok(text) => text,
-        Err(response) => return response,
+        Err(e) => return not_utf8(e),
     };
     match state.kredo.evaluate_json(text, today()) {
         Ok(mut decision) => {
@@ -471,7 +493,7 @@ async fn openapi_json(State(state): State<AppState>) -> Response {
 }
 
 /// `/api/…` paths that do not exist get a JSON 404; everything else is the page directory.
-async fn fallback(State(mut state): State<AppState>, req: Request) -> Response {
+async fn fallback(State(state): State<AppState>, req: Request) -> Response {
     if req.uri().path().starts_with("/api/") {
         return error_response(
             StatusCode::NOT_FOUND,
@@ -479,7 +501,8 @@ async fn fallback(State(mut state): State<AppState>, req: Request) -> Response {
             "no such API route; see /api/v1/openapi.json",
         );
     }
-    match state.www.try_call(req).await {
+    let mut www = ServeDir::clone(&state.www);
+    match www.try_call(req).await {
         Ok(response) => response.map(Body::new),
         Err(_) => error_response(StatusCode::NOT_FOUND, "not_found", "no such page"),
     }
@@ -533,9 +556,9 @@ pub async fn create_case(
         Ok(body) => body,
         Err(rejection) => return body_rejection(&rejection),
     };
-    let text = match utf8_body(&body) {
+    let text = match std::str::from_utf8(&body) {
         Ok(text) => text,
-        Err(response) => return response,
+        Err(e) => return not_utf8(e),
     };
     let decision = match state.kredo.evaluate_json(text, today()) {
         Ok(decision) => decision,
@@ -646,16 +669,17 @@ pub async fn record_decision(
             return error_response(
                 StatusCode::BAD_REQUEST,
                 "invalid_json",
-                &format!(
-                    "expected {{\"decision\", \"motivation\", \"corrects\"?}}: {e}"
-                ),
+                &format!("expected {{\"decision\", \"motivation\", \"corrects\"?}}: {e}"),
             );
         }
     };
     let Some(decision) = StaffDecision::parse(&input.decision) else {
         return ApiError::Invalid {
             field: "decision",
-            message: format!("`decision` must be one of {}", StaffDecision::ALL.join(", ")),
+            message: format!(
+                "`decision` must be one of {}",
+                StaffDecision::ALL.join(", ")
+            ),
         }
         .into_response();
     };

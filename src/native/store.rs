@@ -196,10 +196,7 @@ impl Store {
 
     /// Calls `visit` on every entry of the log in sequence order, stopping at the first
     /// `false` it returns. Streams: the whole log is never in memory at once.
-    pub fn for_each_entry(
-        &self,
-        mut visit: impl FnMut(Entry) -> bool,
-    ) -> Result<(), StoreError> {
+    pub fn for_each_entry(&self, mut visit: impl FnMut(Entry) -> bool) -> Result<(), StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT seq, case_id, kind, recorded_at, staff_name, body, prev_hash, hash
              FROM audit_log ORDER BY seq",

@@ -111,14 +111,20 @@ impl ParamValue {
             ParamValue::Percent(d) => display_percent(*d, lang.as_str()),
             ParamValue::Decimal(d) => {
                 let s = d.normalize().to_string();
-                if lang == Language::En { s } else { s.replace('.', ",") }
+                if lang == Language::En {
+                    s
+                } else {
+                    s.replace('.', ",")
+                }
             }
             ParamValue::Integer(i) => i.to_string(),
         }
     }
     fn script_value(&self) -> Value {
         match self {
-            ParamValue::Money(d) | ParamValue::Decimal(d) | ParamValue::Percent(d) => Value::from_decimal(*d),
+            ParamValue::Money(d) | ParamValue::Decimal(d) | ParamValue::Percent(d) => {
+                Value::from_decimal(*d)
+            }
             ParamValue::Integer(i) => Value::from_int(*i),
         }
     }
@@ -129,6 +135,9 @@ impl ParamValue {
 pub struct Messages {
     /// Per rule, in the order of the program's rules.
     pub rules: Vec<String>,
+    /// The same, already encoded as JSON strings: a decision copies them instead of escaping
+    /// long texts on every answer.
+    pub rules_json: Vec<Box<serde_json::value::RawValue>>,
     pub next_steps: Vec<String>,
     pub errors: BTreeMap<String, String>,
     pub warnings: BTreeMap<String, String>,
@@ -167,9 +176,20 @@ impl RuleSet {
         }
     }
     /// An error or warning message, with `{min}`/`{max}` filled in.
-    pub fn issue_message(&self, lang: Language, code: &str, min: Option<&str>, max: Option<&str>) -> String {
+    pub fn issue_message(
+        &self,
+        lang: Language,
+        code: &str,
+        min: Option<&str>,
+        max: Option<&str>,
+    ) -> String {
         let m = self.messages(lang);
-        let text = m.errors.get(code).or_else(|| m.warnings.get(code)).map(String::as_str).unwrap_or(code);
+        let text = m
+            .errors
+            .get(code)
+            .or_else(|| m.warnings.get(code))
+            .map(String::as_str)
+            .unwrap_or(code);
         let mut text = text.to_owned();
         if let Some(min) = min {
             text = text.replace("{min}", min);
@@ -265,7 +285,10 @@ impl Ctx<'_> {
             Some(f) => match std::str::from_utf8(&f.bytes) {
                 Ok(t) => Some(t),
                 Err(e) => {
-                    self.push(path, format!("file is not UTF-8 (byte {})", e.valid_up_to()));
+                    self.push(
+                        path,
+                        format!("file is not UTF-8 (byte {})", e.valid_up_to()),
+                    );
                     None
                 }
             },
@@ -280,7 +303,9 @@ impl Ctx<'_> {
         match serde_json::from_str(&text) {
             Ok(v) => Some(v),
             Err(e) => {
-                let d = self.diag(path, lower(&strip_serde_position(&e.to_string()))).at(&text, Some(e.line()), Some(e.column()));
+                let d = self
+                    .diag(path, lower(&strip_serde_position(&e.to_string())))
+                    .at(&text, Some(e.line()), Some(e.column()));
                 self.problems.push(d);
                 None
             }
@@ -297,31 +322,59 @@ fn strip_serde_position(msg: &str) -> String {
 
 fn lower(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map(|f| f.to_lowercase().chain(c).collect()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_lowercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 /// Compiles one version. Every problem found is returned, with file, line and column.
 pub fn compile(src: &RuleSetSource) -> Result<RuleSet, LoadError> {
-    let mut cx = Ctx { src, problems: Vec::new() };
+    let mut cx = Ctx {
+        src,
+        problems: Vec::new(),
+    };
     let manifest: Option<Manifest> = cx.json("manifest.json");
     let Some(m) = manifest else {
-        return Err(LoadError { diagnostics: cx.problems });
+        return Err(LoadError {
+            diagnostics: cx.problems,
+        });
     };
     let _ = (&m.description, &m.sources);
     if m.product != src.product {
-        cx.push("manifest.json", format!("`product` is `{}` but the folder is `{}`", m.product, src.product));
+        cx.push(
+            "manifest.json",
+            format!(
+                "`product` is `{}` but the folder is `{}`",
+                m.product, src.product
+            ),
+        );
     }
     if m.version != src.version {
-        cx.push("manifest.json", format!("`version` is `{}` but the folder is `{}`", m.version, src.version));
+        cx.push(
+            "manifest.json",
+            format!(
+                "`version` is `{}` but the folder is `{}`",
+                m.version, src.version
+            ),
+        );
     }
     let effective_from = Date::parse(&m.effective_from).unwrap_or_else(|| {
-        cx.push("manifest.json", format!("`effective_from` `{}` is not a date like 2025-01-01", m.effective_from));
+        cx.push(
+            "manifest.json",
+            format!(
+                "`effective_from` `{}` is not a date like 2025-01-01",
+                m.effective_from
+            ),
+        );
         Date::new(1970, 1, 1).unwrap_or(Date::MIN)
     });
     let effective_to = m.effective_to.as_deref().and_then(|t| {
         let d = Date::parse(t);
         if d.is_none() {
-            cx.push("manifest.json", format!("`effective_to` `{t}` is not a date like 2024-12-31"));
+            cx.push(
+                "manifest.json",
+                format!("`effective_to` `{t}` is not a date like 2024-12-31"),
+            );
         }
         d
     });
@@ -331,7 +384,13 @@ pub fn compile(src: &RuleSetSource) -> Result<RuleSet, LoadError> {
     let annual_rate = match m.annual_rate.parse::<Decimal>() {
         Ok(r) if r >= Decimal::ZERO && r < Decimal::ONE => r,
         _ => {
-            cx.push("manifest.json", format!("`annual_rate` `{}` must be a decimal like 0.07", m.annual_rate));
+            cx.push(
+                "manifest.json",
+                format!(
+                    "`annual_rate` `{}` must be a decimal like 0.07",
+                    m.annual_rate
+                ),
+            );
             Decimal::ZERO
         }
     };
@@ -343,8 +402,14 @@ pub fn compile(src: &RuleSetSource) -> Result<RuleSet, LoadError> {
         source: None,
     }];
     for (name, def) in &m.parameters {
-        if !name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_') {
-            cx.push("manifest.json", format!("parameter `{name}` must be UPPER_SNAKE_CASE"));
+        if !name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        {
+            cx.push(
+                "manifest.json",
+                format!("parameter `{name}` must be UPPER_SNAKE_CASE"),
+            );
         }
         let text = match &def.value {
             serde_json::Value::String(s) => s.clone(),
@@ -365,36 +430,63 @@ pub fn compile(src: &RuleSetSource) -> Result<RuleSet, LoadError> {
             }
         };
         match value {
-            Some(value) => parameters.push(Parameter { name: name.clone(), value, source: def.source.clone() }),
-            None => cx.push("manifest.json", format!("parameter `{name}`: `{text}` is not a valid {}", def.kind)),
+            Some(value) => parameters.push(Parameter {
+                name: name.clone(),
+                value,
+                source: def.source.clone(),
+            }),
+            None => cx.push(
+                "manifest.json",
+                format!("parameter `{name}`: `{text}` is not a valid {}", def.kind),
+            ),
         }
     }
 
     let enums = load_enums(&mut cx);
-    let default_nace_version = enums.get("nace_version").and_then(|t| t.lookup(&m.default_nace_version));
+    let default_nace_version = enums
+        .get("nace_version")
+        .and_then(|t| t.lookup(&m.default_nace_version));
     if default_nace_version.is_none() && enums.contains_key("nace_version") {
-        cx.push("manifest.json", format!("`default_nace_version` `{}` is not a `nace_version` value", m.default_nace_version));
+        cx.push(
+            "manifest.json",
+            format!(
+                "`default_nace_version` `{}` is not a `nace_version` value",
+                m.default_nace_version
+            ),
+        );
     }
     let lists = Arc::new(load_lists(&mut cx));
 
     // Rules.
-    let mut rule_files: Vec<&SourceFile> =
-        src.files.iter().filter(|f| f.path.starts_with("rules/") && f.path.ends_with(".rhai")).collect();
+    let mut rule_files: Vec<&SourceFile> = src
+        .files
+        .iter()
+        .filter(|f| f.path.starts_with("rules/") && f.path.ends_with(".rhai"))
+        .collect();
     rule_files.sort_by(|a, b| a.path.cmp(&b.path));
     let mut sources = Vec::new();
     for f in &rule_files {
         match std::str::from_utf8(&f.bytes) {
-            Ok(text) => sources.push(RuleSource { path: &f.path, text }),
+            Ok(text) => sources.push(RuleSource {
+                path: &f.path,
+                text,
+            }),
             Err(_) => cx.push(&f.path, "file is not UTF-8"),
         }
     }
     if sources.is_empty() {
-        cx.push("rules/", "a rule set needs at least one `rules/*.rhai` file");
+        cx.push(
+            "rules/",
+            "a rule set needs at least one `rules/*.rhai` file",
+        );
     }
     let spec = ProgramSpec {
         product: &src.product,
         version: &src.version,
-        constants: parameters.iter().map(|p| (p.name.clone(), p.value.script_value())).collect(),
+        constants: parameters
+            .iter()
+            .map(|p| (p.name.clone(), p.value.script_value()))
+            .collect(),
         lists: lists.clone(),
         limits: crate::script::Limits::DEFAULT,
     };
@@ -406,7 +498,10 @@ pub fn compile(src: &RuleSetSource) -> Result<RuleSet, LoadError> {
         }
     };
 
-    let rule_ids: Vec<String> = program.as_ref().map(|p| p.rules.iter().map(|r| r.id.clone()).collect()).unwrap_or_default();
+    let rule_ids: Vec<String> = program
+        .as_ref()
+        .map(|p| p.rules.iter().map(|r| r.id.clone()).collect())
+        .unwrap_or_default();
     let messages = Language::ALL.map(|lang| load_messages(&mut cx, lang, &rule_ids, &parameters));
 
     match (program, default_nace_version) {
@@ -425,7 +520,9 @@ pub fn compile(src: &RuleSetSource) -> Result<RuleSet, LoadError> {
             program,
             messages,
         }),
-        _ => Err(LoadError { diagnostics: cx.problems }),
+        _ => Err(LoadError {
+            diagnostics: cx.problems,
+        }),
     }
 }
 
@@ -437,7 +534,9 @@ fn load_enums(cx: &mut Ctx<'_>) -> BTreeMap<String, EnumTable> {
     let mut out = BTreeMap::new();
     for (field, values) in raw {
         if !ENUM_FIELDS.contains(&field.as_str()) {
-            let help = did_you_mean(&field, ENUM_FIELDS).map(|h| format!(" ({h})")).unwrap_or_default();
+            let help = did_you_mean(&field, ENUM_FIELDS)
+                .map(|h| format!(" ({h})"))
+                .unwrap_or_default();
             cx.push(PATH, format!("unknown enum field `{field}`{help}"));
             continue;
         }
@@ -448,7 +547,12 @@ fn load_enums(cx: &mut Ctx<'_>) -> BTreeMap<String, EnumTable> {
                 match table.lookup.get(&key) {
                     Some(&other) if other != index => {
                         let other = table.canonical(other).unwrap_or_default().to_owned();
-                        cx.push(PATH, format!("`{field}`: `{spelling}` leads to both `{other}` and `{canonical}`"));
+                        cx.push(
+                            PATH,
+                            format!(
+                                "`{field}`: `{spelling}` leads to both `{other}` and `{canonical}`"
+                            ),
+                        );
                     }
                     _ => {
                         table.lookup.insert(key, index);
@@ -471,8 +575,16 @@ fn load_enums(cx: &mut Ctx<'_>) -> BTreeMap<String, EnumTable> {
 fn load_lists(cx: &mut Ctx<'_>) -> Lists {
     let src = cx.src;
     let mut lists = Lists::new();
-    for f in src.files.iter().filter(|f| f.path.starts_with("data/lists/")) {
-        let Some(name) = f.path.strip_prefix("data/lists/").and_then(|n| n.strip_suffix(".json")) else {
+    for f in src
+        .files
+        .iter()
+        .filter(|f| f.path.starts_with("data/lists/"))
+    {
+        let Some(name) = f
+            .path
+            .strip_prefix("data/lists/")
+            .and_then(|n| n.strip_suffix(".json"))
+        else {
             cx.push(&f.path, "a list file must be `data/lists/<name>.json`");
             continue;
         };
@@ -487,7 +599,12 @@ fn load_lists(cx: &mut Ctx<'_>) -> Lists {
     lists
 }
 
-fn load_messages(cx: &mut Ctx<'_>, lang: Language, rule_ids: &[String], params: &[Parameter]) -> Messages {
+fn load_messages(
+    cx: &mut Ctx<'_>,
+    lang: Language,
+    rule_ids: &[String],
+    params: &[Parameter],
+) -> Messages {
     let path = format!("messages/{}.json", lang.as_str());
     let Some(file) = cx.json::<MessagesFile>(&path) else {
         return Messages::default();
@@ -510,7 +627,10 @@ fn load_messages(cx: &mut Ctx<'_>, lang: Language, rule_ids: &[String], params: 
                     let help = did_you_mean(name, params.iter().map(|p| p.name.as_str()))
                         .map(|h| format!(" ({h})"))
                         .unwrap_or_default();
-                    cx.push(&path, format!("`{key}`: unknown placeholder `{{{name}}}`{help}"));
+                    cx.push(
+                        &path,
+                        format!("`{key}`: unknown placeholder `{{{name}}}`{help}"),
+                    );
                 }
             }
             rest = after.get(end + 1..).unwrap_or_default();
@@ -518,33 +638,68 @@ fn load_messages(cx: &mut Ctx<'_>, lang: Language, rule_ids: &[String], params: 
         out.push_str(rest);
         out
     };
-    let per_rule = |cx: &mut Ctx<'_>, table: &BTreeMap<String, String>, section: &str| -> Vec<String> {
-        for key in table.keys() {
-            if !rule_ids.contains(key) && !rule_ids.is_empty() {
-                let help = did_you_mean(key, rule_ids.iter().map(String::as_str)).map(|h| format!(" ({h})")).unwrap_or_default();
-                cx.push(&path, format!("`{section}` has a message for unknown rule `{key}`{help}"));
-            }
-        }
-        rule_ids
-            .iter()
-            .map(|id| match table.get(id) {
-                Some(text) => fill(cx, id, text),
-                None => {
-                    cx.push(&path, format!("`{section}` has no message for rule `{id}`"));
-                    String::new()
+    let per_rule =
+        |cx: &mut Ctx<'_>, table: &BTreeMap<String, String>, section: &str| -> Vec<String> {
+            for key in table.keys() {
+                if !rule_ids.contains(key) && !rule_ids.is_empty() {
+                    let help = did_you_mean(key, rule_ids.iter().map(String::as_str))
+                        .map(|h| format!(" ({h})"))
+                        .unwrap_or_default();
+                    cx.push(
+                        &path,
+                        format!("`{section}` has a message for unknown rule `{key}`{help}"),
+                    );
                 }
-            })
-            .collect()
-    };
+            }
+            rule_ids
+                .iter()
+                .map(|id| match table.get(id) {
+                    Some(text) => fill(cx, id, text),
+                    None => {
+                        cx.push(&path, format!("`{section}` has no message for rule `{id}`"));
+                        String::new()
+                    }
+                })
+                .collect()
+        };
     let rules = per_rule(cx, &file.rules, "rules");
     let next_steps = per_rule(cx, &file.next_steps, "next_steps");
     for code in ERROR_CODES {
-        let known = if code == "unknown_field" { file.warnings.contains_key(code) } else { file.errors.contains_key(code) };
+        let known = if code == "unknown_field" {
+            file.warnings.contains_key(code)
+        } else {
+            file.errors.contains_key(code)
+        };
         if !known {
-            cx.push(&path, format!("no message for {} `{code}`", if code == "unknown_field" { "warning" } else { "error" }));
+            cx.push(
+                &path,
+                format!(
+                    "no message for {} `{code}`",
+                    if code == "unknown_field" {
+                        "warning"
+                    } else {
+                        "error"
+                    }
+                ),
+            );
         }
     }
-    Messages { rules, next_steps, errors: file.errors, warnings: file.warnings }
+    let rules_json = rules
+        .iter()
+        .map(|m| serde_json::value::to_raw_value(m).unwrap_or_else(|_| empty_json_string()))
+        .collect();
+    Messages {
+        rules,
+        rules_json,
+        next_steps,
+        errors: file.errors,
+        warnings: file.warnings,
+    }
+}
+
+fn empty_json_string() -> Box<serde_json::value::RawValue> {
+    serde_json::value::RawValue::from_string("\"\"".to_owned())
+        .unwrap_or_else(|_| Box::<serde_json::value::RawValue>::default())
 }
 
 /// Every compiled version, by product, in date order.
@@ -573,21 +728,38 @@ impl Registry {
                         None => true,
                     };
                     if overlaps {
-                        problems.push(Diagnostic::new(
-                            product,
-                            &b.version,
-                            "manifest.json",
-                            format!("in force from {} while version `{}` is still in force", b.effective_from, a.version),
-                        ).with_help(Some(format!("set `effective_to` of `{}` to the day before", a.version))));
+                        problems.push(
+                            Diagnostic::new(
+                                product,
+                                &b.version,
+                                "manifest.json",
+                                format!(
+                                    "in force from {} while version `{}` is still in force",
+                                    b.effective_from, a.version
+                                ),
+                            )
+                            .with_help(Some(format!(
+                                "set `effective_to` of `{}` to the day before",
+                                a.version
+                            ))),
+                        );
                     }
                 }
             }
         }
-        if problems.is_empty() { Ok(Registry { products }) } else { Err(LoadError { diagnostics: problems }) }
+        if problems.is_empty() {
+            Ok(Registry { products })
+        } else {
+            Err(LoadError {
+                diagnostics: problems,
+            })
+        }
     }
 
     pub fn products(&self) -> impl Iterator<Item = (&str, &[RuleSet])> {
-        self.products.iter().map(|(p, v)| (p.as_str(), v.as_slice()))
+        self.products
+            .iter()
+            .map(|(p, v)| (p.as_str(), v.as_slice()))
     }
 
     pub fn versions(&self, product: &str) -> Option<&[RuleSet]> {

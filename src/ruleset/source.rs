@@ -5,6 +5,7 @@
 
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
+use std::fmt::Write as _;
 
 /// One file of a version directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,26 +56,31 @@ pub fn hash(files: &[SourceFile]) -> String {
     let mut out = String::with_capacity(71);
     out.push_str("sha256:");
     for byte in digest {
-        out.push(char::from(HEX[usize::from(byte >> 4)]));
-        out.push(char::from(HEX[usize::from(byte & 0x0f)]));
+        let _ = write!(out, "{byte:02x}");
     }
     out
 }
-
-const HEX: [u8; 16] = *b"0123456789abcdef";
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn file(path: &str, text: &'static str) -> SourceFile {
-        SourceFile { path: path.into(), bytes: Cow::Borrowed(text.as_bytes()) }
+        SourceFile {
+            path: path.into(),
+            bytes: Cow::Borrowed(text.as_bytes()),
+        }
     }
 
     #[test]
     fn hash_ignores_order_cases_and_docs_but_not_content() {
         let a = [file("manifest.json", "{}"), file("rules/a.rhai", "true")];
-        let b = [file("rules/a.rhai", "true"), file("manifest.json", "{}"), file("cases.json", "[]"), file("README.md", "x")];
+        let b = [
+            file("rules/a.rhai", "true"),
+            file("manifest.json", "{}"),
+            file("cases.json", "[]"),
+            file("README.md", "x"),
+        ];
         assert_eq!(hash(&a), hash(&b));
         let c = [file("manifest.json", "{}"), file("rules/a.rhai", "false")];
         assert_ne!(hash(&a), hash(&c));

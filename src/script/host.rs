@@ -3,7 +3,7 @@
 //! They exist because the same work in script (a linear `in` over an array, a `for` loop over
 //! maps) costs ten times more per decision, and because they keep rules readable.
 
-use rhai::{Engine, EvalAltResult, ImmutableString, INT};
+use rhai::{Engine, EvalAltResult, INT, ImmutableString};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -12,22 +12,29 @@ use std::sync::Arc;
 pub type Lists = BTreeMap<String, BTreeSet<String>>;
 
 /// The application's funding purposes as rules see them: canonical category and amount.
+/// Shared, because rhai clones a constant's value for every method call on it.
 #[derive(Debug, Clone, Default)]
 pub struct Purposes {
-    items: Vec<(ImmutableString, Decimal)>,
+    items: Arc<[(ImmutableString, Decimal)]>,
 }
 
 impl Purposes {
     pub fn new(items: Vec<(ImmutableString, Decimal)>) -> Purposes {
-        Purposes { items }
+        Purposes {
+            items: items.into(),
+        }
     }
 }
 
-fn unknown_list(name: &str, lists: &Lists) -> Box<EvalAltResult> {
+fn unknown_list_message(name: &str, lists: &Lists) -> String {
     let help = crate::diag::did_you_mean(name, lists.keys().map(String::as_str))
         .map(|h| format!("; {h}"))
         .unwrap_or_default();
-    format!("unknown list `{name}`{help}").into()
+    format!("unknown list `{name}`{help}")
+}
+
+fn unknown_list(name: &str, lists: &Lists) -> Box<EvalAltResult> {
+    unknown_list_message(name, lists).into()
 }
 
 fn get_list<'a>(lists: &'a Lists, name: &str) -> Result<&'a BTreeSet<String>, Box<EvalAltResult>> {
@@ -39,14 +46,25 @@ fn len_int(n: usize) -> INT {
 }
 
 /// The names of the functions registered here, for "unknown function" checks at load time.
-pub const HOST_FUNCTIONS: [&str; 7] = ["in_list", "nace_division", "len", "total", "amount_for", "count_in", "has"];
+pub const HOST_FUNCTIONS: [&str; 7] = [
+    "in_list",
+    "nace_division",
+    "len",
+    "total",
+    "amount_for",
+    "count_in",
+    "has",
+];
 
 /// Registers the host functions of one rule-set version on its engine.
 pub fn register(engine: &mut Engine, lists: Arc<Lists>) {
     let l = lists.clone();
-    engine.register_fn("in_list", move |list: &str, value: &str| -> Result<bool, Box<EvalAltResult>> {
-        Ok(get_list(&l, list)?.contains(value))
-    });
+    engine.register_fn(
+        "in_list",
+        move |list: &str, value: &str| -> Result<bool, Box<EvalAltResult>> {
+            Ok(get_list(&l, list)?.contains(value))
+        },
+    );
     engine.register_fn("in_list", |_list: &str, _value: ()| -> bool { false });
 
     // "43.341" -> "43"; anything shorter gives "" (validation guarantees the canonical form).
@@ -56,22 +74,42 @@ pub fn register(engine: &mut Engine, lists: Arc<Lists>) {
 
     engine.register_type_with_name::<Purposes>("purposes");
     engine.register_fn("len", |p: &mut Purposes| -> INT { len_int(p.items.len()) });
-    engine.register_fn("total", |p: &mut Purposes| -> Decimal { p.items.iter().map(|(_, a)| *a).sum() });
-    engine.register_fn("amount_for", |p: &mut Purposes, category: &str| -> Decimal {
-        p.items.iter().filter(|(c, _)| c.as_str() == category).map(|(_, a)| *a).sum()
+    engine.register_fn("total", |p: &mut Purposes| -> Decimal {
+        p.items.iter().map(|(_, a)| *a).sum()
     });
+    engine.register_fn(
+        "amount_for",
+        |p: &mut Purposes, category: &str| -> Decimal {
+            p.items
+                .iter()
+                .filter(|(c, _)| c.as_str() == category)
+                .map(|(_, a)| *a)
+                .sum()
+        },
+    );
     engine.register_fn("has", |p: &mut Purposes, category: &str| -> bool {
         p.items.iter().any(|(c, _)| c.as_str() == category)
     });
     let l = lists;
-    engine.register_fn("count_in", move |p: &mut Purposes, list: &str| -> Result<INT, Box<EvalAltResult>> {
-        let set = get_list(&l, list)?;
-        Ok(len_int(p.items.iter().filter(|(c, _)| set.contains(c.as_str())).count()))
-    });
+    engine.register_fn(
+        "count_in",
+        move |p: &mut Purposes, list: &str| -> Result<INT, Box<EvalAltResult>> {
+            let set = get_list(&l, list)?;
+            Ok(len_int(
+                p.items
+                    .iter()
+                    .filter(|(c, _)| set.contains(c.as_str()))
+                    .count(),
+            ))
+        },
+    );
 }
 
 /// Checks, at load time, that a constant list name exists.
 pub fn check_list_name(name: &str, lists: &Lists) -> Result<(), String> {
-    if lists.contains_key(name) { Ok(()) } else { Err(unknown_list(name, lists).to_string()) }
+    if lists.contains_key(name) {
+        Ok(())
+    } else {
+        Err(unknown_list_message(name, lists))
+    }
 }
-

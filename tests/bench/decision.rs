@@ -1,1 +1,138 @@
-fn main(){}
+//! Decision speed, end to end: request JSON text in, decision JSON text out, on one thread,
+//! over the mix of every version's cases and the public cases. Prints median and p99 in µs per
+//! decision, and the time to compile all rule sets. Run: `cargo bench --bench decision`.
+//!
+//! A bench, not a test: figures are printed, never asserted.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use kredo::{Date, Kredo, RuleSetSource};
+use std::hint::black_box;
+use std::time::Instant;
+
+fn requests(sources: &[RuleSetSource]) -> Vec<String> {
+    let mut out = Vec::new();
+    for src in sources {
+        let Some(file) = src.file("cases.json") else {
+            continue;
+        };
+        let Ok(cases) = kredo::cases::parse(&String::from_utf8_lossy(&file.bytes)) else {
+            continue;
+        };
+        for case in cases {
+            let request = serde_json::json!({
+                "product": src.product,
+                "as_of": case.as_of,
+                "language": "en",
+                "application": case.application,
+            });
+            out.push(request.to_string());
+        }
+    }
+    out
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted.get(idx).copied().unwrap_or(f64::NAN)
+}
+
+fn main() {
+    let sources =
+        kredo::native::loader::load_dir(std::path::Path::new("rules")).unwrap_or_else(|e| {
+            eprintln!("{e}");
+            std::process::exit(2)
+        });
+
+    let rounds: usize = std::env::var("KREDO_BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(200);
+    // Compile time: every version of every product, from plain data.
+    let mut compile = Vec::new();
+    let compiles: usize = if rounds < 10 { 1 } else { 20 };
+    for _ in 0..compiles {
+        let t = Instant::now();
+        let k = Kredo::from_sources(sources.clone()).unwrap_or_else(|e| {
+            eprintln!("{e}");
+            std::process::exit(2)
+        });
+        compile.push(t.elapsed().as_secs_f64() * 1e3);
+        black_box(k);
+    }
+    compile.sort_by(f64::total_cmp);
+    let versions = sources.len();
+
+    let kredo = Kredo::from_sources(sources.clone()).unwrap_or_else(|_| std::process::exit(2));
+    let reqs = requests(&sources);
+    let today = Date::parse("2026-11-22").unwrap_or(Date::MIN);
+    // Warm up.
+    for r in &reqs {
+        black_box(kredo.evaluate_json(r, today).ok());
+    }
+    let mut samples = Vec::with_capacity(rounds * reqs.len());
+    for _ in 0..rounds {
+        for r in &reqs {
+            let t = Instant::now();
+            let out = kredo.evaluate_json(black_box(r), today);
+            samples.push(t.elapsed().as_secs_f64() * 1e6);
+            black_box(out.ok());
+        }
+    }
+    samples.sort_by(f64::total_cmp);
+    let mean = samples.iter().sum::<f64>() / samples.len() as f64;
+    println!(
+        "decision end-to-end (request JSON -> decision JSON), {} requests x {rounds} rounds, one thread:",
+        reqs.len()
+    );
+    println!(
+        "  median {:.2} us   p99 {:.2} us   mean {:.2} us",
+        percentile(&samples, 0.5),
+        percentile(&samples, 0.99),
+        mean
+    );
+    // Where the time goes: parse, decide (typed), serialize.
+    let parsed: Vec<kredo::Request> = reqs
+        .iter()
+        .filter_map(|r| serde_json::from_str(r).ok())
+        .collect();
+    let time = |f: &mut dyn FnMut()| {
+        let t = Instant::now();
+        for _ in 0..50 {
+            f();
+        }
+        t.elapsed().as_secs_f64() * 1e6 / (50.0 * reqs.len() as f64)
+    };
+    let parse = time(&mut || {
+        for r in &reqs {
+            black_box(serde_json::from_str::<kredo::Request>(r).ok());
+        }
+    });
+    let decide = time(&mut || {
+        for r in &parsed {
+            black_box(kredo.evaluate(r, today).ok());
+        }
+    });
+    let decisions: Vec<_> = parsed
+        .iter()
+        .filter_map(|r| kredo.evaluate(r, today).ok())
+        .collect();
+    let serialize = time(&mut || {
+        for d in &decisions {
+            black_box(kredo::api::to_json(d));
+        }
+    });
+    println!(
+        "  breakdown (mean): parse {parse:.2} us, decide {decide:.2} us, serialize {serialize:.2} us"
+    );
+    println!("rule-set compile ({versions} versions, all rule files):");
+    println!(
+        "  median {:.2} ms   max {:.2} ms",
+        percentile(&compile, 0.5),
+        compile.last().copied().unwrap_or(f64::NAN)
+    );
+}

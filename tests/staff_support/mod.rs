@@ -1,6 +1,12 @@
 //! Shared by the server, audit and batch tests: a real `kredo serve` on 127.0.0.1 with an
 //! ephemeral port and its own temporary database, a blocking HTTP client, and the CLI.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -19,7 +25,9 @@ pub const INELIGIBLE: &str = r#"{"legal_form":"vzw","region":"flanders","busines
 
 /// The contract's request around a bare application.
 pub fn request(application: &str, lang: &str) -> String {
-    format!(r#"{{"product":"impulskrediet","as_of":"{AS_OF}","language":"{lang}","application":{application}}}"#)
+    format!(
+        r#"{{"product":"impulskrediet","as_of":"{AS_OF}","language":"{lang}","application":{application}}}"#
+    )
 }
 
 /// A fresh directory under cargo's per-target temporary directory, removed on drop.
@@ -77,7 +85,11 @@ pub fn kredo_stdin(args: &[&str], stdin: &[u8]) -> Output {
 /// `kredo staff add NAME --db DB`: the token it printed.
 pub fn staff_token(db: &Path, name: &str) -> String {
     let out = kredo(&["staff", "add", name, "--db", db.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
     assert!(token.starts_with("kredo_st_"), "{token}");
     token
@@ -107,9 +119,10 @@ impl Server {
             "127.0.0.1:0",
             "--db",
             db.to_str().unwrap(),
-            "--www",
-            www,
         ];
+        if !extra.contains(&"--www") {
+            args.extend_from_slice(&["--www", www]);
+        }
         args.extend_from_slice(extra);
         let child = Command::new(BIN)
             .args(&args)
@@ -135,7 +148,11 @@ impl Server {
             if let Ok(Some(status)) = server.child.try_wait() {
                 panic!("server exited with {status}: {}", server.logs());
             }
-            assert!(Instant::now() < deadline, "server did not start: {}", server.logs());
+            assert!(
+                Instant::now() < deadline,
+                "server did not start: {}",
+                server.logs()
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -165,6 +182,11 @@ impl Server {
             .status()
             .unwrap();
         assert!(status.success());
+        self.terminate_wait()
+    }
+
+    /// Waits (at most a minute) for the server to exit.
+    pub fn terminate_wait(&mut self) -> ExitStatus {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {

@@ -1,0 +1,341 @@
+//! Batch screening, through `kredo batch` and `POST /api/v1/batch`: delimiters, encodings,
+//! BOM, decimal commas, bad rows that carry their own errors, and the same answers as
+//! `kredo check` for the same application.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod staff_support;
+
+use staff_support::*;
+
+const HEADER: &str = "legal_form,region,business_status,activity_type,amount_requested_eur,term_months,funding_purposes,project_description";
+
+fn run_batch(dir: &TempDir, input: &[u8], extra: &[&str]) -> (std::process::Output, Vec<u8>) {
+    let inp = dir.path("in.csv");
+    let out = dir.path("out.csv");
+    std::fs::write(&inp, input).unwrap();
+    let mut args = vec![
+        "batch",
+        inp.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--as-of",
+        AS_OF,
+    ];
+    args.extend_from_slice(extra);
+    let output = kredo(&args);
+    let written = std::fs::read(&out).unwrap_or_default();
+    (output, written)
+}
+
+fn read_csv(bytes: &[u8], delimiter: u8) -> Vec<Vec<String>> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes)
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect()
+}
+
+fn col(rows: &[Vec<String>], name: &str) -> usize {
+    rows[0]
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name}: {:?}", rows[0]))
+}
+
+#[test]
+fn comma_utf8_batch_matches_kredo_check() {
+    let dir = TempDir::new("batch-utf8");
+    let input = format!(
+        "{HEADER}\n\
+         eenmanszaak,flanders,started,main,9500.00,36,investment:6000.00;working_capital:3500.00,\n\
+         vzw,flanders,started,main,30000,36,investment:30000,\n\
+         BV,brussels,started,main,10000,36,\"investment:5000;private_use:5000\",café\n"
+    );
+    let (out, written) = run_batch(&dir, input.as_bytes(), &["--lang", "en"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !written.starts_with(b"\xEF\xBB\xBF"),
+        "plain UTF-8 in, plain UTF-8 out"
+    );
+    let rows = read_csv(&written, b',');
+    assert_eq!(rows.len(), 4);
+    let header: Vec<&str> = rows[0].iter().map(String::as_str).collect();
+    assert_eq!(
+        header,
+        HEADER
+            .split(',')
+            .chain([
+                "outcome",
+                "reason_ids",
+                "messages",
+                "monthly_instalment_eur",
+                "errors"
+            ])
+            .collect::<Vec<_>>()
+    );
+    // Input columns are echoed unchanged.
+    assert_eq!(rows[3][7], "café");
+    let apps = [
+        APPLICATION.to_owned(),
+        r#"{"legal_form":"vzw","region":"flanders","business_status":"started","activity_type":"main","amount_requested_eur":"30000","term_months":"36","funding_purposes":[{"category":"investment","amount_eur":"30000"}]}"#.to_owned(),
+        r#"{"legal_form":"BV","region":"brussels","business_status":"started","activity_type":"main","amount_requested_eur":"10000","term_months":"36","funding_purposes":[{"category":"investment","amount_eur":"5000"},{"category":"private_use","amount_eur":"5000"}],"project_description":"café"}"#.to_owned(),
+    ];
+    for (i, app) in apps.iter().enumerate() {
+        let cli = kredo_stdin(
+            &["check", "--as-of", AS_OF, "--lang", "en", "-"],
+            app.as_bytes(),
+        );
+        let d: serde_json::Value = serde_json::from_slice(&cli.stdout).unwrap();
+        let row = &rows[i + 1];
+        assert_eq!(
+            row[col(&rows, "outcome")],
+            d["outcome"].as_str().unwrap(),
+            "row {i}"
+        );
+        let ids: Vec<&str> = d["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(row[col(&rows, "reason_ids")], ids.join(" "), "row {i}");
+        let messages: Vec<&str> = d["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["message"].as_str().unwrap())
+            .collect();
+        assert_eq!(row[col(&rows, "messages")], messages.join(" | "));
+        assert_eq!(
+            row[col(&rows, "monthly_instalment_eur")],
+            d["indicative"]["monthly_instalment_eur"]
+                .as_str()
+                .unwrap_or("")
+        );
+        assert_eq!(row[col(&rows, "errors")], "");
+    }
+    assert_eq!(rows[1][col(&rows, "outcome")], "eligible");
+    assert_eq!(rows[2][col(&rows, "outcome")], "ineligible");
+    // No progress bar outside a terminal: one summary line only.
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("screened 3 rows"), "{stderr}");
+}
+
+#[test]
+fn belgian_excel_semicolons_windows_1252_decimal_commas() {
+    let dir = TempDir::new("batch-excel");
+    // Excel "CSV (;)" on a Belgian Windows: `;`, Windows-1252 (é = 0xE9), decimal commas.
+    let mut input = b"legal_form;region;business_status;activity_type;amount_requested_eur;term_months;funding_purposes;is_takeover\r\n".to_vec();
+    input.extend_from_slice(b"soci\xe9t\xe9 anonyme;Vlaanderen;gestart;hoofdberoep;9500,50;36;\"investment:6000,50;working_capital:3500\";ONWAAR\r\n");
+    input.extend_from_slice(b"BV;flanders;started;main;25.000,00;36;investment:25000;FAUX\r\n");
+    let (out, written) = run_batch(&dir, &input, &["--lang", "fr"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Windows-1252"));
+    assert!(
+        written.starts_with(b"\xEF\xBB\xBF"),
+        "a BOM so that Excel reads the UTF-8 output"
+    );
+    let text = std::str::from_utf8(&written).unwrap();
+    assert!(
+        text.contains("société anonyme"),
+        "the input is echoed, decoded: {text}"
+    );
+    let rows = read_csv(&written, b';');
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[1][col(&rows, "outcome")], "eligible", "{:?}", rows[1]);
+    // Instalment with a decimal comma, as the input wrote its money.
+    assert!(rows[1][col(&rows, "monthly_instalment_eur")].contains(','));
+    // A thousands separator stays invalid (decimal commas only, CONTRACT §3).
+    assert_eq!(rows[2][col(&rows, "outcome")], "invalid");
+    let errors = &rows[2][col(&rows, "errors")];
+    assert!(
+        errors.starts_with("line 3: amount_requested_eur"),
+        "{errors}"
+    );
+}
+
+#[test]
+fn bom_is_stripped_and_kept() {
+    let dir = TempDir::new("batch-bom");
+    let input = format!(
+        "\u{feff}{HEADER}\neenmanszaak,flanders,started,main,9500.00,36,investment:6000.00;working_capital:3500.00,\n"
+    );
+    let (out, written) = run_batch(&dir, input.as_bytes(), &[]);
+    assert!(out.status.success());
+    assert!(written.starts_with(b"\xEF\xBB\xBF"));
+    let rows = read_csv(&written, b',');
+    assert_eq!(
+        rows[0][0], "legal_form",
+        "the BOM is not part of the first column's name"
+    );
+    assert_eq!(rows[1][col(&rows, "outcome")], "eligible");
+}
+
+#[test]
+fn bad_rows_carry_their_own_errors_and_never_stop_the_batch() {
+    let dir = TempDir::new("batch-bad");
+    let input = format!(
+        "{HEADER}\n\
+         eenmanszaak,flanders,started,main,9500.00,36,investment:9500.00,\n\
+         BV,flanders\n\
+         \n\
+         BV,flanders,started,main,-5,12 months,investment;nothing:abc,\n\
+         BV,flanders,started,main,9500.00,36,investment:9500.00,,extra\n\
+         eenmanszaak,flanders,started,main,9500.00,36,investment:9500.00,\n"
+    );
+    let (out, written) = run_batch(&dir, input.as_bytes(), &["--lang", "en"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows = read_csv(&written, b',');
+    assert_eq!(rows.len(), 6, "{rows:?}");
+    let (o, e) = (col(&rows, "outcome"), col(&rows, "errors"));
+    assert!(
+        rows.iter().all(|r| r.len() == rows[0].len()),
+        "every output row has the header's width"
+    );
+    assert_eq!(rows[1][o], "eligible");
+    assert_eq!(rows[2][o], "error");
+    assert!(rows[2][e].starts_with("line 3: "), "{}", rows[2][e]);
+    assert_eq!(rows[3][o], "invalid");
+    let errors = &rows[3][e];
+    assert!(errors.starts_with("line 5: "), "{errors}");
+    for field in [
+        "amount_requested_eur",
+        "term_months",
+        "funding_purposes[0]",
+        "funding_purposes[1]",
+    ] {
+        assert!(errors.contains(field), "{field} in {errors}");
+    }
+    assert_eq!(rows[4][o], "error");
+    assert!(rows[4][e].starts_with("line 6: "));
+    assert_eq!(rows[5][o], "eligible");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("3 with errors"));
+}
+
+#[test]
+fn batch_level_errors_stop_before_any_row() {
+    let dir = TempDir::new("batch-fatal");
+    let (out, _) = run_batch(
+        &dir,
+        format!("{HEADER}\nBV\n").as_bytes(),
+        &["--product", "nope"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nope"));
+    let (out, _) = run_batch(&dir, b"", &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = kredo(&["batch", dir.path("missing.csv").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    // Standard input and output work too.
+    let out = kredo_stdin(
+        &["batch", "-", "--as-of", AS_OF],
+        format!("{HEADER}\nBV,flanders\n").as_bytes(),
+    );
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 2);
+}
+
+#[test]
+fn http_batch_gives_the_cli_bytes() {
+    let dir = TempDir::new("batch-http");
+    let db = dir.path("k.db");
+    let token = staff_token(&db, "Kato");
+    let server = Server::start(&db, &["--max-batch-bytes", "100000"]);
+    let mut input = b"legal_form;region;business_status;activity_type;amount_requested_eur;term_months;funding_purposes\r\n".to_vec();
+    for i in 0..200 {
+        let amount = 1000 + i * 100;
+        input.extend_from_slice(
+            format!("BV;flanders;started;main;{amount},50;36;investment:{amount},50\r\n")
+                .as_bytes(),
+        );
+    }
+    input.extend_from_slice(
+        b"entreprise individuelle;Bruxelles;gestart;bijberoep;abc;36;other:1\r\n",
+    );
+    let (cli, written) = run_batch(&dir, &input, &["--lang", "en"]);
+    assert!(cli.status.success());
+    let url = server.url(&format!("/api/v1/batch?as_of={AS_OF}&lang=en"));
+    let answer = post_with(&agent(), &url, &input, Some(&token), "text/csv");
+    assert_eq!(answer.status, 200, "{}", answer.text());
+    assert!(answer.content_type.starts_with("text/csv"));
+    assert_eq!(answer.body, written);
+
+    let answer = post_with(
+        &agent(),
+        &server.url("/api/v1/batch?product=nope"),
+        &input,
+        Some(&token),
+        "text/csv",
+    );
+    assert_eq!(
+        (answer.status, answer.error_code().as_str()),
+        (422, "unknown_product")
+    );
+    let answer = post_with(
+        &agent(),
+        &server.url("/api/v1/batch?as_of=yesterday"),
+        &input,
+        Some(&token),
+        "text/csv",
+    );
+    assert_eq!(
+        (answer.status, answer.error_code().as_str()),
+        (400, "invalid_date")
+    );
+    let answer = post_with(
+        &agent(),
+        &server.url("/api/v1/batch?colour=red"),
+        &input,
+        Some(&token),
+        "text/csv",
+    );
+    assert_eq!(
+        (answer.status, answer.error_code().as_str()),
+        (400, "invalid_request")
+    );
+    let answer = post_with(
+        &agent(),
+        &server.url("/api/v1/batch"),
+        b"",
+        Some(&token),
+        "text/csv",
+    );
+    assert_eq!(
+        (answer.status, answer.error_code().as_str()),
+        (400, "invalid_csv")
+    );
+    let big = vec![b'a'; 200_000];
+    let answer = post_with(
+        &agent(),
+        &server.url("/api/v1/batch"),
+        &big,
+        Some(&token),
+        "text/csv",
+    );
+    assert_eq!(
+        (answer.status, answer.error_code().as_str()),
+        (413, "body_too_large")
+    );
+}

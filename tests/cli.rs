@@ -1,0 +1,273 @@
+//! The `kredo` binary: check, test, rulesets, exit codes and error text.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod common;
+use common::*;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn kredo_bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_kredo"))
+}
+
+fn run(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut cmd = kredo_bin();
+    cmd.args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    {
+        use std::io::Write;
+        let mut input = child.stdin.take().unwrap();
+        if let Some(s) = stdin {
+            // The program may exit before it reads (a usage error): that is not a test failure.
+            let _ = input.write_all(s.as_bytes());
+        }
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// A scratch folder; with `rules`, a copy of the project's rules.
+fn scratch(name: &str, rules: bool) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kredo-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    if rules {
+        copy_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("rules"),
+            &dir.join("rules"),
+        );
+    }
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let t = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_dir(&p, &t)
+        } else {
+            std::fs::copy(&p, &t).unwrap();
+        }
+    }
+}
+
+#[test]
+fn help_documents_the_exit_codes() {
+    for args in [
+        vec!["--help"],
+        vec!["check", "--help"],
+        vec!["test", "--help"],
+    ] {
+        let out = run(Path::new("."), &args, None);
+        assert_eq!(out.status.code(), Some(0));
+        let help = text(&out.stdout);
+        assert!(
+            help.contains("Exit codes:") && help.contains("2  no decision"),
+            "{help}"
+        );
+    }
+}
+
+#[test]
+fn check_prints_a_decision_for_any_outcome_and_exit_0() {
+    let dir = scratch("outcomes", false);
+    let out = run(
+        &dir,
+        &["check", "--as-of", "2026-11-22", "--lang", "fr", "-"],
+        Some(&eligible().to_string()),
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.ends_with('\n') && stdout.lines().count() == 1,
+        "one line of compact JSON"
+    );
+    let d: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        (d["outcome"].as_str(), d["language"].as_str()),
+        (Some("eligible"), Some("fr"))
+    );
+
+    let mut bad = eligible();
+    bad["term_months"] = serde_json::json!(36.5);
+    let out = run(
+        &dir,
+        &["check", "--as-of", "2026-11-22"],
+        Some(&bad.to_string()),
+    );
+    assert_eq!(out.status.code(), Some(0), "invalid is still a decision");
+    let d: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(d["outcome"], "invalid");
+}
+
+#[test]
+fn check_without_a_decision_exits_2_with_a_clear_error() {
+    let dir = scratch("errors", false);
+    let out = run(&dir, &["check", "-"], Some("{\n  \"region\": flanders\n}"));
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        "error: not valid JSON: expected ident (line 2, column 14)\n"
+    );
+    assert!(out.stdout.is_empty());
+
+    let out = run(&dir, &["check", "--version", "1999-01-01"], Some("{}"));
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        "error: `impulskrediet` has no version `1999-01-01`; versions: 2020-07-03, 2021-02-01, 2025-01-01\n"
+    );
+
+    let out = run(&dir, &["check", "--as-of", "2019-12-31"], Some("{}"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains(
+            "no version of `impulskrediet` is in force on 2019-12-31; versions: 2020-07-03"
+        )
+    );
+
+    let out = run(&dir, &["check", "--product", "nope"], Some("{}"));
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        "error: unknown product `nope`; known: impulskrediet\n"
+    );
+
+    let out = run(&dir, &["check", "missing-file.json"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).starts_with("error: cannot read `missing-file.json`:"));
+
+    let out = run(
+        &dir,
+        &["check", "--as-of", "2026-11-22", "--version", "2025-01-01"],
+        Some("{}"),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "--as-of and --version exclude each other"
+    );
+}
+
+#[test]
+fn rulesets_lists_versions_dates_and_hashes() {
+    let out = run(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &["rulesets", "--json"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let listed: Vec<kredo::RuleSetInfo> = Vec::new();
+    let _ = listed;
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let lib = kredo().rulesets();
+    assert_eq!(v.as_array().unwrap().len(), 3);
+    for (a, b) in v.as_array().unwrap().iter().zip(&lib) {
+        assert_eq!(a["version"], b.version.as_str());
+        assert_eq!(
+            a["hash"],
+            b.hash.as_str(),
+            "the folder and the embedded copy hash the same"
+        );
+    }
+    let out = run(Path::new(env!("CARGO_MANIFEST_DIR")), &["rulesets"], None);
+    let table = text(&out.stdout);
+    assert!(
+        table.contains("impulskrediet    2020-07-03  2020-07-03  2021-01-31  sha256:"),
+        "{table}"
+    );
+}
+
+#[test]
+fn test_runs_every_version_and_counts() {
+    let out = run(Path::new(env!("CARGO_MANIFEST_DIR")), &["test"], None);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let last = stdout.lines().last().unwrap();
+    let passed: usize = last.split(' ').next().unwrap().parse().unwrap();
+    assert!(
+        passed >= 200 && last.ends_with(" passed, 0 failed"),
+        "{last}"
+    );
+}
+
+#[test]
+fn test_shows_the_difference_and_exits_1() {
+    let dir = scratch("failing", true);
+    let cases = dir.join("rules/impulskrediet/2025-01-01/cases.json");
+    std::fs::write(&cases, r#"[{"name": "wrong_on_purpose", "as_of": "2026-11-22", "application": {}, "expected": {"outcome": "eligible"}}]"#).unwrap();
+    let out = run(&dir, &["test", "rules/impulskrediet/2025-01-01"], None);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains(
+            "  FAIL wrong_on_purpose\n       outcome: expected `eligible`, got `review`\n"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.ends_with("0 passed, 1 failed\n"), "{stdout}");
+}
+
+#[test]
+fn a_maintainers_edit_takes_effect_at_once() {
+    let dir = scratch("edit", true);
+    let manifest = dir.join("rules/impulskrediet/2025-01-01/manifest.json");
+    let m = std::fs::read_to_string(&manifest)
+        .unwrap()
+        .replace("\"25000.00\"", "\"9000.00\"");
+    std::fs::write(&manifest, m).unwrap();
+    let out = run(
+        &dir,
+        &["check", "--as-of", "2026-11-22", "--lang", "en"],
+        Some(&eligible().to_string()),
+    );
+    let d: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(d["outcome"], "ineligible");
+    assert_eq!(d["reasons"][0]["id"], "AMOUNT_ABOVE_MAX");
+    assert!(
+        d["reasons"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("9000 EUR")
+    );
+    assert_ne!(
+        d["rule_set"]["hash"],
+        kredo().rulesets()[2].hash.as_str(),
+        "an edit changes the hash"
+    );
+}
+
+#[test]
+fn a_broken_rule_is_shown_with_its_source_line_and_a_caret() {
+    let dir = scratch("broken", true);
+    let rule = dir.join("rules/impulskrediet/2025-01-01/rules/term_above_max.rhai");
+    let text_before = std::fs::read_to_string(&rule).unwrap();
+    std::fs::write(
+        &rule,
+        text_before.replace(
+            "term_months > MAX_TERM_MONTHS",
+            "term_month > MAX_TERM_MONTHS",
+        ),
+    )
+    .unwrap();
+    let out = run(&dir, &["check"], Some("{}"));
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        "error: unknown variable `term_month`\n  --> rules/impulskrediet/2025-01-01/rules/term_above_max.rhai:6:1\n  |\n6 | term_month > MAX_TERM_MONTHS\n  | ^\n  = help: did you mean `term_months`?\nerror: the rule sets did not load (1 problem)\n"
+    );
+}

@@ -1,0 +1,172 @@
+//! Hostile and mistaken rules: each sandbox limit stops a rule fast with an error that names the
+//! product, the version and the rule file.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod common;
+use common::*;
+use kredo::Kredo;
+
+/// Compiles the 2025 version with one extra rule and runs the eligible application through it.
+fn run_rule_reading(reads: &str, body: &str) -> Result<String, kredo::RequestError> {
+    let text = format!(
+        "const ID = \"HOSTILE\";\nconst SEVERITY = \"review\";\nconst READS = [{reads}];\n\n{body}\n"
+    );
+    let mut sources = with_file("rules/zz_hostile.rhai", &text);
+    for lang in ["nl", "fr", "en"] {
+        let path = format!("messages/{lang}.json");
+        let src = &mut sources[0];
+        let file = src.files.iter_mut().find(|f| f.path == path).unwrap();
+        let mut m: serde_json::Value = serde_json::from_slice(&file.bytes).unwrap();
+        m["rules"]["HOSTILE"] = "x".into();
+        m["next_steps"]["HOSTILE"] = "x".into();
+        file.bytes = m.to_string().into_bytes().into();
+    }
+    let kredo = Kredo::from_sources(sources)
+        .map_err(|e| panic!("did not compile: {e}"))
+        .unwrap();
+    kredo.evaluate_json(&request(&eligible()), today())
+}
+
+fn rule_error(body: &str) -> kredo::Diagnostic {
+    rule_error_reading("", body)
+}
+
+fn rule_error_reading(reads: &str, body: &str) -> kredo::Diagnostic {
+    let err = run_rule_reading(reads, body).expect_err("the hostile rule must stop");
+    assert_eq!(err.code, "rule_error");
+    let d = err.diagnostic.expect("a rule error carries its diagnostic");
+    assert_eq!(
+        (d.product.as_str(), d.version.as_str(), d.file.as_str()),
+        ("impulskrediet", "2025-01-01", "rules/zz_hostile.rhai")
+    );
+    assert!(
+        err.message
+            .contains("impulskrediet/2025-01-01/rules/zz_hostile.rhai"),
+        "{}",
+        err.message
+    );
+    *d
+}
+
+#[test]
+fn endless_loop_hits_the_operations_limit() {
+    let d = rule_error("loop { }\ntrue");
+    assert_eq!(
+        d.message,
+        "rule stopped after 20000 operations: does it loop forever?"
+    );
+    assert_eq!(d.line, Some(5));
+}
+
+#[test]
+fn deep_recursion_hits_the_call_depth_limit() {
+    let d = rule_error("fn deeper(n) { deeper(n + 1) }\ndeeper(0)");
+    assert_eq!(
+        d.message,
+        "rule stopped: calls nested deeper than 16 levels"
+    );
+}
+
+#[test]
+fn huge_string_hits_the_string_limit() {
+    let d = rule_error("let s = \"xxxxxxxxxxxxxxxx\";\nloop { s += s; }\ntrue");
+    assert!(
+        d.message
+            .starts_with("rule stopped: length of string over the limit"),
+        "{}",
+        d.message
+    );
+}
+
+#[test]
+fn huge_array_hits_the_array_limit() {
+    let d = rule_error("let a = [1];\nloop { a += a; }\ntrue");
+    assert!(
+        d.message.starts_with("rule stopped: size of array"),
+        "{}",
+        d.message
+    );
+}
+
+#[test]
+fn huge_map_hits_the_map_limit() {
+    // A map literal over the limit is refused when compiling…
+    let entries: Vec<String> = (0..300).map(|i| format!("k{i}: {i}")).collect();
+    let d = compile_error(&format!(
+        "let m = #{{{}}};\nm.len() > 0",
+        entries.join(", ")
+    ));
+    assert_eq!(
+        d.message,
+        "number of properties in object map literal exceeds the maximum limit (256)"
+    );
+    // …and a map grown at run time stops when it passes the limit.
+    let d = rule_error(
+        "let m = #{};\nlet i = 0;\nwhile i < 300 { let one = #{}; one[`k${i}`] = i; m += one; i += 1; }\ntrue",
+    );
+    assert!(
+        d.message.starts_with("rule stopped: size of object map"),
+        "{}",
+        d.message
+    );
+}
+
+fn compile_error(body: &str) -> kredo::Diagnostic {
+    let text = format!(
+        "const ID = \"HOSTILE\";\nconst SEVERITY = \"review\";\nconst READS = [];\n\n{body}\n"
+    );
+    let err = Kredo::from_sources(with_file("rules/zz_hostile.rhai", &text))
+        .expect_err("must not compile");
+    err.diagnostics
+        .into_iter()
+        .find(|d| d.file == "rules/zz_hostile.rhai")
+        .expect("a diagnostic for the rule file")
+}
+
+#[test]
+fn deep_expressions_are_refused_when_compiling() {
+    let deep = format!("{}1{}", "(".repeat(200), ")".repeat(200));
+    let d = compile_error(&format!("{deep} == 1"));
+    assert_eq!(d.message, "expression nested deeper than 48 levels");
+    assert_eq!(d.line, Some(5));
+}
+
+#[test]
+fn eval_print_and_debug_are_not_available() {
+    for (body, word) in [
+        ("eval(\"true\")", "eval"),
+        ("print(\"x\"); true", "print"),
+        ("debug(\"x\"); true", "debug"),
+    ] {
+        let d = compile_error(body);
+        assert_eq!(
+            d.message,
+            format!("`{word}` is not allowed in rules"),
+            "{body}"
+        );
+    }
+}
+
+#[test]
+fn modules_are_not_available() {
+    let d = compile_error("import \"file\" as f;\ntrue");
+    assert_eq!(d.line, Some(5));
+}
+
+#[test]
+fn a_rule_cannot_change_an_input_for_the_next_rule() {
+    // Inputs are constants at run time.
+    let d = rule_error_reading("\"region\"", "region = \"wallonia\";\ntrue");
+    assert!(d.message.contains("constant"), "{}", d.message);
+}
+
+#[test]
+fn a_rule_cannot_read_the_clock() {
+    let d = compile_error("timestamp()");
+    assert_eq!(d.message, "unknown function `timestamp`");
+}

@@ -1,0 +1,471 @@
+//! `kredo serve` on a real listening socket (127.0.0.1, ephemeral port): every public endpoint
+//! and its error paths, the staff auth rules, limits, timeouts, graceful shutdown, and a log
+//! that never holds an applicant's answers.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod staff_support;
+
+use std::process::Command;
+
+use staff_support::*;
+
+#[test]
+fn healthz_rulesets_and_openapi() {
+    let dir = TempDir::new("srv-basic");
+    let server = Server::start(&dir.path("k.db"), &[]);
+
+    let health = get(&server.url("/healthz"), None);
+    assert_eq!(health.status, 200);
+    assert_eq!(health.json()["status"], "ok");
+
+    let list = get(&server.url("/api/v1/rulesets"), None);
+    assert_eq!(list.status, 200);
+    let list = list.json();
+    let sets = list["rulesets"].as_array().unwrap();
+    assert!(sets.len() >= 3, "{list}");
+    let cli = kredo(&["rulesets", "--json"]);
+    let cli: serde_json::Value = serde_json::from_slice(&cli.stdout).unwrap();
+    assert_eq!(
+        &list["rulesets"], &cli,
+        "the server runs the CLI's rule sets"
+    );
+    for set in sets {
+        assert!(set["hash"].as_str().unwrap().starts_with("sha256:"));
+        assert!(set["effective_from"].is_string());
+        assert!(set["product"].is_string() && set["version"].is_string());
+    }
+
+    let doc = get(&server.url("/api/v1/openapi.json"), None);
+    assert_eq!(doc.status, 200);
+    let doc = doc.json();
+    for path in [
+        "/api/v1/check",
+        "/api/v1/rulesets",
+        "/api/v1/cases",
+        "/api/v1/cases/{id}",
+        "/api/v1/cases/{id}/decisions",
+        "/api/v1/batch",
+        "/healthz",
+    ] {
+        assert!(
+            doc["paths"][path].is_object(),
+            "{path} missing from the OpenAPI document"
+        );
+    }
+
+    // The rendered API page is served from the binary: no CDN.
+    let page = get(&server.url("/api/v1/docs/"), None);
+    assert_eq!(page.status, 200);
+    let html = page.text();
+    assert!(html.contains("swagger-ui"), "{html}");
+    assert!(
+        !html.contains("://"),
+        "the API page must not load anything from elsewhere: {html}"
+    );
+    let init = get(&server.url("/api/v1/docs/swagger-initializer.js"), None);
+    assert_eq!(init.status, 200);
+    assert!(init.text().contains("/api/v1/openapi.json"));
+    assert_eq!(
+        get(&server.url("/api/v1/docs/swagger-ui-bundle.js"), None).status,
+        200
+    );
+}
+
+#[test]
+fn check_returns_the_same_bytes_as_the_cli() {
+    let dir = TempDir::new("srv-check");
+    let server = Server::start(&dir.path("k.db"), &[]);
+    for (application, lang) in [(APPLICATION, "en"), (INELIGIBLE, "fr"), ("{}", "nl")] {
+        let answer = post(
+            &server.url("/api/v1/check"),
+            request(application, lang).as_bytes(),
+            None,
+        );
+        assert_eq!(answer.status, 200, "{}", answer.text());
+        assert_eq!(answer.content_type, "application/json");
+        let cli = kredo_stdin(
+            &["check", "--as-of", AS_OF, "--lang", lang, "-"],
+            application.as_bytes(),
+        );
+        assert!(cli.status.success());
+        assert_eq!(answer.text(), String::from_utf8(cli.stdout).unwrap());
+    }
+    // No login and no content type needed for the public check.
+    let answer = post_with(
+        &agent(),
+        &server.url("/api/v1/check"),
+        request(APPLICATION, "nl").as_bytes(),
+        None,
+        "text/plain",
+    );
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.json()["outcome"], "eligible");
+}
+
+#[test]
+fn check_error_paths_are_json() {
+    let dir = TempDir::new("srv-errors");
+    let server = Server::start(&dir.path("k.db"), &["--max-body-bytes", "4096"]);
+    let url = server.url("/api/v1/check");
+    let cases: [(&str, u16, &str); 6] = [
+        ("{\"application\": {", 400, "invalid_json"),
+        ("not json at all", 400, "invalid_json"),
+        (
+            r#"{"product":"no_such_product","application":{}}"#,
+            422,
+            "unknown_product",
+        ),
+        (
+            r#"{"as_of":"2026-13-45","application":{}}"#,
+            400,
+            "invalid_date",
+        ),
+        (
+            r#"{"as_of":"1999-01-01","application":{}}"#,
+            422,
+            "no_version_in_force",
+        ),
+        (
+            r#"{"version":"1900-01-01","application":{}}"#,
+            422,
+            "unknown_version",
+        ),
+    ];
+    for (body, status, code) in cases {
+        let answer = post(&url, body.as_bytes(), None);
+        assert_eq!(
+            (answer.status, answer.error_code().as_str()),
+            (status, code),
+            "{body}: {}",
+            answer.text()
+        );
+    }
+    let answer = post(&url, br#"{"language":"de","application":{}}"#, None);
+    assert_eq!(answer.status, 400);
+    assert!(!answer.error_code().is_empty());
+
+    let answer = post(&url, b"\xff\xfe{}", None);
+    assert_eq!(
+        (answer.status, answer.error_code().as_str()),
+        (400, "invalid_json")
+    );
+
+    // Body limit: 413 as JSON.
+    let big = request(
+        &format!(r#"{{"project_description":"{}"}}"#, "x".repeat(8000)),
+        "en",
+    );
+    let answer = post(&url, big.as_bytes(), None);
+    assert_eq!(
+        (answer.status, answer.error_code().as_str()),
+        (413, "body_too_large")
+    );
+
+    // Unknown API routes and wrong methods are JSON too.
+    let answer = get(&server.url("/api/v1/nope"), None);
+    assert_eq!(
+        (answer.status, answer.error_code().as_str()),
+        (404, "not_found")
+    );
+    let answer = get(&url, None);
+    assert_eq!(
+        (answer.status, answer.error_code().as_str()),
+        (405, "method_not_allowed")
+    );
+}
+
+#[test]
+fn serves_the_page_and_works_without_it() {
+    let dir = TempDir::new("srv-www");
+    let server = Server::start(&dir.path("k.db"), &[]);
+    let page = get(&server.url("/"), None);
+    assert_eq!(page.status, 200);
+    assert!(page.content_type.starts_with("text/html"));
+    let on_disk = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/www/index.html")).unwrap();
+    assert_eq!(page.body, on_disk);
+    drop(server);
+
+    let missing = dir.path("no-www");
+    let server = Server::start(&dir.path("k2.db"), &["--www", missing.to_str().unwrap()]);
+    assert_eq!(get(&server.url("/"), None).status, 404);
+    let answer = post(
+        &server.url("/api/v1/check"),
+        request(APPLICATION, "en").as_bytes(),
+        None,
+    );
+    assert_eq!(answer.status, 200);
+}
+
+#[test]
+fn staff_routes_need_a_valid_token() {
+    let dir = TempDir::new("srv-auth");
+    let db = dir.path("k.db");
+    let token = staff_token(&db, "An Peeters");
+    let server = Server::start(&db, &[]);
+    let body = request(APPLICATION, "en");
+
+    let routes: [(&str, &str, &[u8]); 4] = [
+        ("POST", "/api/v1/cases", body.as_bytes()),
+        ("GET", "/api/v1/cases/c_0000000000000000", b""),
+        (
+            "POST",
+            "/api/v1/cases/c_0000000000000000/decisions",
+            br#"{"decision":"approve","motivation":"ok"}"#,
+        ),
+        ("POST", "/api/v1/batch", b"legal_form\nBV\n"),
+    ];
+    for (method, path, payload) in routes {
+        let url = server.url(path);
+        let attempts = [None, Some("kredo_st_wrong"), Some("")];
+        for bad in attempts {
+            let answer = if method == "GET" {
+                get(&url, bad)
+            } else {
+                post(&url, payload, bad)
+            };
+            assert_eq!(
+                answer.status,
+                401,
+                "{method} {path} with {bad:?}: {}",
+                answer.text()
+            );
+            assert_eq!(answer.error_code(), "unauthorized");
+            assert!(
+                answer
+                    .www_authenticate
+                    .as_deref()
+                    .unwrap_or("")
+                    .starts_with("Bearer")
+            );
+        }
+        let answer = post_raw_auth(&url, payload, &format!("Basic {token}"));
+        assert_eq!(answer.status, if method == "GET" { 405 } else { 401 });
+    }
+
+    // The right token works.
+    let answer = post(&server.url("/api/v1/cases"), body.as_bytes(), Some(&token));
+    assert_eq!(answer.status, 201, "{}", answer.text());
+    assert_eq!(answer.json()["staff"], "An Peeters");
+
+    // The store keeps only the token's hash.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let stored: Vec<String> = conn
+        .prepare("SELECT token_hash FROM staff_token")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(stored.len(), 1);
+    assert!(stored[0].starts_with("sha256:") && !stored[0].contains(&token[9..]));
+    drop(conn);
+    let raw = std::fs::read(&db).unwrap();
+    let wal = std::fs::read(dir.path("k.db-wal")).unwrap_or_default();
+    let needle = &token.as_bytes()[9..];
+    assert!(!raw.windows(needle.len()).any(|w| w == needle));
+    assert!(!wal.windows(needle.len()).any(|w| w == needle));
+}
+
+#[test]
+fn staff_add_rejects_bad_names_and_makes_distinct_tokens() {
+    let dir = TempDir::new("srv-staff");
+    let db = dir.path("k.db");
+    let a = staff_token(&db, "Bram");
+    let b = staff_token(&db, "Bram");
+    assert_ne!(a, b);
+    let out = kredo(&["staff", "add", "  ", "--db", db.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn slow_requests_are_answered_503() {
+    let dir = TempDir::new("srv-timeout");
+    let db = dir.path("k.db");
+    let token = staff_token(&db, "Chris");
+    let server = Server::start(&db, &["--batch-timeout-ms", "1"]);
+    let mut csv = String::from(
+        "legal_form,region,business_status,activity_type,amount_requested_eur,term_months,funding_purposes\n",
+    );
+    for _ in 0..3000 {
+        csv.push_str("BV,flanders,started,main,9500,36,investment:9500\n");
+    }
+    let answer = post_with(
+        &agent(),
+        &server.url("/api/v1/batch"),
+        csv.as_bytes(),
+        Some(&token),
+        "text/csv",
+    );
+    assert_eq!(
+        (answer.status, answer.error_code().as_str()),
+        (503, "timeout")
+    );
+    // The server is still fine afterwards.
+    assert_eq!(get(&server.url("/healthz"), None).status, 200);
+}
+
+#[test]
+fn graceful_shutdown_finishes_in_flight_requests() {
+    use std::io::{Read as _, Write as _};
+    let dir = TempDir::new("srv-shutdown");
+    let mut server = Server::start(&dir.path("k.db"), &[]);
+    // A request whose body is still arriving is in flight, for certain, when SIGTERM comes.
+    let body = request(APPLICATION, "en");
+    let (first, rest) = body.split_at(body.len() / 2);
+    let addr = server.base.trim_start_matches("http://").to_owned();
+    let mut conn = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        conn,
+        "POST /api/v1/check HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{first}",
+        body.len()
+    )
+    .unwrap();
+    conn.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let kill = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(
+        server.child.try_wait().unwrap().is_none(),
+        "the server must wait for the request"
+    );
+    conn.write_all(rest.as_bytes()).unwrap();
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("\"outcome\":\"eligible\""), "{answer}");
+    let status = server.terminate_wait();
+    assert!(status.success(), "{status}: {}", server.logs());
+    let logs = server.logs();
+    let stop = logs.find("shutting down").unwrap();
+    let answered = logs.find("\"path\":\"/api/v1/check\"").unwrap();
+    assert!(
+        stop < answered,
+        "the request was answered after the signal: {logs}"
+    );
+    // New connections are refused once it has stopped.
+    assert!(agent().get(&server.url("/healthz")).call().is_err());
+}
+
+#[test]
+fn logs_never_hold_applicant_data() {
+    let dir = TempDir::new("srv-privacy");
+    let db = dir.path("k.db");
+    let token = staff_token(&db, "Eva");
+    let server = Server::start(&db, &[]);
+    let marker = "Zyxwvut-Quokka-7731";
+    let application = format!(
+        r#"{{"legal_form":"BV","region":"flanders","business_status":"started","activity_type":"main","amount_requested_eur":"12345.67","term_months":36,"funding_purposes":[{{"category":"investment","amount_eur":"12345.67"}}],"project_description":"{marker}","{marker}_field":"{marker}"}}"#
+    );
+    let body = request(&application, "en");
+    assert_eq!(
+        post(&server.url("/api/v1/check"), body.as_bytes(), None).status,
+        200
+    );
+    // Broken and refused requests that quote the data in their error answer.
+    let broken = format!(r#"{{"application":{{"legal_form":"{marker}" "#);
+    assert_eq!(
+        post(&server.url("/api/v1/check"), broken.as_bytes(), None).status,
+        400
+    );
+    let bad_date = format!(r#"{{"as_of":"{marker}","application":{{}}}}"#);
+    assert_eq!(
+        post(&server.url("/api/v1/check"), bad_date.as_bytes(), None).status,
+        400
+    );
+    let bad_product = format!(r#"{{"product":"{marker}","application":{{}}}}"#);
+    assert_eq!(
+        post(&server.url("/api/v1/check"), bad_product.as_bytes(), None).status,
+        422
+    );
+    let case = post(&server.url("/api/v1/cases"), body.as_bytes(), Some(&token));
+    assert_eq!(case.status, 201);
+    let id = case.json()["case_id"].as_str().unwrap().to_owned();
+    let decision = format!(r#"{{"decision":"approve","motivation":"{marker} looks fine"}}"#);
+    let answer = post(
+        &server.url(&format!("/api/v1/cases/{id}/decisions")),
+        decision.as_bytes(),
+        Some(&token),
+    );
+    assert_eq!(answer.status, 201);
+    assert_eq!(
+        get(&server.url(&format!("/api/v1/cases/{id}")), Some(&token)).status,
+        200
+    );
+    let csv =
+        format!("legal_form,project_description,amount_requested_eur\nBV,{marker},12345.67\n");
+    let answer = post_with(
+        &agent(),
+        &server.url("/api/v1/batch"),
+        csv.as_bytes(),
+        Some(&token),
+        "text/csv",
+    );
+    assert_eq!(answer.status, 200);
+    assert!(
+        answer.text().contains(marker),
+        "the batch answer echoes its input"
+    );
+
+    let logs = server.logs();
+    assert!(
+        logs.contains("\"path\":\"/api/v1/check\""),
+        "requests are logged: {logs}"
+    );
+    assert!(logs.contains("\"status\":422"));
+    for secret in [marker, "12345.67", "Eva", &token] {
+        assert!(
+            !logs.contains(secret),
+            "`{secret}` leaked into the log:\n{logs}"
+        );
+    }
+}
+
+#[test]
+fn quiet_server_logs_no_requests() {
+    let dir = TempDir::new("srv-quiet");
+    let server = Server::start(&dir.path("k.db"), &["--quiet"]);
+    assert_eq!(get(&server.url("/healthz"), None).status, 200);
+    assert!(!server.logs().contains("/healthz"));
+}
+
+#[test]
+fn refuses_a_database_from_a_newer_kredo() {
+    let dir = TempDir::new("srv-migrate");
+    let db = dir.path("k.db");
+    drop(Server::start(&db, &[])); // creates and migrates
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let versions: Vec<i64> = conn
+        .prepare("SELECT version FROM schema_migrations ORDER BY version")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(versions, vec![1]);
+    // A second start on the same file applies nothing twice.
+    drop(Server::start(&db, &[]));
+    conn.execute(
+        "INSERT INTO schema_migrations VALUES (99, 'future', 'x')",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let out = kredo(&[
+        "serve",
+        "--addr",
+        "127.0.0.1:0",
+        "--db",
+        db.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("newer"));
+}

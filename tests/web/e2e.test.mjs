@@ -1,0 +1,475 @@
+// End to end in Debian's chromium: the self-check page with the real wasm engine, walked through
+// eligible, flagged, review, ineligible and invalid paths in nl, fr and en, with axe-core on
+// every step, every error state and every result. Screenshots go to tests/web/artifacts/.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+import { startServer, CHROMIUM_ARGS } from './server.mjs';
+import { TEXTS, LANGS } from '../../www/js/i18n.js';
+import { PAGES } from '../../www/js/questions.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '../..');
+const ARTIFACTS = path.join(HERE, 'artifacts');
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
+const NOW = new Date('2026-11-22T10:00:00+01:00');
+
+let browser;
+let server;
+let engine;
+
+before(async () => {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  server = await startServer();
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+  // The same engine in Node, for the texts and hash the page must show.
+  engine = await import(path.join(ROOT, 'www/pkg/kredo.js'));
+  engine.initSync({ module: fs.readFileSync(path.join(ROOT, 'www/pkg/kredo_bg.wasm')) });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+// ---------------------------------------------------------------- helpers
+
+async function open({ width = 1024, height = 800 } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, locale: 'nl-BE' });
+  const page = await context.newPage();
+  await page.clock.setFixedTime(NOW);
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  return { context, page, problems };
+}
+
+async function axe(page, label) {
+  const result = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+  const found = result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
+  assert.deepEqual(found, [], `axe-core violations on ${label}`);
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+async function view(page, kind, pageId) {
+  const selector = pageId ? `main[data-view="${kind}"][data-page="${pageId}"]` : `main[data-view="${kind}"]`;
+  await page.waitForSelector(selector);
+}
+
+async function focusedId(page) {
+  return page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName);
+}
+
+/** The answers of an applicant who can probably apply. */
+const ELIGIBLE = {
+  legal_form: 'eenmanszaak', region: 'flanders', business_status: 'not_started', activity_type: 'main',
+  amount: '10000', term: '36', purposes: { investment: null }, bank: 'refused',
+  debt_settlement: 'no', bankruptcy: 'none', arrears: 'no', plan: 'complete', cashflow: '1000', nace: '62.010', age: '30',
+};
+
+async function answer(page, id, a) {
+  switch (id) {
+    case 'legal-form': await page.check(`#f-legal_form-${a.legal_form}`); break;
+    case 'region': await page.check(`#f-region-${a.region}`); break;
+    case 'activity':
+      await page.check(`#f-business_status-${a.business_status}`);
+      await page.check(`#f-activity_type-${a.activity_type}`);
+      break;
+    case 'loan':
+      await page.fill('#f-amount_requested_eur', a.amount);
+      await page.fill('#f-term_months', a.term);
+      break;
+    case 'purposes':
+      for (const [c, amount] of Object.entries(a.purposes)) {
+        await page.check(`#f-purpose-${c}`);
+        if (amount !== null) await page.fill(`#f-purpose-${c}-amount`, amount);
+      }
+      break;
+    case 'bank': await page.check(`#f-bank_credit_status-${a.bank}`); break;
+    case 'debts':
+      await page.check(`#f-in_collective_debt_settlement-${a.debt_settlement}`);
+      await page.check(`#f-bankruptcy_status-${a.bankruptcy}`);
+      await page.check(`#f-has_tax_or_social_arrears-${a.arrears}`);
+      break;
+    case 'plan':
+      await page.check(`#f-business_plan_status-${a.plan}`);
+      await page.fill('#f-projected_monthly_net_cashflow_eur', a.cashflow);
+      await page.fill('#f-nace_code', a.nace);
+      break;
+    case 'age': await page.fill('#f-applicant_age_years', a.age); break;
+    default: throw new Error(`no page ${id}`);
+  }
+}
+
+async function start(page, lang) {
+  await page.goto(`${server.url}#/${lang}`);
+  await page.waitForSelector('html[data-engine="ready"]');
+  await view(page, 'start');
+}
+
+/** Answers every question page from the start page on, then opens check-your-answers. */
+async function walk(page, lang, a, { axeEach = false, label = '' } = {}) {
+  if (axeEach) await axe(page, `${lang} start`);
+  await page.click('#start-button');
+  for (const p of PAGES) {
+    await view(page, 'question', p.id);
+    assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'H1', `focus on the heading of ${p.id}`);
+    if (axeEach) await axe(page, `${lang} ${p.id} ${label}`);
+    await answer(page, p.id, a);
+    await page.click('#continue');
+  }
+  await view(page, 'check');
+  if (axeEach) await axe(page, `${lang} check answers ${label}`);
+}
+
+async function result(page) {
+  await page.click('#see-result');
+  await view(page, 'result');
+  await page.waitForSelector('#outcome');
+}
+
+function money(lang, text) {
+  const locale = { nl: 'nl-BE', fr: 'fr-BE', en: 'en-IE' }[lang];
+  return new Intl.NumberFormat(locale, { style: 'currency', currency: 'EUR' }).format(Number(text));
+}
+
+function norm(text) {
+  return text.replace(/[\s\u00a0\u202f]+/g, ' ').trim();
+}
+
+/** Checks the result page against the engine's own answer for the same application. */
+async function checkResult(page, lang, outcome, reasons, { instalment }) {
+  const T = TEXTS[lang];
+  assert.equal(await page.getAttribute('#outcome', 'data-outcome'), outcome);
+  assert.equal(norm(await page.textContent('#outcome h1')), T.result[outcome].title);
+  assert.equal(await focusedId(page), 'H1', 'focus on the outcome heading');
+  assert.equal(await page.evaluate(() => document.documentElement.lang), lang);
+  const body = norm(await page.textContent('main'));
+  assert.ok(body.includes(norm(T.result[outcome].text)), 'the outcome in plain words');
+  assert.ok(body.includes(norm(T.result.next[outcome])), 'what to do next');
+  const guidance = engine.guidance('impulskrediet', '2025-01-01', lang);
+  assert.equal(guidance.ok, true);
+  const shown = await page.$$eval('li.reason', (items) => items.map((li) => li.dataset.reason));
+  assert.deepEqual(shown, reasons, 'the reasons shown');
+  for (const id of reasons) {
+    const g = guidance.rules.find((r) => r.id === id);
+    const li = norm(await page.textContent(`li.reason[data-reason="${id}"]`));
+    assert.ok(li.includes(norm(g.message)), `${id}: the engine's message in ${lang}`);
+    assert.ok(li.includes(norm(g.next_step)), `${id}: the rule set's next step in ${lang}`);
+  }
+  assert.ok(norm(await page.textContent('#instalment')).includes(norm(money(lang, instalment))), 'the indicative monthly instalment');
+  assert.equal(await page.textContent('#rule-set-version'), '2025-01-01');
+  const sets = engine.rulesets().rulesets;
+  assert.equal(await page.textContent('#rule-set-hash'), sets.find((s) => s.version === '2025-01-01').hash);
+  assert.equal(await page.$('.error-summary'), null, 'an outcome is never a form error');
+}
+
+// ---------------------------------------------------------------- paths in each language
+
+const PATHS = [
+  { name: 'eligible', answers: ELIGIBLE, outcome: 'eligible', reasons: [], instalment: '308.77' },
+  { name: 'flagged', answers: { ...ELIGIBLE, nace: '56.101' }, outcome: 'flagged', reasons: ['RISK_SECTOR'], instalment: '308.77' },
+  { name: 'review', answers: { ...ELIGIBLE, region: 'brussels' }, outcome: 'review', reasons: ['REGION_BRUSSELS_CHECK'], instalment: '308.77' },
+  {
+    name: 'ineligible', answers: { ...ELIGIBLE, amount: '30000', cashflow: '2000' }, outcome: 'ineligible',
+    reasons: ['AMOUNT_ABOVE_MAX'], instalment: '926.31',
+  },
+];
+
+for (const lang of LANGS) {
+  for (const p of PATHS) {
+    test(`${lang}: ${p.name} path`, async () => {
+      const { context, page, problems } = await open();
+      try {
+        await start(page, lang);
+        await walk(page, lang, p.answers, { axeEach: p.name === 'eligible', label: p.name });
+        await result(page);
+        await checkResult(page, lang, p.outcome, p.reasons, p);
+        await axe(page, `${lang} result ${p.name}`);
+        await shot(page, `${lang}-${p.name}-result`);
+        assert.deepEqual(problems, []);
+      } finally {
+        await context.close();
+      }
+    });
+  }
+
+  test(`${lang}: invalid answers get inline messages and a focused error summary`, async () => {
+    const T = TEXTS[lang];
+    const { context, page, problems } = await open();
+    try {
+      await start(page, lang);
+      await page.click('#start-button');
+      await view(page, 'question', 'legal-form');
+      // Nothing chosen.
+      await page.click('#continue');
+      await page.waitForSelector('#error-summary');
+      assert.equal(await focusedId(page), 'error-summary');
+      assert.ok((await page.title()).startsWith(T.errorPrefix));
+      assert.equal(norm(await page.textContent('#f-legal_form-error')), norm(`${T.errorLabel} ${T.fields.legal_form.required}`));
+      await axe(page, `${lang} legal form error`);
+      await shot(page, `${lang}-invalid-required`);
+      await page.click('#error-summary a');
+      assert.equal(await focusedId(page), 'f-legal_form-eenmanszaak', 'the summary link moves focus to the field');
+      await answer(page, 'legal-form', ELIGIBLE);
+      await page.click('#continue');
+      for (const id of ['region', 'activity']) {
+        await view(page, 'question', id);
+        await answer(page, id, ELIGIBLE);
+        await page.click('#continue');
+      }
+      // A Belgian-written amount and a term that is not a whole number.
+      await view(page, 'question', 'loan');
+      await page.fill('#f-amount_requested_eur', '25.000,00');
+      await page.fill('#f-term_months', '36.5');
+      await page.click('#continue');
+      await page.waitForSelector('#error-summary');
+      assert.equal(await focusedId(page), 'error-summary');
+      const summary = await page.$$eval('#error-summary li', (items) => items.map((li) => li.textContent.trim()));
+      assert.deepEqual(summary, [T.fields.amount_requested_eur.format, T.fields.term_months.format]);
+      assert.ok(norm(await page.textContent('#f-amount_requested_eur-error')).includes(T.fields.amount_requested_eur.format));
+      assert.equal(await page.inputValue('#f-amount_requested_eur'), '25.000,00', 'what was typed is kept');
+      await axe(page, `${lang} loan errors`);
+      await shot(page, `${lang}-invalid-loan`);
+      await page.fill('#f-amount_requested_eur', '12500');
+      await page.fill('#f-term_months', '48');
+      await page.click('#continue');
+      // A purpose without an amount.
+      await view(page, 'question', 'purposes');
+      await page.check('#f-purpose-investment');
+      assert.equal(await page.inputValue('#f-purpose-investment-amount'), '12500', 'the first purpose defaults to the whole amount');
+      await page.check('#f-purpose-working_capital');
+      await page.click('#continue');
+      await page.waitForSelector('#error-summary');
+      assert.equal(await focusedId(page), 'error-summary');
+      await axe(page, `${lang} purposes error`);
+      await shot(page, `${lang}-invalid-purposes`);
+      await page.fill('#f-purpose-investment-amount', '10000');
+      await page.fill('#f-purpose-working_capital-amount', '2500');
+      await page.click('#continue');
+      await view(page, 'question', 'bank');
+      // An optional answer written wrongly.
+      for (const id of ['bank', 'debts']) {
+        await view(page, 'question', id);
+        await answer(page, id, ELIGIBLE);
+        await page.click('#continue');
+      }
+      await view(page, 'question', 'plan');
+      await answer(page, 'plan', { ...ELIGIBLE, nace: '56.10', cashflow: '1.000' });
+      await page.click('#continue');
+      await page.waitForSelector('#error-summary');
+      assert.equal((await page.$$('#error-summary li')).length, 2);
+      await axe(page, `${lang} plan errors`);
+      await page.fill('#f-nace_code', '');
+      await page.fill('#f-projected_monthly_net_cashflow_eur', '');
+      await page.click('#continue');
+      await view(page, 'question', 'age');
+      await page.click('#continue');
+      await view(page, 'check');
+      await result(page);
+      assert.equal(await page.getAttribute('#outcome', 'data-outcome'), 'eligible');
+      assert.ok(norm(await page.textContent('main')).includes(norm(T.result.skipped.split('{count}')[0])), 'skipped checks are mentioned');
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+}
+
+// ---------------------------------------------------------------- across languages and pages
+
+test('the language switch keeps every answer, typed or continued', async () => {
+  const { context, page, problems } = await open();
+  try {
+    await start(page, 'nl');
+    for (const l of ['fr', 'en']) {
+      assert.equal(await page.getAttribute(`header a[hreflang="${l}"]`, 'lang'), l);
+    }
+    assert.equal(await page.getAttribute('header [aria-current="true"]', 'lang'), 'nl');
+    await page.click('#start-button');
+    await answer(page, 'legal-form', ELIGIBLE);
+    await page.click('#continue');
+    await view(page, 'question', 'region');
+    await answer(page, 'region', { region: 'brussels' }); // chosen, not yet continued
+    await page.click('header a[hreflang="en"]');
+    await view(page, 'question', 'region');
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+    assert.equal(norm(await page.textContent('h1')), TEXTS.en.fields.region.label);
+    assert.equal(await page.isChecked('#f-region-brussels'), true, 'the choice survives the switch');
+    assert.equal(await focusedId(page), 'H1');
+    await page.click('#continue');
+    await view(page, 'question', 'activity');
+    await page.click('header a[hreflang="fr"]');
+    await view(page, 'question', 'activity');
+    await page.click('.back-link');
+    await view(page, 'question', 'region');
+    assert.equal(await page.isChecked('#f-region-brussels'), true);
+    await page.click('.back-link');
+    await view(page, 'question', 'legal-form');
+    assert.equal(await page.isChecked('#f-legal_form-eenmanszaak'), true);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('change links on check-your-answers keep every other answer', async () => {
+  const { context, page, problems } = await open();
+  try {
+    await start(page, 'en');
+    await walk(page, 'en', ELIGIBLE);
+    const before = await page.$$eval('.summary-list__value', (dd) => dd.map((d) => d.textContent.trim()));
+    await page.click('#change-amount_requested_eur');
+    await view(page, 'question', 'loan');
+    assert.equal(await page.inputValue('#f-amount_requested_eur'), '10000');
+    assert.equal(await page.inputValue('#f-term_months'), '36');
+    await page.fill('#f-term_months', '60');
+    await page.click('#continue');
+    await view(page, 'check');
+    const after = await page.$$eval('.summary-list__value', (dd) => dd.map((d) => d.textContent.trim()));
+    assert.equal(after.filter((v, i) => v !== before[i]).length, 1, 'only the changed answer differs');
+    await page.click('#change-region');
+    await view(page, 'question', 'region');
+    await page.click('.back-link');
+    await view(page, 'check');
+    await result(page);
+    assert.equal(await page.getAttribute('#outcome', 'data-outcome'), 'eligible');
+    await page.click('#change-answers');
+    await view(page, 'check');
+    assert.deepEqual(await page.$$eval('.summary-list__value', (dd) => dd.map((d) => d.textContent.trim())), after);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('offline after load, and no request carries an answer', async () => {
+  const { context, page, problems } = await open();
+  const requests = [];
+  page.on('request', (r) => requests.push({ url: r.url(), method: r.method(), body: r.postData() ?? '' }));
+  try {
+    await start(page, 'fr');
+    const loaded = requests.length;
+    const files = requests.map((r) => new URL(r.url).pathname).sort();
+    assert.deepEqual(files, ['/', '/css/app.css', '/js/app.js', '/js/i18n.js', '/js/questions.js', '/pkg/kredo.js', '/pkg/kredo_bg.wasm']);
+    await context.setOffline(true);
+    await walk(page, 'fr', { ...ELIGIBLE, amount: '14321', cashflow: '987' });
+    await result(page);
+    assert.equal(await page.getAttribute('#outcome', 'data-outcome'), 'eligible');
+    await page.click('header a[hreflang="nl"]');
+    await view(page, 'result');
+    assert.equal(norm(await page.textContent('#outcome h1')), TEXTS.nl.result.eligible.title);
+    await shot(page, 'offline-result');
+    assert.deepEqual(requests.slice(loaded), [], 'no request after the page loaded');
+    for (const r of requests) {
+      assert.equal(r.method, 'GET');
+      for (const secret of ['14321', '987', 'eenmanszaak', 'flanders', '62.010']) {
+        assert.ok(!r.url.includes(secret) && !r.body.includes(secret), `${r.url} carries no answer`);
+      }
+    }
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('reflows at 320 CSS pixels without horizontal scrolling', async () => {
+  const { context, page, problems } = await open({ width: 320, height: 640 });
+  const fits = async (label) => {
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 320, `${label}: ${width}px wide at 320`);
+  };
+  try {
+    await start(page, 'fr');
+    await fits('start');
+    await page.click('#start-button');
+    for (const p of PAGES) {
+      await view(page, 'question', p.id);
+      await fits(p.id);
+      await answer(page, p.id, { ...ELIGIBLE, region: 'brussels' });
+      await page.click('#continue');
+    }
+    await view(page, 'check');
+    await fits('check');
+    await axe(page, 'check at 320');
+    await result(page);
+    await fits('result');
+    await axe(page, 'result at 320');
+    await shot(page, 'fr-review-result-320px');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('keyboard only: from the start page to a result', async () => {
+  const { context, page, problems } = await open();
+  const tabTo = async (selector) => {
+    for (let i = 0; i < 80; i += 1) {
+      if (await page.evaluate((s) => document.activeElement?.matches(s), selector)) return;
+      await page.keyboard.press('Tab');
+    }
+    throw new Error(`Tab never reached ${selector}`);
+  };
+  const choose = async (name, value) => {
+    await tabTo(`input[name="${name}"]`);
+    const values = await page.$$eval(`input[name="${name}"]`, (els) => els.map((e) => e.value));
+    await page.keyboard.press('Space');
+    for (let i = 0; i < values.indexOf(value); i += 1) await page.keyboard.press('ArrowDown');
+    assert.equal(await page.isChecked(`input[name="${name}"][value="${value}"]`), true);
+  };
+  const type = async (id, text) => {
+    await tabTo(`#${id}`);
+    await page.keyboard.type(text);
+  };
+  const next = async () => {
+    await tabTo('#continue');
+    await page.keyboard.press('Enter');
+  };
+  try {
+    await start(page, 'en');
+    await tabTo('#start-button');
+    await page.keyboard.press('Enter');
+    await view(page, 'question', 'legal-form');
+    await choose('legal_form', 'BV');
+    await next();
+    await view(page, 'question', 'region');
+    await choose('region', 'flanders');
+    await next();
+    await view(page, 'question', 'activity');
+    await choose('business_status', 'started');
+    await choose('activity_type', 'side');
+    await next();
+    await view(page, 'question', 'loan');
+    await type('f-amount_requested_eur', '8000');
+    await type('f-term_months', '24');
+    await next();
+    await view(page, 'question', 'purposes');
+    await tabTo('#f-purpose-working_capital');
+    await page.keyboard.press('Space');
+    await next();
+    for (const id of ['bank', 'debts', 'plan', 'age']) {
+      await view(page, 'question', id);
+      await next();
+    }
+    await view(page, 'check');
+    await tabTo('#see-result');
+    await page.keyboard.press('Enter');
+    await view(page, 'result');
+    assert.equal(await page.getAttribute('#outcome', 'data-outcome'), 'eligible');
+    await tabTo('#change-answers');
+    await page.keyboard.press('Enter');
+    await view(page, 'check');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
