@@ -374,7 +374,12 @@ pub fn decide_with<'a>(
     if let Some(x) = inputs.get_mut(slot::MISSING_REQUIRED) {
         *x = Value::from_array(missing);
     }
-    let present: Vec<bool> = inputs.iter().map(|x| !x.is_unit()).collect();
+    // Bit i set: input i has a value (there are fewer than 64 inputs).
+    let present: u64 = inputs
+        .iter()
+        .enumerate()
+        .filter(|(_, x)| !x.is_unit())
+        .fold(0, |m, (i, _)| m | (1u64 << i));
 
     let messages = rs.messages(language);
     let mut run = rs.program.start(inputs);
@@ -383,7 +388,7 @@ pub fn decide_with<'a>(
             .read_slots
             .iter()
             .zip(&rule.reads)
-            .filter(|(s, _)| !present.get(**s).copied().unwrap_or(false))
+            .filter(|(s, _)| present & (1u64 << **s) == 0)
             .map(|(_, f)| f.as_str())
             .collect();
         if !absent.is_empty() {

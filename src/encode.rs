@@ -9,6 +9,12 @@ use std::fmt::Write as _;
 fn string(out: &mut String, s: &str) {
     out.push('"');
     let bytes = s.as_bytes();
+    // Nearly every string needs no escape: copy it whole.
+    if !bytes.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let escape: Option<&str> = match b {
@@ -45,13 +51,13 @@ fn key(out: &mut String, first: &mut bool, name: &str) {
     out.push_str("\":");
 }
 
-fn strings<'a>(out: &mut String, items: impl IntoIterator<Item = &'a str>) {
+fn plains<'a>(out: &mut String, items: impl IntoIterator<Item = &'a str>) {
     out.push('[');
     for (i, s) in items.into_iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        string(out, s);
+        plain(out, s);
     }
     out.push(']');
 }
@@ -79,6 +85,60 @@ fn display(out: &mut String, v: impl std::fmt::Display) {
     out.push('"');
 }
 
+/// Appends the decimal digits of `n`.
+fn digits(out: &mut String, mut n: u128, min_width: usize) {
+    let mut buf = [b'0'; 40];
+    let mut i = buf.len();
+    while n > 0 || buf.len() - i < min_width {
+        i -= 1;
+        if let Some(slot) = buf.get_mut(i) {
+            // n % 10 < 10, so the cast is exact.
+            *slot = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+    }
+    out.push_str(std::str::from_utf8(buf.get(i..).unwrap_or_default()).unwrap_or_default());
+}
+
+/// A money value as `"1234.50"`: the same text as `Money`'s `Display`, without `fmt`.
+fn money(out: &mut String, m: crate::money::Money) {
+    let mut v = m.0;
+    if v.scale() <= 2 {
+        v.rescale(2);
+    } else {
+        v = crate::money::round_cent(v);
+    }
+    let mantissa = v.mantissa();
+    out.push('"');
+    if mantissa < 0 {
+        out.push('-');
+    }
+    let abs = mantissa.unsigned_abs();
+    digits(out, abs / 100, 1);
+    out.push('.');
+    digits(out, abs % 100, 2);
+    out.push('"');
+}
+
+/// A date as `"2026-11-22"`.
+fn date(out: &mut String, d: crate::date::Date) {
+    out.push('"');
+    digits(out, u128::from(d.year()), 4);
+    out.push('-');
+    digits(out, u128::from(d.month()), 2);
+    out.push('-');
+    digits(out, u128::from(d.day()), 2);
+    out.push('"');
+}
+
+/// Appends a string the rule set guarantees needs no escaping (ids, field names, canonical
+/// values: checked when the rule set loads).
+fn plain(out: &mut String, s: &str) {
+    out.push('"');
+    out.push_str(s);
+    out.push('"');
+}
+
 fn normalized(out: &mut String, n: &Normalized<'_>) {
     out.push('{');
     let first = &mut true;
@@ -86,6 +146,12 @@ fn normalized(out: &mut String, n: &Normalized<'_>) {
         if let Some(v) = v {
             key(out, first, name);
             string(out, v);
+        }
+    };
+    let p = |out: &mut String, first: &mut bool, name: &str, v: Option<&str>| {
+        if let Some(v) = v {
+            key(out, first, name);
+            plain(out, v);
         }
     };
     let b = |out: &mut String, first: &mut bool, name: &str, v: Option<bool>| {
@@ -103,13 +169,13 @@ fn normalized(out: &mut String, n: &Normalized<'_>) {
     let m = |out: &mut String, first: &mut bool, name: &str, v: Option<crate::money::Money>| {
         if let Some(v) = v {
             key(out, first, name);
-            display(out, v);
+            money(out, v);
         }
     };
-    s(out, first, "legal_form", n.legal_form);
-    s(out, first, "region", n.region);
-    s(out, first, "business_status", n.business_status);
-    s(out, first, "activity_type", n.activity_type);
+    p(out, first, "legal_form", n.legal_form);
+    p(out, first, "region", n.region);
+    p(out, first, "business_status", n.business_status);
+    p(out, first, "activity_type", n.activity_type);
     m(out, first, "amount_requested_eur", n.amount_requested_eur);
     i(out, first, "term_months", n.term_months);
     if let Some(purposes) = &n.funding_purposes {
@@ -120,9 +186,9 @@ fn normalized(out: &mut String, n: &Normalized<'_>) {
                 out.push(',');
             }
             out.push_str("{\"category\":");
-            string(out, p.category);
+            plain(out, p.category);
             out.push_str(",\"amount_eur\":");
-            display(out, p.amount_eur);
+            money(out, p.amount_eur);
             out.push('}');
         }
         out.push(']');
@@ -135,15 +201,15 @@ fn normalized(out: &mut String, n: &Normalized<'_>) {
         n.enterprise_number.as_deref(),
     );
     s(out, first, "nace_code", n.nace_code.as_deref());
-    s(out, first, "nace_version", n.nace_version);
+    p(out, first, "nace_version", n.nace_version);
     b(
         out,
         first,
         "in_collective_debt_settlement",
         n.in_collective_debt_settlement,
     );
-    s(out, first, "bankruptcy_status", n.bankruptcy_status);
-    s(out, first, "bank_credit_status", n.bank_credit_status);
+    p(out, first, "bankruptcy_status", n.bankruptcy_status);
+    p(out, first, "bank_credit_status", n.bank_credit_status);
     b(
         out,
         first,
@@ -157,8 +223,8 @@ fn normalized(out: &mut String, n: &Normalized<'_>) {
         "projected_monthly_net_cashflow_eur",
         n.projected_monthly_net_cashflow_eur,
     );
-    s(out, first, "business_plan_status", n.business_plan_status);
-    s(out, first, "product_variant", n.product_variant);
+    p(out, first, "business_plan_status", n.business_plan_status);
+    p(out, first, "product_variant", n.product_variant);
     s(
         out,
         first,
@@ -178,11 +244,11 @@ pub fn decision(d: &Decision<'_>) -> String {
     out.push_str(",\"rule_set\":{\"version\":");
     string(&mut out, d.rule_set.version);
     out.push_str(",\"effective_from\":");
-    display(&mut out, d.rule_set.effective_from);
+    date(&mut out, d.rule_set.effective_from);
     out.push_str(",\"hash\":");
     string(&mut out, d.rule_set.hash);
     out.push_str("},\"as_of\":");
-    display(&mut out, d.as_of);
+    date(&mut out, d.as_of);
     out.push_str(",\"language\":\"");
     out.push_str(d.language.as_str());
     out.push_str("\",\"reasons\":[");
@@ -191,13 +257,13 @@ pub fn decision(d: &Decision<'_>) -> String {
             out.push(',');
         }
         out.push_str("{\"id\":");
-        string(&mut out, r.id);
+        plain(&mut out, r.id);
         out.push_str(",\"severity\":\"");
         out.push_str(r.severity.as_str());
         out.push_str("\",\"message\":");
         out.push_str(r.message.get());
         out.push_str(",\"fields\":");
-        strings(&mut out, r.fields.iter().map(String::as_str));
+        plains(&mut out, r.fields.iter().map(String::as_str));
         out.push('}');
     }
     out.push_str("],\"errors\":");
@@ -208,9 +274,9 @@ pub fn decision(d: &Decision<'_>) -> String {
             out.push(',');
         }
         out.push_str("{\"id\":");
-        string(&mut out, s.id);
+        plain(&mut out, s.id);
         out.push_str(",\"missing\":");
-        strings(&mut out, s.missing.iter().copied());
+        plains(&mut out, s.missing.iter().copied());
         out.push('}');
     }
     out.push_str("],\"warnings\":");
@@ -219,9 +285,9 @@ pub fn decision(d: &Decision<'_>) -> String {
         out.push_str(",\"indicative\":{\"annual_rate\":");
         display(&mut out, ind.annual_rate.0.normalize());
         out.push_str(",\"monthly_instalment_eur\":");
-        display(&mut out, ind.monthly_instalment_eur);
+        money(&mut out, ind.monthly_instalment_eur);
         out.push_str(",\"total_repayable_eur\":");
-        display(&mut out, ind.total_repayable_eur);
+        money(&mut out, ind.total_repayable_eur);
         out.push('}');
     }
     out.push_str(",\"normalized\":");
@@ -232,6 +298,31 @@ pub fn decision(d: &Decision<'_>) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn money_and_dates_match_display() {
+        for text in [
+            "0",
+            "0.5",
+            "-0.5",
+            "12.3",
+            "25000",
+            "1000000.00",
+            "-120.55",
+            "0.004",
+            "0.005",
+            "999.995",
+        ] {
+            let m = crate::money::Money(text.parse().unwrap());
+            let mut out = String::new();
+            super::money(&mut out, m);
+            assert_eq!(out, format!("\"{m}\""), "{text}");
+        }
+        let d = crate::date::Date::parse("0987-01-09").unwrap();
+        let mut out = String::new();
+        super::date(&mut out, d);
+        assert_eq!(out, "\"0987-01-09\"");
+    }
+
     #[test]
     fn strings_escape_like_serde_json() {
         for s in [

@@ -559,6 +559,13 @@ fn load_enums(cx: &mut Ctx<'_>) -> BTreeMap<String, EnumTable> {
                     }
                 }
             }
+            if canonical.is_empty()
+                || !canonical
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
+            {
+                cx.push(PATH, format!("`{field}`: canonical value `{canonical}` may use only letters, digits and `_`"));
+            }
             let script = ImmutableString::from(canonical.as_str());
             table.values.push((canonical, script));
         }

@@ -175,6 +175,11 @@ impl Program {
     ) -> Result<Program, Vec<Diagnostic>> {
         let mut engine = sandbox::locked_engine(&spec.limits);
         host::register(&mut engine, spec.lists.clone());
+        #[expect(
+            deprecated,
+            reason = "rhai marks on_var volatile, not deprecated; it is the documented resolver hook"
+        )]
+        engine.on_var(resolve_input);
         // Compile unoptimized (to read the declarations), optimize after stripping them.
         engine.set_optimization_level(OptimizationLevel::None);
 
@@ -473,23 +478,24 @@ impl Program {
     }
 
     /// Starts the evaluation of one application: `values` holds one value per [`INPUTS`] entry
-    /// (unit for a missing one). Inputs are constants, so no rule can change what the next sees.
+    /// (unit for a missing one). The values live in the run's tag and reach rules through the
+    /// engine's variable resolver ([`resolve_input`]), read-only, so no rule can change what
+    /// the next one sees, and no scope has to be built per decision.
     pub fn start(&self, values: Vec<Dynamic>) -> Run<'_> {
-        let mut scope = Scope::with_capacity(INPUTS.len() + 4);
-        for (input, value) in INPUTS.iter().zip(values) {
-            scope.push_constant_dynamic(input.name, value);
-        }
+        let scope = Scope::new();
         let caches = self
             .caches
             .lock()
             .ok()
             .and_then(|mut pool| pool.pop())
             .unwrap_or_default();
+        let mut global = self.engine.new_global_runtime_state();
+        global.tag = Dynamic::from_array(values);
         Run {
             program: self,
             base: scope.len(),
             scope,
-            global: self.engine.new_global_runtime_state(),
+            global,
             caches,
         }
     }
@@ -563,6 +569,32 @@ impl Run<'_> {
             )
         })
     }
+}
+
+/// The index in [`INPUTS`] of an input's name: a length and first-byte test before comparing,
+/// so a look-up costs a few dozen instructions instead of a scope search.
+fn slot_of(name: &str) -> Option<usize> {
+    let first = name.as_bytes().first();
+    INPUTS.iter().position(|i| {
+        i.name.len() == name.len() && i.name.as_bytes().first() == first && i.name == name
+    })
+}
+
+/// The engine's variable resolver: an input's value for this run, read-only. Local variables
+/// (index > 0) and anything else fall through to rhai's own scope.
+fn resolve_input(
+    name: &str,
+    index: usize,
+    context: rhai::EvalContext,
+) -> Result<Option<Dynamic>, Box<EvalAltResult>> {
+    if index > 0 {
+        return Ok(None);
+    }
+    let Some(slot) = slot_of(name) else {
+        return Ok(None);
+    };
+    let values = context.tag().read_lock::<rhai::Array>();
+    Ok(values.and_then(|v| v.get(slot).cloned()))
 }
 
 fn verdict(value: Dynamic) -> Option<Verdict> {
