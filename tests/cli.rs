@@ -271,3 +271,31 @@ fn a_broken_rule_is_shown_with_its_source_line_and_a_caret() {
         "error: unknown variable `term_month`\n  --> rules/impulskrediet/2025-01-01/rules/term_above_max.rhai:6:1\n  |\n6 | term_month > MAX_TERM_MONTHS\n  | ^\n  = help: did you mean `term_months`?\nerror: the rule sets did not load (1 problem)\n"
     );
 }
+
+#[test]
+fn impact_lists_what_a_new_version_would_change() {
+    let out = run(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &["impact", "2020-07-03", "2021-02-01"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = text(&out.stdout);
+    // 6.75 % → 7 %: the instalment of the public rate case moves from 476.6… to 478.9… a month.
+    assert!(
+        stdout.contains("2020-07-03/flagged_rate_675_tight:"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("  2020-07-03: flagged [\"REPAYMENT_CAPACITY_TIGHT\"] instalment 476.61\n  2021-02-01: review [\"REPAYMENT_CAPACITY_INSUFFICIENT\"] instalment 478.92\n"), "{stdout}");
+    let last = stdout.lines().last().unwrap();
+    assert!(
+        last.ends_with(" unchanged (2020-07-03 -> 2021-02-01)") && !last.starts_with("0 changed"),
+        "{last}"
+    );
+    let out = run(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &["impact", "2020-07-03", "1999-01-01"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -556,3 +556,37 @@ fn the_fast_writer_gives_serde_json_bytes() {
     }
     assert!(n > 600);
 }
+
+#[test]
+fn every_rule_has_plain_words_in_every_language() {
+    // Applicants are never told they are "rejected": they are "probably not eligible".
+    let banned = ["rejected", "afgewezen", "geweigerd", "rejeté", "refusé"];
+    let k = kredo();
+    for info in k.rulesets() {
+        for lang in kredo::Language::ALL {
+            let rules = k.guidance(&info.product, &info.version, lang).unwrap();
+            assert_eq!(rules.len(), 22);
+            for r in rules {
+                for text in [r.message, r.next_step] {
+                    assert!(
+                        !text.trim().is_empty(),
+                        "{} {} {lang:?}",
+                        info.version,
+                        r.id
+                    );
+                    assert!(
+                        !text.contains('{'),
+                        "unfilled placeholder in {}: {text}",
+                        r.id
+                    );
+                    let lower = text.to_lowercase();
+                    assert!(
+                        !banned.iter().any(|b| lower.contains(b)),
+                        "{} {lang:?}: {text}",
+                        r.id
+                    );
+                }
+            }
+        }
+    }
+}

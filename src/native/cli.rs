@@ -41,6 +41,9 @@ pub enum Command {
     Test(TestArgs),
     /// List products, versions, effective dates and hashes.
     Rulesets(RulesetsArgs),
+    /// What a change would do: run every version's cases through two versions and list the
+    /// applications whose outcome or reasons differ.
+    Impact(ImpactArgs),
     /// Run the staff server: self-check page at `/`, public check API, staff API, audit store.
     Serve(super::commands::ServeCommand),
     /// Manage staff bearer tokens.
@@ -87,6 +90,22 @@ pub struct TestArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ImpactArgs {
+    /// The version now in use.
+    pub from: String,
+    /// The version to compare it with (e.g. a draft folder).
+    pub to: String,
+    /// Product (rule-set id).
+    #[arg(long, default_value = crate::api::DEFAULT_PRODUCT)]
+    pub product: String,
+    /// Language of the messages compared.
+    #[arg(long, default_value = "en", value_parser = ["nl", "fr", "en"])]
+    pub lang: String,
+    #[command(flatten)]
+    pub rules: RulesArg,
+}
+
+#[derive(Debug, Args)]
 pub struct RulesetsArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
@@ -102,6 +121,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check(&args),
         Command::Test(args) => test(&args),
         Command::Rulesets(args) => rulesets(&args),
+        Command::Impact(args) => impact(&args),
         Command::Serve(args) => super::commands::serve(&args),
         Command::Staff(args) => super::commands::staff(&args),
         Command::Audit(args) => super::commands::audit(&args),
@@ -322,6 +342,83 @@ fn test(args: &TestArgs) -> Result<ExitCode, String> {
     } else {
         ExitCode::from(1)
     })
+}
+
+fn impact(args: &ImpactArgs) -> Result<ExitCode, String> {
+    let (sources, origin) = sources(&args.rules)?;
+    let kredo = engine(sources.clone(), &origin)?;
+    let lang = crate::model::Language::parse(&args.lang).unwrap_or_default();
+    let from = kredo
+        .select(&args.product, crate::date::Date::MIN, Some(&args.from))
+        .map_err(|e| format!("error: {}", e.message))?;
+    let to = kredo
+        .select(&args.product, crate::date::Date::MIN, Some(&args.to))
+        .map_err(|e| format!("error: {}", e.message))?;
+    let mut out = std::io::stdout().lock();
+    let (mut same, mut changed) = (0usize, 0usize);
+    for src in sources.iter().filter(|s| s.product == args.product) {
+        let Some(file) = src.file("cases.json") else {
+            continue;
+        };
+        let cases = crate::cases::parse(&String::from_utf8_lossy(&file.bytes))
+            .map_err(|e| format!("error: {}/{}/cases.json: {e}", src.product, src.version))?;
+        for case in cases {
+            // Each application is judged on the day each version starts, so date rules agree.
+            let a = crate::api::decide_with(from, &case.application, from.effective_from, lang);
+            let b = crate::api::decide_with(to, &case.application, to.effective_from, lang);
+            let (Ok(a), Ok(b)) = (a, b) else {
+                return Err(format!(
+                    "error: case `{}` gets no decision from one of the versions",
+                    case.name
+                ));
+            };
+            let ids = |d: &crate::model::Decision<'_>| {
+                d.reasons
+                    .iter()
+                    .map(|r| r.id.to_owned())
+                    .collect::<Vec<_>>()
+            };
+            let instalment = |d: &crate::model::Decision<'_>| {
+                d.indicative
+                    .as_ref()
+                    .map(|i| i.monthly_instalment_eur.to_string())
+            };
+            if a.outcome == b.outcome && ids(&a) == ids(&b) && instalment(&a) == instalment(&b) {
+                same += 1;
+                continue;
+            }
+            changed += 1;
+            let _ = writeln!(
+                out,
+                "{}/{}: {}",
+                src.version,
+                case.name,
+                case.note.as_deref().unwrap_or_default()
+            );
+            let _ = writeln!(
+                out,
+                "  {}: {} {:?} instalment {}",
+                args.from,
+                a.outcome.as_str(),
+                ids(&a),
+                instalment(&a).unwrap_or_else(|| "-".into())
+            );
+            let _ = writeln!(
+                out,
+                "  {}: {} {:?} instalment {}",
+                args.to,
+                b.outcome.as_str(),
+                ids(&b),
+                instalment(&b).unwrap_or_else(|| "-".into())
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "{changed} changed, {same} unchanged ({} -> {})",
+        args.from, args.to
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn rulesets(args: &RulesetsArgs) -> Result<ExitCode, String> {
