@@ -384,17 +384,27 @@ pub fn decide_with<'a>(
     let messages = rs.messages(language);
     let mut run = rs.program.start(inputs);
     for (i, rule) in rs.program.rules.iter().enumerate() {
-        let absent: Vec<&str> = rule
+        let absent = rule
             .read_slots
             .iter()
-            .zip(&rule.reads)
-            .filter(|(s, _)| present & (1u64 << **s) == 0)
-            .map(|(_, f)| f.as_str())
-            .collect();
-        if !absent.is_empty() {
+            .filter(|s| present & (1u64 << **s) == 0)
+            .count();
+        if absent > 0 {
+            let missing = if absent == rule.reads.len() {
+                // The common case (a one-field rule): borrow, no allocation.
+                Cow::Borrowed(rule.reads.as_slice())
+            } else {
+                let fields = rule.read_slots.iter().zip(&rule.reads);
+                Cow::Owned(
+                    fields
+                        .filter(|(s, _)| present & (1u64 << **s) == 0)
+                        .map(|(_, f)| f.clone())
+                        .collect(),
+                )
+            };
             decision.skipped.push(Skipped {
                 id: &rule.id,
-                missing: absent,
+                missing,
             });
             continue;
         }

@@ -276,7 +276,7 @@ pub fn decision(d: &Decision<'_>) -> String {
         out.push_str("{\"id\":");
         plain(&mut out, s.id);
         out.push_str(",\"missing\":");
-        plains(&mut out, s.missing.iter().copied());
+        plains(&mut out, s.missing.iter().map(String::as_str));
         out.push('}');
     }
     out.push_str("],\"warnings\":");

@@ -160,7 +160,7 @@ pub struct FieldIssue {
 #[derive(Debug, Clone, Serialize)]
 pub struct Skipped<'a> {
     pub id: &'a str,
-    pub missing: Vec<&'a str>,
+    pub missing: std::borrow::Cow<'a, [String]>,
 }
 
 /// The indicative repayment at the version's rate.

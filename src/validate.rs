@@ -116,39 +116,46 @@ impl<'a> V<'a> {
         }
     }
 
-    fn money(&mut self, name: String, value: &Json, positive: bool) -> Option<Decimal> {
+    /// `name` builds the field path only when there is an error to report.
+    fn money(
+        &mut self,
+        name: impl FnOnce() -> String,
+        value: &Json,
+        positive: bool,
+    ) -> Option<Decimal> {
         let parsed = match value {
-            Json::Number(n) => parse_money(&n.to_string()),
+            // The number's source text (serde_json's `arbitrary_precision`): never a float.
+            Json::Number(n) => parse_money(n.as_str()),
             Json::String(s) => parse_money(s.trim()),
             _ => {
-                self.error(name, "invalid_type");
+                self.error(name(), "invalid_type");
                 return None;
             }
         };
         match parsed {
             Ok(d) if positive && d <= Decimal::ZERO => {
-                self.error(name, "not_positive");
+                self.error(name(), "not_positive");
                 None
             }
             Ok(d) => Some(d),
             Err(MoneyError::Format) => {
-                self.error(name, "invalid_money");
+                self.error(name(), "invalid_money");
                 None
             }
             Err(MoneyError::OutOfRange) => {
-                self.error_range(name, "money_out_of_range", None, Some("1,000,000.00"));
+                self.error_range(name(), "money_out_of_range", None, Some("1,000,000.00"));
                 None
             }
         }
     }
 
     fn integer(&mut self, name: &str, value: &Json, min: i64, max: i64) -> Option<i64> {
-        let text = match value {
-            Json::Number(n) => n.to_string(),
+        let text: &str = match value {
+            Json::Number(n) => n.as_str(),
             Json::String(s)
                 if !s.trim().is_empty() && s.trim().bytes().all(|b| b.is_ascii_digit()) =>
             {
-                s.trim().to_owned()
+                s.trim()
             }
             Json::String(_) => {
                 self.error(name.to_owned(), "invalid_integer");
@@ -159,7 +166,7 @@ impl<'a> V<'a> {
                 return None;
             }
         };
-        let digits = text.strip_prefix('-').unwrap_or(&text);
+        let digits = text.strip_prefix('-').unwrap_or(text);
         if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
             self.error(name.to_owned(), "invalid_integer");
             return None;
@@ -234,7 +241,7 @@ impl<'a> V<'a> {
                     self.error(format!("funding_purposes[{i}].amount_eur"), "missing");
                     None
                 }
-                Some(v) => self.money(format!("funding_purposes[{i}].amount_eur"), v, true),
+                Some(v) => self.money(|| format!("funding_purposes[{i}].amount_eur"), v, true),
             };
             for key in entry.keys() {
                 if key != "category" && key != "amount_eur" {
@@ -333,13 +340,13 @@ pub fn validate<'a>(application: &Json, rs: &'a RuleSet, lang: Language) -> Vali
                 }
             }
             "amount_requested_eur" => {
-                if let Some(d) = v.money(key.clone(), value, true) {
+                if let Some(d) = v.money(|| key.clone(), value, true) {
                     v.out.normalized.amount_requested_eur = Some(Money(d));
                     v.set(slot::AMOUNT, Value::from_decimal(d));
                 }
             }
             "projected_monthly_net_cashflow_eur" => {
-                if let Some(d) = v.money(key.clone(), value, false) {
+                if let Some(d) = v.money(|| key.clone(), value, false) {
                     v.out.normalized.projected_monthly_net_cashflow_eur = Some(Money(d));
                     v.set(slot::CASHFLOW, Value::from_decimal(d));
                 }

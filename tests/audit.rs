@@ -326,6 +326,9 @@ fn kredo_audit_hash(
     format!("sha256:{digest}")
 }
 
+/// seq, case_id, kind, recorded_at, staff_name, body, prev_hash, hash: a row as stored.
+type StoredEntry = (i64, String, String, String, String, String, String, String);
+
 #[test]
 fn chain_links_match_the_documented_hash() {
     let dir = TempDir::new("audit-doc-hash");
@@ -352,7 +355,7 @@ fn chain_links_match_the_documented_hash() {
     let mut stmt = conn
         .prepare("SELECT seq, case_id, kind, recorded_at, staff_name, body, prev_hash, hash FROM audit_log ORDER BY seq")
         .unwrap();
-    let rows: Vec<(i64, String, String, String, String, String, String, String)> = stmt
+    let rows: Vec<StoredEntry> = stmt
         .query_map([], |r| {
             Ok((
                 r.get(0)?,

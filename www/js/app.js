@@ -26,6 +26,7 @@ const state = {
 // needs no network at all.
 const engineReady = init()
   .then(() => {
+    performance.mark('kredo-instantiated');
     const answer = rulesets();
     if (!answer || answer.ok !== true) throw new Error(answer?.error?.message ?? 'no rule sets');
     state.engine = answer;
