@@ -174,6 +174,17 @@ impl Kredo {
     /// Request JSON text → decision JSON text. `today` is the caller's date, used when the
     /// request has no `as_of`.
     pub fn evaluate_json(&self, request_json: &str, today: Date) -> Result<String, RequestError> {
+        // serde would read a JSON array as a struct's fields in order; a request is an object.
+        let start = request_json.trim_start().as_bytes().first();
+        if start.is_some()
+            && start != Some(&b'{')
+            && serde_json::from_str::<serde::de::IgnoredAny>(request_json).is_ok()
+        {
+            return Err(RequestError::new(
+                "invalid_request",
+                "the request must be a JSON object",
+            ));
+        }
         let request: Request = serde_json::from_str(request_json).map_err(|e| {
             if e.is_data() {
                 let text = e.to_string();

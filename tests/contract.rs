@@ -590,3 +590,11 @@ fn every_rule_has_plain_words_in_every_language() {
         }
     }
 }
+
+#[test]
+fn a_request_must_be_an_object() {
+    for text in ["[]", "[{}]", "3", "\"x\"", "null"] {
+        let e = kredo().evaluate_json(text, today()).unwrap_err();
+        assert_eq!(e.code, "invalid_request", "{text}");
+    }
+}

@@ -241,7 +241,7 @@ impl Program {
         &self,
         scope: &Scope<'_>,
         spec: &ProgramSpec<'_>,
-        known_fns: &BTreeSet<String>,
+        known_fns: &Option<BTreeSet<String>>,
         file: &RuleSource<'_>,
     ) -> Result<CompiledRule, Vec<Diagnostic>> {
         let ast = self
@@ -372,7 +372,7 @@ impl Program {
         ast: &AST,
         file: &RuleSource<'_>,
         spec: &ProgramSpec<'_>,
-        known_fns: &BTreeSet<String>,
+        known_fns: &Option<BTreeSet<String>>,
         reads: &[String],
         problems: &mut Vec<Diagnostic>,
     ) {
@@ -389,7 +389,8 @@ impl Program {
             if let Some((call, pos)) = call {
                 let name = call.name.as_str();
                 let is_identifier = name.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_');
-                if call.op_token.is_none()
+                if let Some(known_fns) = known_fns
+                    && call.op_token.is_none()
                     && is_identifier
                     && !known_fns.contains(name)
                     && !script_fns.contains(name)
@@ -671,8 +672,11 @@ fn lower_first(s: &str) -> String {
     }
 }
 
-/// Names of every function callable on this engine (packages and host functions).
-fn known_functions(engine: &Engine) -> BTreeSet<String> {
+/// Names of every function callable on this engine (packages and host functions), from rhai's
+/// metadata. Native builds only: the browser runs published rule sets that the native tools
+/// (and CI) have already checked, and leaving rhai's metadata out keeps the wasm small.
+#[cfg(feature = "native")]
+fn known_functions(engine: &Engine) -> Option<BTreeSet<String>> {
     let mut names: BTreeSet<String> = engine
         .gen_fn_signatures(true)
         .iter()
@@ -687,5 +691,10 @@ fn known_functions(engine: &Engine) -> BTreeSet<String> {
         })
         .collect();
     names.extend(host::HOST_FUNCTIONS.iter().map(|s| (*s).to_owned()));
-    names
+    Some(names)
+}
+
+#[cfg(not(feature = "native"))]
+fn known_functions(_engine: &Engine) -> Option<BTreeSet<String>> {
+    None
 }

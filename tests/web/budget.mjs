@@ -43,7 +43,7 @@ console.log(`  total ${(total / 1000).toFixed(1)} KB (budget ${BUDGET.bytes / 10
 // ---------------------------------------------------------------- requests to time
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kredo-budget-'));
-const native = (...args) => execFileSync('cargo', ['run', '--quiet', '--release', '--example', 'web-native', '--', ...args], {
+const native = (...args) => execFileSync('cargo', ['run', '--locked', '--quiet', '--release', '--example', 'web-native', '--', ...args], {
   cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'inherit'],
 });
 const requests = [];

@@ -20,7 +20,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kredo-parity-'));
 
 /** Runs the native side; the example is built once by the first call. */
 function native(...args) {
-  return execFileSync('cargo', ['run', '--quiet', '--example', 'web-native', '--', ...args], {
+  return execFileSync('cargo', ['run', '--locked', '--quiet', '--example', 'web-native', '--', ...args], {
     cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'inherit'],
   });
 }

@@ -1,5 +1,4 @@
-// A tiny static server for the self-check page in tests and budgets: 127.0.0.1, ephemeral port.
-// With { stub: true } (or KREDO_STUB=1) /pkg/ is served from tests/web/stub/, a test-only engine.
+// A tiny static server for the self-check page in tests: 127.0.0.1, an ephemeral port, www/ as is.
 
 import http from 'node:http';
 import fs from 'node:fs';
@@ -8,7 +7,6 @@ import { fileURLToPath } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const WWW = path.resolve(HERE, '../../www');
-const STUB = path.join(HERE, 'stub');
 
 /** Debian's chromium, headless, with nothing that reaches out to the network by itself. */
 export const CHROMIUM_ARGS = [
@@ -27,20 +25,15 @@ const TYPES = {
   '.ts': 'text/plain; charset=utf-8',
 };
 
-export function startServer({ stub = process.env.KREDO_STUB === '1' } = {}) {
+export function startServer() {
   const requests = [];
   const server = http.createServer((req, res) => {
     requests.push(req.url);
     const url = new URL(req.url, 'http://x');
     let rel = decodeURIComponent(url.pathname);
     if (rel.endsWith('/')) rel += 'index.html';
-    let root = WWW;
-    if (stub && rel.startsWith('/pkg/')) {
-      root = STUB;
-      rel = rel.slice('/pkg'.length);
-    }
-    const file = path.resolve(root, `.${rel}`);
-    if (!file.startsWith(root + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+    const file = path.resolve(WWW, `.${rel}`);
+    if (!file.startsWith(WWW + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end('not found');
       return;
