@@ -4,7 +4,7 @@
 use crate::date::Date;
 use crate::diag::{Diagnostic, LoadError};
 use crate::model::{Decision, Indicative, Language, Outcome, Reason, Request, RuleSetRef, Skipped};
-use crate::money::{Money, Plain, annuity};
+use crate::money::{Money, Plain};
 use crate::ruleset::{Registry, RuleSet, RuleSetSource};
 use crate::script::{Value, Verdict};
 use crate::validate::{slot, validate};
@@ -344,7 +344,7 @@ pub fn decide_with<'a>(
     let indicative = match (v.normalized.amount(), v.normalized.term_months) {
         (Some(amount), Some(term)) => u32::try_from(term)
             .ok()
-            .and_then(|n| annuity(amount, rs.annual_rate, n)),
+            .and_then(|n| rs.annuities.annuity(amount, n)),
         _ => None,
     };
     let mut decision = Decision {

@@ -87,6 +87,62 @@ pub fn annuity(principal: Decimal, annual_rate: Decimal, months: u32) -> Option<
     })
 }
 
+/// The annuity factor i·g/(g−1) (1/n at a zero rate) for every term up to a maximum, computed
+/// once per rule-set version: a decision then costs one multiplication instead of a power and a
+/// division (5,000 instructions, a twelfth of a decision).
+#[derive(Debug, Clone)]
+pub struct AnnuityTable {
+    annual_rate: Decimal,
+    /// `factors[n - 1]` is the factor for `n` months.
+    factors: Vec<Decimal>,
+}
+
+impl AnnuityTable {
+    pub fn new(annual_rate: Decimal, max_months: u32) -> AnnuityTable {
+        let mut factors = Vec::with_capacity(usize::try_from(max_months).unwrap_or(0));
+        let i = annual_rate
+            .checked_div(Decimal::from(12))
+            .unwrap_or(Decimal::ZERO);
+        let step = Decimal::ONE + i;
+        let mut growth = Decimal::ONE;
+        for n in 1..=max_months {
+            let factor = if i.is_zero() {
+                Decimal::ONE.checked_div(Decimal::from(n))
+            } else {
+                growth = growth.checked_mul(step).unwrap_or(growth);
+                i.checked_mul(growth)
+                    .and_then(|x| x.checked_div(growth - Decimal::ONE))
+            };
+            factors.push(factor.unwrap_or(Decimal::ZERO));
+        }
+        AnnuityTable {
+            annual_rate,
+            factors,
+        }
+    }
+
+    /// The same figures as [`annuity`], from the table; `None` beyond its longest term.
+    pub fn annuity(&self, principal: Decimal, months: u32) -> Option<Annuity> {
+        let factor = *self
+            .factors
+            .get(usize::try_from(months).ok()?.checked_sub(1)?)?;
+        // At a zero rate P/n can be an exact half cent (999.99 / 82 = 12.195): divide exactly
+        // rather than multiply by a rounded 1/n.
+        let raw = if self.annual_rate.is_zero() {
+            principal.checked_div(Decimal::from(months))?
+        } else {
+            principal.checked_mul(factor)?
+        };
+        let monthly_instalment = round_cent(raw);
+        let total_repayable = round_cent(monthly_instalment.checked_mul(Decimal::from(months))?);
+        Some(Annuity {
+            annual_rate: self.annual_rate,
+            monthly_instalment,
+            total_repayable,
+        })
+    }
+}
+
 fn pow(base: Decimal, mut exp: u32) -> Option<Decimal> {
     let (mut acc, mut b) = (Decimal::ONE, base);
     while exp > 0 {
@@ -204,6 +260,32 @@ mod tests {
         }
         let a = annuity(d("25000.00"), d("0.07"), 60).map(|a| Money(a.total_repayable).to_string());
         assert_eq!(a.as_deref(), Some("29701.80"));
+    }
+
+    #[test]
+    fn the_table_gives_the_direct_formulas_figures() {
+        for rate in ["0.0675", "0.07", "0.06", "0"] {
+            let table = AnnuityTable::new(d(rate), 600);
+            for months in 1..=600 {
+                for amount in [
+                    "0.01",
+                    "1",
+                    "999.99",
+                    "9500.00",
+                    "24999.99",
+                    "25000.00",
+                    "1000000.00",
+                ] {
+                    assert_eq!(
+                        table.annuity(d(amount), months),
+                        annuity(d(amount), d(rate), months),
+                        "{rate} {months} {amount}"
+                    );
+                }
+            }
+            assert_eq!(table.annuity(d("1"), 601), None);
+            assert_eq!(table.annuity(d("1"), 0), None);
+        }
     }
 
     #[test]

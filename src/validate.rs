@@ -36,6 +36,9 @@ pub mod slot {
     pub const COUNT: usize = 21;
 }
 
+/// The longest term the contract accepts, in months (§2: 1..600).
+pub const MAX_TERM_MONTHS: u32 = 600;
+
 /// The longest `project_description`, in characters.
 pub const MAX_DESCRIPTION_CHARS: usize = 2_000;
 
@@ -352,7 +355,7 @@ pub fn validate<'a>(application: &Json, rs: &'a RuleSet, lang: Language) -> Vali
                 }
             }
             "term_months" => {
-                if let Some(i) = v.integer(key, value, 1, 600) {
+                if let Some(i) = v.integer(key, value, 1, i64::from(MAX_TERM_MONTHS)) {
                     v.out.normalized.term_months = Some(i);
                     v.set(slot::TERM, Value::from_int(i));
                 }

@@ -153,6 +153,8 @@ pub struct RuleSet {
     pub effective_to: Option<Date>,
     pub hash: String,
     pub annual_rate: Decimal,
+    /// Annuity factors at `annual_rate` for every valid term.
+    pub annuities: crate::money::AnnuityTable,
     /// Index into the `nace_version` enum table.
     pub default_nace_version: usize,
     pub enums: BTreeMap<String, EnumTable>,
@@ -513,6 +515,10 @@ pub fn compile(src: &RuleSetSource) -> Result<RuleSet, LoadError> {
             effective_to,
             hash: hash(&src.files),
             annual_rate,
+            annuities: crate::money::AnnuityTable::new(
+                annual_rate,
+                crate::validate::MAX_TERM_MONTHS,
+            ),
             default_nace_version,
             enums,
             lists,
