@@ -3,6 +3,7 @@
 
 use crate::date::Date;
 use crate::diag::{Diagnostic, LoadError};
+use crate::json::Json;
 use crate::model::{Decision, Indicative, Language, Outcome, Reason, Request, RuleSetRef, Skipped};
 use crate::money::{Money, Plain};
 use crate::ruleset::{Registry, RuleSet, RuleSetSource};
@@ -10,6 +11,23 @@ use crate::script::{Value, Verdict};
 use crate::validate::{slot, validate};
 use serde::Serialize;
 use std::borrow::Cow;
+
+/// The request as the JSON entry points read it: the same fields as [`Request`], borrowed from
+/// the request text.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RequestRef<'a> {
+    #[serde(default, borrow)]
+    product: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    as_of: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    version: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    language: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    application: Json<'a>,
+}
 
 /// The product a request gets when it names none.
 pub const DEFAULT_PRODUCT: &str = "impulskrediet";
@@ -185,7 +203,7 @@ impl Kredo {
                 "the request must be a JSON object",
             ));
         }
-        let request: Request = serde_json::from_str(request_json).map_err(|e| {
+        let request: RequestRef<'_> = serde_json::from_str(request_json).map_err(|e| {
             if e.is_data() {
                 let text = e.to_string();
                 let text = text
@@ -201,7 +219,15 @@ impl Kredo {
                 RequestError::json(&e)
             }
         })?;
-        self.evaluate(&request, today).map(|d| to_json(&d))
+        self.decide(
+            &request.application,
+            request.product.as_deref(),
+            request.as_of.as_deref(),
+            request.version.as_deref(),
+            request.language.as_deref(),
+            today,
+        )
+        .map(|d| to_json(&d))
     }
 
     /// Bare application JSON text → decision JSON text (`kredo check`).
@@ -211,7 +237,7 @@ impl Kredo {
         opts: &CheckOptions,
         today: Date,
     ) -> Result<String, RequestError> {
-        let application: serde_json::Value =
+        let application: Json<'_> =
             serde_json::from_str(application_json).map_err(|e| RequestError::json(&e))?;
         self.decide(
             &application,
@@ -227,7 +253,7 @@ impl Kredo {
     /// A typed request → a typed decision.
     pub fn evaluate(&self, request: &Request, today: Date) -> Result<Decision<'_>, RequestError> {
         self.decide(
-            &request.application,
+            &Json::from_value(&request.application),
             request.product.as_deref(),
             request.as_of.as_deref(),
             request.version.as_deref(),
@@ -301,7 +327,7 @@ impl Kredo {
 
     fn decide(
         &self,
-        application: &serde_json::Value,
+        application: &Json<'_>,
         product: Option<&str>,
         as_of: Option<&str>,
         version: Option<&str>,
@@ -329,7 +355,7 @@ impl Kredo {
             })?,
         };
         let rs = self.select(product.unwrap_or(DEFAULT_PRODUCT), as_of, version)?;
-        decide_with(rs, application, as_of, language)
+        decide_json(rs, application, as_of, language)
     }
 }
 
@@ -337,6 +363,16 @@ impl Kredo {
 pub fn decide_with<'a>(
     rs: &'a RuleSet,
     application: &serde_json::Value,
+    as_of: Date,
+    language: Language,
+) -> Result<Decision<'a>, RequestError> {
+    decide_json(rs, &Json::from_value(application), as_of, language)
+}
+
+/// [`decide_with`] over the borrowed tree the JSON entry points read.
+pub fn decide_json<'a>(
+    rs: &'a RuleSet,
+    application: &Json<'_>,
     as_of: Date,
     language: Language,
 ) -> Result<Decision<'a>, RequestError> {

@@ -21,6 +21,7 @@ pub mod date;
 pub mod diag;
 pub mod embedded;
 mod encode;
+pub mod json;
 pub mod model;
 pub mod money;
 pub mod ruleset;

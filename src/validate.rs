@@ -3,12 +3,12 @@
 //! Validation also prepares the values rules read, in [`crate::script::INPUTS`] order, so a
 //! decision converts each answer once.
 
+use crate::json::Json;
 use crate::model::{FieldIssue, Language, Normalized, Purpose};
 use crate::money::{Money, MoneyError, parse_money};
 use crate::ruleset::{EnumTable, REQUIRED_FIELDS, RuleSet};
 use crate::script::{ImmutableString, Purposes, Value};
 use rust_decimal::Decimal;
-use serde_json::Value as Json;
 
 /// Indices into [`crate::script::INPUTS`]; a unit test keeps them aligned.
 pub mod slot {
@@ -103,8 +103,8 @@ impl<'a> V<'a> {
         let rs = self.rs;
         let table: &'a EnumTable = rs.enum_table(table_name)?;
         let text: std::borrow::Cow<'_, str> = match value {
-            Json::String(s) => s.into(),
-            Json::Number(n) if name == "nace_version" => n.to_string().into(),
+            Json::String(s) => s.as_ref().into(),
+            Json::Number(n) if name == "nace_version" => n.as_ref().into(),
             _ => {
                 self.error(name.to_owned(), "invalid_type");
                 return None;
@@ -128,7 +128,7 @@ impl<'a> V<'a> {
     ) -> Option<Decimal> {
         let parsed = match value {
             // The number's source text (serde_json's `arbitrary_precision`): never a float.
-            Json::Number(n) => parse_money(n.as_str()),
+            Json::Number(n) => parse_money(n),
             Json::String(s) => parse_money(s.trim()),
             _ => {
                 self.error(name(), "invalid_type");
@@ -152,9 +152,9 @@ impl<'a> V<'a> {
         }
     }
 
-    fn integer(&mut self, name: &str, value: &Json, min: i64, max: i64) -> Option<i64> {
+    fn integer(&mut self, name: &str, value: &Json<'_>, min: i64, max: i64) -> Option<i64> {
         let text: &str = match value {
-            Json::Number(n) => n.as_str(),
+            Json::Number(n) => n,
             Json::String(s)
                 if !s.trim().is_empty() && s.trim().bytes().all(|b| b.is_ascii_digit()) =>
             {
@@ -188,7 +188,7 @@ impl<'a> V<'a> {
         }
     }
 
-    fn boolean(&mut self, name: &str, value: &Json) -> Option<bool> {
+    fn boolean(&mut self, name: &str, value: &Json<'_>) -> Option<bool> {
         match value {
             Json::Bool(b) => Some(*b),
             _ => {
@@ -198,7 +198,7 @@ impl<'a> V<'a> {
         }
     }
 
-    fn purposes(&mut self, value: &Json) -> Option<Vec<Purpose<'a>>> {
+    fn purposes(&mut self, value: &Json<'_>) -> Option<Vec<Purpose<'a>>> {
         let Json::Array(items) = value else {
             self.error("funding_purposes".to_owned(), "invalid_type");
             return None;
@@ -271,7 +271,7 @@ impl<'a> V<'a> {
 }
 
 /// Whether a value counts as not given: `null`, a blank string or an empty list.
-fn is_blank(value: &Json) -> bool {
+fn is_blank(value: &Json<'_>) -> bool {
     match value {
         Json::Null => true,
         Json::String(s) => s.trim().is_empty(),
@@ -281,7 +281,7 @@ fn is_blank(value: &Json) -> bool {
 }
 
 /// Validates and normalizes one application against a rule-set version's tables.
-pub fn validate<'a>(application: &Json, rs: &'a RuleSet, lang: Language) -> Validated<'a> {
+pub fn validate<'a>(application: &Json<'_>, rs: &'a RuleSet, lang: Language) -> Validated<'a> {
     let mut v = V {
         rs,
         lang,
@@ -298,14 +298,14 @@ pub fn validate<'a>(application: &Json, rs: &'a RuleSet, lang: Language) -> Vali
         return v.out;
     };
 
-    for (key, value) in fields {
+    for (key, value) in fields.iter() {
         if is_blank(value) {
             if !is_known(key) {
-                v.warn(key.clone());
+                v.warn(key.to_owned());
             }
             continue;
         }
-        match key.as_str() {
+        match key {
             "legal_form"
             | "region"
             | "business_status"
@@ -316,7 +316,7 @@ pub fn validate<'a>(application: &Json, rs: &'a RuleSet, lang: Language) -> Vali
             | "business_plan_status"
             | "product_variant" => {
                 if let Some((canonical, script)) = v.enum_value(key, key, value) {
-                    let (field, slot) = match key.as_str() {
+                    let (field, slot) = match key {
                         "legal_form" => (&mut v.out.normalized.legal_form, slot::LEGAL_FORM),
                         "region" => (&mut v.out.normalized.region, slot::REGION),
                         "business_status" => {
@@ -343,13 +343,13 @@ pub fn validate<'a>(application: &Json, rs: &'a RuleSet, lang: Language) -> Vali
                 }
             }
             "amount_requested_eur" => {
-                if let Some(d) = v.money(|| key.clone(), value, true) {
+                if let Some(d) = v.money(|| key.to_owned(), value, true) {
                     v.out.normalized.amount_requested_eur = Some(Money(d));
                     v.set(slot::AMOUNT, Value::from_decimal(d));
                 }
             }
             "projected_monthly_net_cashflow_eur" => {
-                if let Some(d) = v.money(|| key.clone(), value, false) {
+                if let Some(d) = v.money(|| key.to_owned(), value, false) {
                     v.out.normalized.projected_monthly_net_cashflow_eur = Some(Money(d));
                     v.set(slot::CASHFLOW, Value::from_decimal(d));
                 }
@@ -368,7 +368,7 @@ pub fn validate<'a>(application: &Json, rs: &'a RuleSet, lang: Language) -> Vali
             }
             "is_takeover" | "in_collective_debt_settlement" | "has_tax_or_social_arrears" => {
                 if let Some(b) = v.boolean(key, value) {
-                    let (field, slot) = match key.as_str() {
+                    let (field, slot) = match key {
                         "is_takeover" => (&mut v.out.normalized.is_takeover, slot::IS_TAKEOVER),
                         "in_collective_debt_settlement" => (
                             &mut v.out.normalized.in_collective_debt_settlement,
@@ -389,9 +389,9 @@ pub fn validate<'a>(application: &Json, rs: &'a RuleSet, lang: Language) -> Vali
                         v.set(slot::ENTERPRISE_NUMBER, Value::from(canonical.clone()));
                         v.out.normalized.enterprise_number = Some(canonical);
                     }
-                    Err(code) => v.error(key.clone(), code),
+                    Err(code) => v.error(key.to_owned(), code),
                 },
-                _ => v.error(key.clone(), "invalid_type"),
+                _ => v.error(key.to_owned(), "invalid_type"),
             },
             "nace_code" => match value {
                 Json::String(s) => match nace_code(s) {
@@ -399,28 +399,28 @@ pub fn validate<'a>(application: &Json, rs: &'a RuleSet, lang: Language) -> Vali
                         v.set(slot::NACE_CODE, Value::from(canonical.clone()));
                         v.out.normalized.nace_code = Some(canonical);
                     }
-                    None => v.error(key.clone(), "invalid_nace_code"),
+                    None => v.error(key.to_owned(), "invalid_nace_code"),
                 },
-                _ => v.error(key.clone(), "invalid_type"),
+                _ => v.error(key.to_owned(), "invalid_type"),
             },
             "project_description" => match value {
                 Json::String(s) if s.chars().count() > MAX_DESCRIPTION_CHARS => {
                     v.error_range(
-                        key.clone(),
+                        key.to_owned(),
                         "too_long",
                         None,
                         Some(&MAX_DESCRIPTION_CHARS.to_string()),
                     );
                 }
-                Json::String(s) => v.out.normalized.project_description = Some(s.clone()),
-                _ => v.error(key.clone(), "invalid_type"),
+                Json::String(s) => v.out.normalized.project_description = Some(s.to_string()),
+                _ => v.error(key.to_owned(), "invalid_type"),
             },
             "funding_purposes" => {
                 if let Some(p) = v.purposes(value) {
                     v.out.normalized.funding_purposes = Some(p);
                 }
             }
-            _ => v.warn(key.clone()),
+            _ => v.warn(key.to_owned()),
         }
     }
 

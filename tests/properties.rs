@@ -120,6 +120,9 @@ proptest! {
         let k = kredo();
         let out = k.evaluate_json(&request(&app), today());
         let text = out.expect("an application problem is a decision, not a request error");
+        // The borrowed JSON path and the typed `Value` path give the same bytes.
+        let typed = kredo::Request { as_of: Some("2026-11-22".into()), language: Some("en".into()), application: app.clone(), ..Default::default() };
+        prop_assert_eq!(&text, &kredo::api::to_json(&k.evaluate(&typed, today()).unwrap()));
         let d: Value = serde_json::from_str(&text).unwrap();
         prop_assert!(["invalid", "ineligible", "review", "flagged", "eligible"].contains(&d["outcome"].as_str().unwrap()));
         if d["outcome"] == "invalid" {
