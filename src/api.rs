@@ -393,9 +393,9 @@ pub fn decide_json<'a>(
         },
         as_of,
         language,
-        reasons: Vec::new(),
+        reasons: Vec::with_capacity(4),
         errors: Vec::new(),
-        skipped: Vec::new(),
+        skipped: Vec::with_capacity(rs.program.rules.len()),
         warnings: std::mem::take(&mut v.warnings),
         indicative: indicative.map(|a| Indicative {
             annual_rate: Plain(a.annual_rate),

@@ -10,7 +10,7 @@ use crate::money::{display_money, display_percent, parse_money};
 use crate::script::{ImmutableString, Lists, Program, ProgramSpec, RuleSource, Value};
 use rust_decimal::Decimal;
 use serde::Deserialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 pub use source::{RuleSetSource, SourceFile, hash};
@@ -53,7 +53,9 @@ pub const ERROR_CODES: [&str; 16] = [
 #[derive(Debug, Clone, Default)]
 pub struct EnumTable {
     values: Vec<(String, ImmutableString)>,
-    lookup: HashMap<String, usize>,
+    /// A `BTreeMap`, not a `HashMap`: no random hash keys in the core, and for a few dozen
+    /// short keys it is as fast.
+    lookup: BTreeMap<String, usize>,
 }
 
 impl EnumTable {
