@@ -12,27 +12,8 @@ use common::*;
 use std::collections::BTreeSet;
 use std::process::Command;
 
-#[derive(serde::Deserialize)]
-struct PublicCase {
-    name: String,
-    as_of: String,
-    application: serde_json::Value,
-    expected: Expected,
-}
-
-#[derive(serde::Deserialize)]
-struct Expected {
-    outcome: String,
-    reasons: Vec<String>,
-    error_fields: Vec<String>,
-}
-
-fn public_cases() -> Vec<PublicCase> {
-    serde_json::from_str(include_str!("public_cases/impulskrediet.json")).unwrap()
-}
-
 /// Checks a decision JSON against a case's expectation; returns the differences.
-fn differences(decision: &str, e: &Expected) -> Vec<String> {
+fn differences(decision: &str, e: &kredo::cases::Expected) -> Vec<String> {
     let d: serde_json::Value = serde_json::from_str(decision).unwrap();
     let mut out = Vec::new();
     if d["outcome"] != e.outcome.as_str() {
@@ -88,7 +69,13 @@ fn public_cases_through_the_binary() {
         let file = dir.join(format!("{}.json", c.name));
         std::fs::write(&file, c.application.to_string()).unwrap();
         let out = Command::new(env!("CARGO_BIN_EXE_kredo"))
-            .args(["check", "--as-of", &c.as_of, "--lang", "en"])
+            .args([
+                "check",
+                "--as-of",
+                c.as_of.as_deref().unwrap(),
+                "--lang",
+                "en",
+            ])
             .arg(&file)
             .current_dir(&dir) // no ./rules here: the embedded rule sets are used
             .output()

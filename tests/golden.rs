@@ -11,17 +11,9 @@ mod common;
 use common::*;
 use std::path::Path;
 
-#[derive(serde::Deserialize)]
-struct PublicCase {
-    name: String,
-    as_of: String,
-    application: serde_json::Value,
-}
-
 #[test]
 fn decisions_match_their_snapshots() {
-    let cases: Vec<PublicCase> =
-        serde_json::from_str(include_str!("public_cases/impulskrediet.json")).unwrap();
+    let cases = public_cases();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
     let bless = std::env::var_os("KREDO_BLESS").is_some();
     let k = kredo();

@@ -54,3 +54,9 @@ pub fn request(application: &serde_json::Value) -> String {
     serde_json::json!({"as_of": "2026-11-22", "language": "en", "application": application})
         .to_string()
 }
+
+/// The public example cases (a copy of the shared contract's), read with the same parser as
+/// every version's own `cases.json`.
+pub fn public_cases() -> Vec<kredo::cases::Case> {
+    kredo::cases::parse(include_str!("../public_cases/impulskrediet.json")).unwrap()
+}
