@@ -85,11 +85,26 @@ fn display(out: &mut String, v: impl std::fmt::Display) {
     out.push('"');
 }
 
-/// Appends the decimal digits of `n`.
-fn digits(out: &mut String, mut n: u128, min_width: usize) {
-    let mut buf = [b'0'; 40];
+/// Appends the decimal digits of `n`, at least `min_width` of them (zero-padded).
+///
+/// Works in `u64`: a money value's cents fit in it many times over, and 128-bit division is a
+/// library call in WebAssembly. The rare value above `u64::MAX` is split into 19-digit halves.
+fn digits(out: &mut String, n: u128, min_width: usize) {
+    const TEN19: u128 = 10_000_000_000_000_000_000;
+    match u64::try_from(n) {
+        Ok(small) => digits64(out, small, min_width),
+        Err(_) => {
+            digits(out, n / TEN19, min_width.saturating_sub(19));
+            // n % 10^19 < 10^19 <= u64::MAX.
+            digits64(out, u64::try_from(n % TEN19).unwrap_or_default(), 19);
+        }
+    }
+}
+
+fn digits64(out: &mut String, mut n: u64, min_width: usize) {
+    let mut buf = [b'0'; 20];
     let mut i = buf.len();
-    while n > 0 || buf.len() - i < min_width {
+    while n > 0 || buf.len() - i < min_width.min(buf.len()) {
         i -= 1;
         if let Some(slot) = buf.get_mut(i) {
             // n % 10 < 10, so the cast is exact.
@@ -114,9 +129,13 @@ fn money(out: &mut String, m: crate::money::Money) {
         out.push('-');
     }
     let abs = mantissa.unsigned_abs();
-    digits(out, abs / 100, 1);
+    let (units, cents) = match u64::try_from(abs) {
+        Ok(a) => (u128::from(a / 100), u128::from(a % 100)),
+        Err(_) => (abs / 100, abs % 100),
+    };
+    digits(out, units, 1);
     out.push('.');
-    digits(out, abs % 100, 2);
+    digits(out, cents, 2);
     out.push('"');
 }
 
@@ -311,6 +330,10 @@ mod tests {
             "0.004",
             "0.005",
             "999.995",
+            "18446744073709551.61",
+            "18446744073709551.62",
+            "792281625142643375935439503.35",
+            "-10000000000000000000000.01",
         ] {
             let m = crate::money::Money(text.parse().unwrap());
             let mut out = String::new();

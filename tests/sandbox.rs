@@ -170,3 +170,13 @@ fn a_rule_cannot_read_the_clock() {
     let d = compile_error("timestamp()");
     assert_eq!(d.message, "unknown function `timestamp`");
 }
+
+#[test]
+fn closures_cannot_capture_variables() {
+    // rhai is built without closures (`no_closure`): a rule is a condition, and shared captured
+    // state would be the one way for values to outlive a call. A capture is refused when the
+    // rule set loads, at the captured name.
+    let d = compile_error("let limit = 3;\nlet f = |x| x > limit;\nf.call(4)");
+    assert_eq!((d.line, d.column), (Some(6), Some(17)), "{}", d.message);
+    assert_eq!(d.message, "unknown variable `limit`");
+}

@@ -71,9 +71,22 @@ const instantiatedMs = performance.getEntriesByName('kredo-instantiated')[0]?.st
 const report = { readyMs, instantiatedMs };
 if (location.search === '?decisions') {
   const m = await import('/pkg/kredo.js');
-  const lines = (await (await fetch('/__requests.jsonl')).text()).split('\\n').filter(Boolean);
+  // split() gives slices of one big string, which V8 reads more slowly than the flat string
+  // that JSON.stringify hands the engine in the page; re-decoding makes each one flat.
+  const utf8 = [new TextEncoder(), new TextDecoder()];
+  const lines = (await (await fetch('/__requests.jsonl')).text()).split('\\n').filter(Boolean)
+    .map((l) => utf8[1].decode(utf8[0].encode(l)));
   const round = () => { for (const l of lines) m.evaluate_json(l, '${TODAY}'); };
-  for (let i = 0; i < 10; i += 1) round(); // as in a page in use: V8 tiers hot wasm up
+  // As in a page in use: V8 first runs the module's baseline code and compiles the hot
+  // functions with its optimizing tier in the background, which takes about half a second of
+  // use on this 2-core machine. The budget is about the steady state, as the native figure is;
+  // the first round (baseline code) is reported beside it.
+  const start = performance.now();
+  round();
+  report.firstRound = ((performance.now() - start) * 1000) / lines.length;
+  let warmRounds = 1;
+  while (warmRounds < 10 || performance.now() - start < 1500) { round(); warmRounds += 1; }
+  report.warmRounds = warmRounds;
   const rounds = [];
   for (let i = 0; i < 9; i += 1) {
     const t = performance.now();
@@ -165,9 +178,10 @@ try {
   const pageUs = median(page.rounds);
   const nativeUs = median([0, 1, 2].map(() => Number(native('--bench', '20', requestFile, TODAY).trim())));
   const ratio = pageUs / nativeUs;
-  console.log(`one decision, mean over ${requests.length} case requests: page ${pageUs.toFixed(1)} µs (median of 9 rounds, `
-    + `min ${Math.min(...page.rounds).toFixed(1)}), native ${nativeUs.toFixed(1)} µs (release build): `
-    + `ratio ${ratio.toFixed(2)}× (budget ${BUDGET.ratio}×): ${verdict(ratio <= BUDGET.ratio)}`);
+  console.log(`one decision, mean over ${requests.length} case requests: page ${pageUs.toFixed(1)} µs (median of 9 rounds `
+    + `after ${page.warmRounds} rounds of warm-up, min ${Math.min(...page.rounds).toFixed(1)}), native ${nativeUs.toFixed(1)} µs `
+    + `(release build): ratio ${ratio.toFixed(2)}× (budget ${BUDGET.ratio}×): ${verdict(ratio <= BUDGET.ratio)}`);
+  console.log(`  (the page's first round, before V8's optimizing tier: ${page.firstRound.toFixed(1)} µs a decision)`);
 } finally {
   server.close();
   fs.rmSync(tmp, { recursive: true, force: true });
