@@ -73,9 +73,10 @@ if (location.search === '?decisions') {
   const m = await import('/pkg/kredo.js');
   // split() gives slices of one big string, which V8 reads more slowly than the flat string
   // that JSON.stringify hands the engine in the page; re-decoding makes each one flat.
-  const utf8 = [new TextEncoder(), new TextDecoder()];
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
   const lines = (await (await fetch('/__requests.jsonl')).text()).split('\\n').filter(Boolean)
-    .map((l) => utf8[1].decode(utf8[0].encode(l)));
+    .map((l) => decoder.decode(encoder.encode(l)));
   const round = () => { for (const l of lines) m.evaluate_json(l, '${TODAY}'); };
   // As in a page in use: V8 first runs the module's baseline code and compiles the hot
   // functions with its optimizing tier in the background, which takes about half a second of
