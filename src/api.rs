@@ -2,21 +2,97 @@
 //! call only this module, so they give the same bytes for the same request.
 
 use crate::date::Date;
+use crate::decide::decide;
 use crate::diag::{Diagnostic, LoadError};
 use crate::json::Json;
-use crate::model::{Decision, Indicative, Language, Outcome, Reason, Request, RuleSetRef, Skipped};
-use crate::money::{Money, Plain};
-use crate::ruleset::{Registry, RuleSet, RuleSetSource};
-use crate::script::{Value, Verdict};
-use crate::validate::{slot, validate};
-use serde::Serialize;
+use crate::model::{Decision, Language};
+use crate::ruleset::{Registry, RuleSet, RuleSetSource, SourceFile, timeline};
+use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
-/// The request as the JSON entry points read it: the same fields as [`Request`], borrowed from
-/// the request text.
-#[derive(serde::Deserialize)]
+/// Which rule set answers, and in which language: CONTRACT.md §1 without the application.
+/// The one selection type of every face: a request's envelope, `kredo check`'s and
+/// `kredo batch`'s options, the batch endpoint's query.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RequestRef<'a> {
+pub struct Selection<'a> {
+    /// The product id; default [`DEFAULT_PRODUCT`].
+    #[serde(default, borrow)]
+    pub product: Option<Cow<'a, str>>,
+    /// `YYYY-MM-DD`: the version in force on that day; default: the caller's today.
+    #[serde(default, borrow)]
+    pub as_of: Option<Cow<'a, str>>,
+    /// Pins an exact version.
+    #[serde(default, borrow)]
+    pub version: Option<Cow<'a, str>>,
+    /// `nl` (default), `fr` or `en`.
+    #[serde(default, borrow)]
+    pub language: Option<Cow<'a, str>>,
+}
+
+impl Selection<'_> {
+    /// The same selection, owning its strings.
+    pub fn into_owned(self) -> Selection<'static> {
+        let own = |v: Option<Cow<'_, str>>| v.map(|c| Cow::Owned(c.into_owned()));
+        Selection {
+            product: own(self.product),
+            as_of: own(self.as_of),
+            version: own(self.version),
+            language: own(self.language),
+        }
+    }
+}
+
+/// A typed request (CONTRACT.md §1): a selection and the application.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// Which rule set, which language.
+    pub selection: Selection<'static>,
+    /// The application object (§2).
+    pub application: serde_json::Value,
+}
+
+impl Request {
+    /// A request for `application` with the default selection.
+    pub fn new(application: serde_json::Value) -> Request {
+        Request {
+            selection: Selection::default(),
+            application,
+        }
+    }
+    /// Sets `as_of`.
+    pub fn as_of(mut self, date: &str) -> Request {
+        self.selection.as_of = Some(Cow::Owned(date.to_owned()));
+        self
+    }
+    /// Sets `language`.
+    pub fn language(mut self, language: &str) -> Request {
+        self.selection.language = Some(Cow::Owned(language.to_owned()));
+        self
+    }
+    /// Sets `product`.
+    pub fn product(mut self, product: &str) -> Request {
+        self.selection.product = Some(Cow::Owned(product.to_owned()));
+        self
+    }
+}
+
+impl<'de> Deserialize<'de> for Request {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Request, D::Error> {
+        let wire = Envelope::<serde_json::Value>::deserialize(d)?;
+        Ok(Request {
+            selection: wire.selection().into_owned(),
+            application: wire.application,
+        })
+    }
+}
+
+/// A request as the JSON entry points read it: the envelope's fields spelled out once (serde's
+/// `flatten` would buffer the application and lose the exact text of its numbers), with the
+/// application as a borrowed tree (the JSON faces) or an owned value ([`Request`]).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Envelope<'a, A> {
     #[serde(default, borrow)]
     product: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
@@ -25,8 +101,19 @@ struct RequestRef<'a> {
     version: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
     language: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    application: Json<'a>,
+    #[serde(default)]
+    application: A,
+}
+
+impl<'a, A> Envelope<'a, A> {
+    fn selection(&self) -> Selection<'a> {
+        Selection {
+            product: self.product.clone(),
+            as_of: self.as_of.clone(),
+            version: self.version.clone(),
+            language: self.language.clone(),
+        }
+    }
 }
 
 /// The product a request gets when it names none.
@@ -38,13 +125,43 @@ pub struct Kredo {
     registry: Registry,
 }
 
-/// Options of a bare-application check (`kredo check`, a CSV row): §1 without the envelope.
-#[derive(Debug, Clone, Default)]
-pub struct CheckOptions {
-    pub product: Option<String>,
-    pub as_of: Option<String>,
-    pub version: Option<String>,
-    pub language: Option<String>,
+/// Why no decision could be made, as a code every face maps exhaustively: an HTTP status, an
+/// exit code, the wasm error object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The text is not JSON.
+    InvalidJson,
+    /// JSON, but not a request of contract v1.
+    InvalidRequest,
+    /// No such product.
+    UnknownProduct,
+    /// The product has no such version.
+    UnknownVersion,
+    /// No version is in force on `as_of`.
+    NoVersionInForce,
+    /// `as_of` is not a date.
+    InvalidDate,
+    /// Not `nl`, `fr` or `en`.
+    InvalidLanguage,
+    /// A rule failed at run time: the rule set is broken.
+    RuleError,
+}
+
+impl ErrorCode {
+    /// The code as it appears in an error body.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidJson => "invalid_json",
+            ErrorCode::InvalidRequest => "invalid_request",
+            ErrorCode::UnknownProduct => "unknown_product",
+            ErrorCode::UnknownVersion => "unknown_version",
+            ErrorCode::NoVersionInForce => "no_version_in_force",
+            ErrorCode::InvalidDate => "invalid_date",
+            ErrorCode::InvalidLanguage => "invalid_language",
+            ErrorCode::RuleError => "rule_error",
+        }
+    }
 }
 
 /// Why no decision could be made. Crosses every boundary as data:
@@ -52,16 +169,20 @@ pub struct CheckOptions {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[error("{message}")]
 pub struct RequestError {
-    /// `invalid_json`, `invalid_request`, `unknown_product`, `unknown_version`,
-    /// `no_version_in_force`, `invalid_date`, `invalid_language` or `rule_error`.
-    pub code: String,
+    /// What kind of failure.
+    pub code: ErrorCode,
+    /// One line for people.
     pub message: String,
+    /// The request field at fault.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<&'static str>,
+    /// For `invalid_json`: where.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,
+    /// For `invalid_json`: where.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<u32>,
+    /// For version errors: the versions there are.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub versions: Vec<String>,
     /// For `rule_error`: the rule file at fault, with its line and column.
@@ -70,9 +191,10 @@ pub struct RequestError {
 }
 
 impl RequestError {
-    pub fn new(code: &str, message: impl Into<String>) -> RequestError {
+    /// An error with a code and a message.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> RequestError {
         RequestError {
-            code: code.to_owned(),
+            code,
             message: message.into(),
             field: None,
             line: None,
@@ -81,7 +203,8 @@ impl RequestError {
             diagnostic: None,
         }
     }
-    fn field(mut self, field: &'static str) -> RequestError {
+    /// Names the request field at fault.
+    pub fn field(mut self, field: &'static str) -> RequestError {
         self.field = Some(field);
         self
     }
@@ -92,7 +215,7 @@ impl RequestError {
             .and_then(|i| text.get(..i))
             .unwrap_or(&text)
             .to_owned();
-        let mut err = RequestError::new("invalid_json", format!("not valid JSON: {text}"));
+        let mut err = RequestError::new(ErrorCode::InvalidJson, format!("not valid JSON: {text}"));
         err.line = u32::try_from(e.line()).ok();
         err.column = u32::try_from(e.column()).ok();
         err
@@ -111,36 +234,68 @@ impl RequestError {
 /// A rule-set version as listed by `rulesets()`.
 #[derive(Debug, Clone, Serialize)]
 pub struct RuleSetInfo {
+    /// Product id.
     pub product: String,
+    /// Version id.
     pub version: String,
+    /// The product's name.
     pub title: String,
+    /// First day in force.
     pub effective_from: Date,
+    /// Last day in force, if a later version follows.
     pub effective_to: Option<Date>,
+    /// SHA-256 of the resolved files.
     pub hash: String,
 }
 
 /// What a rule means for an applicant, in one language: for pages that explain a decision.
 #[derive(Debug, Clone, Serialize)]
 pub struct RuleGuidance<'a> {
+    /// Rule id.
     pub id: &'a str,
+    /// Its severity.
     pub severity: crate::model::Severity,
+    /// Why it fires.
     pub message: &'a str,
+    /// What to do about it.
     pub next_step: &'a str,
+}
+
+/// A version's fields and question pages, for forms, the page and the OpenAPI schema.
+#[derive(Debug, Clone, Serialize)]
+pub struct Schema<'a> {
+    /// Product id.
+    pub product: &'a str,
+    /// Version id.
+    pub version: &'a str,
+    /// The product's name.
+    pub title: &'a str,
+    /// The question pages, in order.
+    pub pages: &'a [crate::fields::PageDecl],
+    /// The fields, in declaration order.
+    pub fields: &'a [crate::fields::FieldDecl],
 }
 
 impl Kredo {
     /// The published rule sets compiled into this binary (and into the wasm).
     pub fn embedded() -> Result<Kredo, LoadError> {
-        Kredo::from_sources(crate::embedded::sources())
+        Kredo::from_sources(crate::embedded::sources()?)
     }
 
-    /// Compiles rule sets from plain data; every problem of every version is reported at once.
+    /// Compiles resolved versions; every problem of every version is reported at once.
     pub fn from_sources(sources: Vec<RuleSetSource>) -> Result<Kredo, LoadError> {
         Ok(Kredo {
             registry: Registry::compile(&sources)?,
         })
     }
 
+    /// Resolves a stored rules tree (paths relative to the rules root: `common/…`,
+    /// `<product>/timeline.json`, `<product>/<version>/…`) and compiles it.
+    pub fn from_tree(files: Vec<SourceFile>) -> Result<Kredo, LoadError> {
+        Kredo::from_sources(timeline::resolve(files)?)
+    }
+
+    /// Every compiled version.
     pub fn registry(&self) -> &Registry {
         &self.registry
     }
@@ -161,6 +316,14 @@ impl Kredo {
             .collect()
     }
 
+    /// One version by product and version id.
+    pub fn version(&self, product: &str, version: &str) -> Option<&RuleSet> {
+        self.registry
+            .versions(product)?
+            .iter()
+            .find(|v| v.version == version)
+    }
+
     /// Each rule's message and next step in one language, for a page explaining a decision.
     pub fn guidance(
         &self,
@@ -168,25 +331,33 @@ impl Kredo {
         version: &str,
         language: Language,
     ) -> Option<Vec<RuleGuidance<'_>>> {
-        let rs = self
-            .registry
-            .versions(product)?
-            .iter()
-            .find(|v| v.version == version)?;
-        let m = rs.messages(language);
+        let rs = self.version(product, version)?;
         Some(
-            rs.program
-                .rules
+            rs.rules
                 .iter()
-                .enumerate()
-                .map(|(i, r)| RuleGuidance {
-                    id: &r.id,
-                    severity: r.severity,
-                    message: m.rules.get(i).map(String::as_str).unwrap_or_default(),
-                    next_step: m.next_steps.get(i).map(String::as_str).unwrap_or_default(),
+                .map(|r| {
+                    let text = r.text(language);
+                    RuleGuidance {
+                        id: &r.compiled.id,
+                        severity: r.compiled.severity,
+                        message: &text.message,
+                        next_step: &text.next_step,
+                    }
                 })
                 .collect(),
         )
+    }
+
+    /// A version's fields and question pages.
+    pub fn schema(&self, product: &str, version: &str) -> Option<Schema<'_>> {
+        let rs = self.version(product, version)?;
+        Some(Schema {
+            product: &rs.product,
+            version: &rs.version,
+            title: &rs.title,
+            pages: rs.fields.pages(),
+            fields: rs.fields.declarations(),
+        })
     }
 
     /// Request JSON text → decision JSON text. `today` is the caller's date, used when the
@@ -199,11 +370,11 @@ impl Kredo {
             && serde_json::from_str::<serde::de::IgnoredAny>(request_json).is_ok()
         {
             return Err(RequestError::new(
-                "invalid_request",
+                ErrorCode::InvalidRequest,
                 "the request must be a JSON object",
             ));
         }
-        let request: RequestRef<'_> = serde_json::from_str(request_json).map_err(|e| {
+        let request: Envelope<'_, Json<'_>> = serde_json::from_str(request_json).map_err(|e| {
             if e.is_data() {
                 let text = e.to_string();
                 let text = text
@@ -212,54 +383,48 @@ impl Kredo {
                     .unwrap_or(&text)
                     .to_owned();
                 RequestError::new(
-                    "invalid_request",
+                    ErrorCode::InvalidRequest,
                     format!("the request does not fit contract v1: {text}"),
                 )
             } else {
                 RequestError::json(&e)
             }
         })?;
-        self.decide(
-            &request.application,
-            request.product.as_deref(),
-            request.as_of.as_deref(),
-            request.version.as_deref(),
-            request.language.as_deref(),
-            today,
-        )
-        .map(|d| to_json(&d))
+        self.decide(&request.application, &request.selection(), today)
+            .map(|d| d.to_json())
     }
 
-    /// Bare application JSON text → decision JSON text (`kredo check`).
+    /// Bare application JSON text → decision JSON text (`kredo check`, a CSV row).
     pub fn check_json(
         &self,
         application_json: &str,
-        opts: &CheckOptions,
+        selection: &Selection<'_>,
         today: Date,
     ) -> Result<String, RequestError> {
         let application: Json<'_> =
             serde_json::from_str(application_json).map_err(|e| RequestError::json(&e))?;
-        self.decide(
-            &application,
-            opts.product.as_deref(),
-            opts.as_of.as_deref(),
-            opts.version.as_deref(),
-            opts.language.as_deref(),
-            today,
-        )
-        .map(|d| to_json(&d))
+        self.decide(&application, selection, today)
+            .map(|d| d.to_json())
     }
 
     /// A typed request → a typed decision.
     pub fn evaluate(&self, request: &Request, today: Date) -> Result<Decision<'_>, RequestError> {
         self.decide(
             &Json::from_value(&request.application),
-            request.product.as_deref(),
-            request.as_of.as_deref(),
-            request.version.as_deref(),
-            request.language.as_deref(),
+            &request.selection,
             today,
         )
+    }
+
+    /// Runs one given version on an application, as of a date (for comparing versions).
+    pub fn decide_version<'a>(
+        &'a self,
+        rs: &'a RuleSet,
+        application: &serde_json::Value,
+        as_of: Date,
+        language: Language,
+    ) -> Result<Decision<'a>, RequestError> {
+        decide(rs, &Json::from_value(application), as_of, language)
     }
 
     /// Picks the rule-set version for a request: `version` pins one, else the one in force
@@ -276,13 +441,11 @@ impl Kredo {
                 .products()
                 .map(|(p, _)| p.to_owned())
                 .collect();
-            let mut e = RequestError::new(
-                "unknown_product",
+            return Err(RequestError::new(
+                ErrorCode::UnknownProduct,
                 format!("unknown product `{product}`; known: {}", known.join(", ")),
             )
-            .field("product");
-            e.versions = Vec::new();
-            return Err(e);
+            .field("product"));
         };
         let list = || {
             versions
@@ -293,7 +456,7 @@ impl Kredo {
         if let Some(v) = version {
             return versions.iter().find(|rs| rs.version == v).ok_or_else(|| {
                 let mut e = RequestError::new(
-                    "unknown_version",
+                    ErrorCode::UnknownVersion,
                     format!(
                         "`{product}` has no version `{v}`; versions: {}",
                         list().join(", ")
@@ -313,7 +476,7 @@ impl Kredo {
                 })
                 .collect();
             let mut e = RequestError::new(
-                "no_version_in_force",
+                ErrorCode::NoVersionInForce,
                 format!(
                     "no version of `{product}` is in force on {as_of}; versions: {}",
                     spans.join(", ")
@@ -325,174 +488,47 @@ impl Kredo {
         })
     }
 
-    fn decide(
+    /// The version and language a selection names (`today` when it has no `as_of`).
+    pub fn resolve(
         &self,
-        application: &Json<'_>,
-        product: Option<&str>,
-        as_of: Option<&str>,
-        version: Option<&str>,
-        language: Option<&str>,
+        selection: &Selection<'_>,
         today: Date,
-    ) -> Result<Decision<'_>, RequestError> {
-        let language = match language {
+    ) -> Result<(&RuleSet, Date, Language), RequestError> {
+        let language = match selection.language.as_deref() {
             None => Language::default(),
             Some(l) => Language::parse(l).ok_or_else(|| {
                 RequestError::new(
-                    "invalid_language",
+                    ErrorCode::InvalidLanguage,
                     format!("unknown language `{l}`; use `nl`, `fr` or `en`"),
                 )
                 .field("language")
             })?,
         };
-        let as_of = match as_of {
+        let as_of = match selection.as_of.as_deref() {
             None => today,
             Some(text) => Date::parse(text).ok_or_else(|| {
                 RequestError::new(
-                    "invalid_date",
+                    ErrorCode::InvalidDate,
                     format!("`{text}` is not a date like 2026-11-22"),
                 )
                 .field("as_of")
             })?,
         };
-        let rs = self.select(product.unwrap_or(DEFAULT_PRODUCT), as_of, version)?;
-        decide_json(rs, application, as_of, language)
-    }
-}
-
-/// Runs one version on one application.
-pub fn decide_with<'a>(
-    rs: &'a RuleSet,
-    application: &serde_json::Value,
-    as_of: Date,
-    language: Language,
-) -> Result<Decision<'a>, RequestError> {
-    decide_json(rs, &Json::from_value(application), as_of, language)
-}
-
-/// [`decide_with`] over the borrowed tree the JSON entry points read.
-pub fn decide_json<'a>(
-    rs: &'a RuleSet,
-    application: &Json<'_>,
-    as_of: Date,
-    language: Language,
-) -> Result<Decision<'a>, RequestError> {
-    let mut v = validate(application, rs, language);
-    let indicative = match (v.normalized.amount(), v.normalized.term_months) {
-        (Some(amount), Some(term)) => u32::try_from(term)
-            .ok()
-            .and_then(|n| rs.annuities.annuity(amount, n)),
-        _ => None,
-    };
-    let mut decision = Decision {
-        outcome: Outcome::Eligible,
-        product: &rs.product,
-        rule_set: RuleSetRef {
-            version: &rs.version,
-            effective_from: rs.effective_from,
-            hash: &rs.hash,
-        },
-        as_of,
-        language,
-        reasons: Vec::with_capacity(4),
-        errors: Vec::new(),
-        skipped: Vec::with_capacity(rs.program.rules.len()),
-        warnings: std::mem::take(&mut v.warnings),
-        indicative: indicative.map(|a| Indicative {
-            annual_rate: Plain(a.annual_rate),
-            monthly_instalment_eur: Money(a.monthly_instalment),
-            total_repayable_eur: Money(a.total_repayable),
-        }),
-        normalized: Default::default(),
-    };
-    if !v.errors.is_empty() {
-        decision.outcome = Outcome::Invalid;
-        decision.errors = std::mem::take(&mut v.errors);
-        decision.normalized = v.normalized;
-        return Ok(decision);
+        let rs = self.select(
+            selection.product.as_deref().unwrap_or(DEFAULT_PRODUCT),
+            as_of,
+            selection.version.as_deref(),
+        )?;
+        Ok((rs, as_of, language))
     }
 
-    let mut inputs = std::mem::take(&mut v.inputs);
-    if let Some(a) = indicative {
-        if let Some(x) = inputs.get_mut(slot::INSTALMENT) {
-            *x = Value::from_decimal(a.monthly_instalment);
-        }
+    fn decide(
+        &self,
+        application: &Json<'_>,
+        selection: &Selection<'_>,
+        today: Date,
+    ) -> Result<Decision<'_>, RequestError> {
+        let (rs, as_of, language) = self.resolve(selection, today)?;
+        decide(rs, application, as_of, language)
     }
-    let missing: Vec<Value> = v.missing_required.iter().map(|f| Value::from(*f)).collect();
-    if let Some(x) = inputs.get_mut(slot::MISSING_REQUIRED) {
-        *x = Value::from_array(missing);
-    }
-    // Bit i set: input i has a value (there are fewer than 64 inputs).
-    let present: u64 = inputs
-        .iter()
-        .enumerate()
-        .filter(|(_, x)| !x.is_unit())
-        .fold(0, |m, (i, _)| m | (1u64 << i));
-
-    let messages = rs.messages(language);
-    let mut run = rs.program.start(inputs);
-    for (i, rule) in rs.program.rules.iter().enumerate() {
-        let absent = rule
-            .read_slots
-            .iter()
-            .filter(|s| present & (1u64 << **s) == 0)
-            .count();
-        if absent > 0 {
-            let missing = if absent == rule.reads.len() {
-                // The common case (a one-field rule): borrow, no allocation.
-                Cow::Borrowed(rule.reads.as_slice())
-            } else {
-                let fields = rule.read_slots.iter().zip(&rule.reads);
-                Cow::Owned(
-                    fields
-                        .filter(|(s, _)| present & (1u64 << **s) == 0)
-                        .map(|(_, f)| f.clone())
-                        .collect(),
-                )
-            };
-            decision.skipped.push(Skipped {
-                id: &rule.id,
-                missing,
-            });
-            continue;
-        }
-        let verdict = run.eval(i).map_err(|d| {
-            let mut e = RequestError::new("rule_error", format!("the rule set is broken: {d}"));
-            e.diagnostic = Some(d);
-            e
-        })?;
-        let fields = match verdict {
-            Verdict::Pass => continue,
-            Verdict::Fire => Cow::Borrowed(rule.reads.as_slice()),
-            Verdict::FireWith(f) => Cow::Owned(f),
-        };
-        decision.reasons.push(Reason {
-            id: &rule.id,
-            severity: rule.severity,
-            message: match messages.rules_json.get(i) {
-                Some(m) => m,
-                None => continue,
-            },
-            fields,
-            message_text: messages
-                .rules
-                .get(i)
-                .map(String::as_str)
-                .unwrap_or_default(),
-        });
-    }
-    decision
-        .reasons
-        .sort_by(|a, b| a.severity.cmp(&b.severity).then_with(|| a.id.cmp(b.id)));
-    decision.skipped.sort_by(|a, b| a.id.cmp(b.id));
-    decision.outcome = decision
-        .reasons
-        .first()
-        .map_or(Outcome::Eligible, |r| r.severity.outcome());
-    decision.normalized = v.normalized;
-    Ok(decision)
-}
-
-/// The decision's bytes: compact JSON, fields in contract order.
-pub fn to_json(decision: &Decision<'_>) -> String {
-    crate::encode::decision(decision)
 }

@@ -1,5 +1,6 @@
-//! Embeds the published rule sets (`rules/<product>/<version>/…`) into the crate, so the binary
-//! and the wasm carry them. Documentation (`*.md`) is left out; test cases (`cases.json`) are
+//! Embeds the published rule sets (the `rules/` tree: `common/`, each product's
+//! `timeline.json` and version overlays) into the crate, so the binary and the wasm carry them.
+//! Documentation (`*.md`) and `published.json` are left out; test cases (`cases.json`) are
 //! embedded only in the native build, where `kredo test` can run them without a `rules/` folder.
 
 use std::fmt::Write as _;
@@ -33,37 +34,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo:rerun-if-changed=rules");
     let with_cases = env::var_os("CARGO_FEATURE_NATIVE").is_some();
     let mut code = String::from(
-        "/// (path inside the version, bytes)\ntype File = (&'static str, &'static [u8]);\n/// (product, version, files)\ntype Version = (&'static str, &'static str, &'static [File]);\nstatic EMBEDDED: &[Version] = &[\n",
+        "/// (path relative to the rules root, bytes)\nstatic EMBEDDED: &[(&str, &[u8])] = &[\n",
     );
-    let mut products: Vec<_> = fs::read_dir(&root)?.collect::<Result<_, _>>()?;
-    products.sort_by_key(|e| e.file_name());
-    for product in products.iter().filter(|p| p.path().is_dir()) {
-        let mut versions: Vec<_> = fs::read_dir(product.path())?.collect::<Result<_, _>>()?;
-        versions.sort_by_key(|e| e.file_name());
-        for version in versions
-            .iter()
-            .filter(|v| v.path().join("manifest.json").is_file())
+    let mut files = Vec::new();
+    files_under(&root, &root, &mut files)?;
+    for (rel, path) in files {
+        let name = rel.rsplit('/').next().unwrap_or_default();
+        // Only files inside a product or `common/`, not the guide at the root.
+        if !rel.contains('/')
+            || name.ends_with(".md")
+            || name == "published.json"
+            || (name == "cases.json" && !with_cases)
         {
-            let mut files = Vec::new();
-            files_under(&version.path(), &version.path(), &mut files)?;
-            writeln!(
-                code,
-                "    ({:?}, {:?}, &[",
-                product.file_name().to_string_lossy(),
-                version.file_name().to_string_lossy()
-            )?;
-            for (rel, path) in files {
-                if rel.ends_with(".md") || (rel == "cases.json" && !with_cases) {
-                    continue;
-                }
-                writeln!(
-                    code,
-                    "        ({rel:?}, include_bytes!({:?})),",
-                    path.display().to_string()
-                )?;
-            }
-            code.push_str("    ]),\n");
+            continue;
         }
+        writeln!(
+            code,
+            "    ({rel:?}, include_bytes!({:?})),",
+            path.display().to_string()
+        )?;
     }
     code.push_str("];\n");
     fs::write(

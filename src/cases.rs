@@ -1,7 +1,7 @@
 //! Rule sets carry their own cases (`cases.json`); this is the one harness that runs them, for
 //! `kredo test`, the test suite and the parity checks alike.
 
-use crate::api::{Kredo, to_json};
+use crate::api::Kredo;
 use crate::date::Date;
 use crate::model::{Decision, Language};
 use serde::Deserialize;
@@ -107,13 +107,13 @@ fn run_one(kredo: &Kredo, product: &str, version: &str, case: &Case) -> CaseResu
         .as_deref()
         .and_then(Language::parse)
         .unwrap_or_default();
-    match crate::api::decide_with(rs, &case.application, as_of, language) {
+    match kredo.decide_version(rs, &case.application, as_of, language) {
         Ok(d) => {
             compare(&case.expected, &d, &mut differences);
             CaseResult {
                 name: case.name.clone(),
                 differences,
-                actual: to_json(&d),
+                actual: d.to_json(),
             }
         }
         Err(e) => {

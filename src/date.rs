@@ -83,6 +83,10 @@ impl Date {
         era * 146_097 + doe - 719_468
     }
 
+    /// The day before, if there is one.
+    pub fn previous_day(self) -> Option<Date> {
+        Date::from_unix_days(self.unix_days() - 1)
+    }
     pub fn year(self) -> u16 {
         self.year
     }

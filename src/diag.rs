@@ -20,6 +20,10 @@ pub struct Diagnostic {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
+    /// Where the file is stored, relative to the rules root, when that is not
+    /// `<product>/<version>/<file>` (an inherited file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
     /// The offending source line, for a caret display; not serialized.
     #[serde(skip)]
     pub source_line: Option<String>,
@@ -35,8 +39,15 @@ impl Diagnostic {
             column: None,
             message: message.into(),
             help: None,
+            origin: None,
             source_line: None,
         }
+    }
+
+    /// Names where the file is stored, relative to the rules root.
+    pub fn with_origin(mut self, origin: impl Into<String>) -> Diagnostic {
+        self.origin = Some(origin.into());
+        self
     }
 
     /// Points the diagnostic at a position in `source` (1-based line and column).
@@ -56,7 +67,10 @@ impl Diagnostic {
 
     /// `impulskrediet/2025-01-01/rules/amount_above_max.rhai:3:5`
     pub fn location(&self) -> String {
-        let mut s = format!("{}/{}/{}", self.product, self.version, self.file);
+        let mut s = match &self.origin {
+            Some(origin) => origin.clone(),
+            None => format!("{}/{}/{}", self.product, self.version, self.file),
+        };
         if let Some(line) = self.line {
             s.push_str(&format!(":{line}"));
             if let Some(column) = self.column {

@@ -1,24 +1,25 @@
-//! The published rule sets, compiled into the binary and the wasm by `src/build.rs`.
+//! The published rule sets, compiled into the binary and the wasm by `src/build.rs`: the
+//! stored tree (`rules/common/…`, `rules/<product>/timeline.json`, version overlays), resolved
+//! here exactly as the disk loader's.
 
-use crate::ruleset::{RuleSetSource, SourceFile};
+use crate::diag::LoadError;
+use crate::ruleset::{RuleSetSource, SourceFile, timeline};
 use std::borrow::Cow;
 
 include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
 
-/// The embedded files as the same plain data the disk loader produces.
-pub fn sources() -> Vec<RuleSetSource> {
+/// The embedded tree as stored, paths relative to the rules root.
+pub fn tree() -> Vec<SourceFile> {
     EMBEDDED
         .iter()
-        .map(|(product, version, files)| RuleSetSource {
-            product: (*product).to_owned(),
-            version: (*version).to_owned(),
-            files: files
-                .iter()
-                .map(|(path, bytes)| SourceFile {
-                    path: (*path).to_owned(),
-                    bytes: Cow::Borrowed(*bytes),
-                })
-                .collect(),
+        .map(|(path, bytes)| SourceFile {
+            path: (*path).to_owned(),
+            bytes: Cow::Borrowed(*bytes),
         })
         .collect()
+}
+
+/// The embedded versions, resolved: the same plain data the disk loader produces.
+pub fn sources() -> Result<Vec<RuleSetSource>, LoadError> {
+    timeline::resolve(tree())
 }

@@ -2,7 +2,7 @@
 //! the derived `Serialize` (a test holds the two together), at a third of the cost, because
 //! keys and the rule set's own strings are known not to need escaping.
 
-use crate::model::{Decision, FieldIssue, Normalized};
+use crate::model::{Answer, Decision, FieldIssue, Normalized};
 use std::fmt::Write as _;
 
 /// Appends `s` as a JSON string, escaped exactly as serde_json escapes it.
@@ -160,96 +160,35 @@ fn plain(out: &mut String, s: &str) {
 
 fn normalized(out: &mut String, n: &Normalized<'_>) {
     out.push('{');
-    let first = &mut true;
-    let s = |out: &mut String, first: &mut bool, name: &str, v: Option<&str>| {
-        if let Some(v) = v {
-            key(out, first, name);
-            string(out, v);
-        }
-    };
-    let p = |out: &mut String, first: &mut bool, name: &str, v: Option<&str>| {
-        if let Some(v) = v {
-            key(out, first, name);
-            plain(out, v);
-        }
-    };
-    let b = |out: &mut String, first: &mut bool, name: &str, v: Option<bool>| {
-        if let Some(v) = v {
-            key(out, first, name);
-            out.push_str(if v { "true" } else { "false" });
-        }
-    };
-    let i = |out: &mut String, first: &mut bool, name: &str, v: Option<i64>| {
-        if let Some(v) = v {
-            key(out, first, name);
-            let _ = write!(out, "{v}");
-        }
-    };
-    let m = |out: &mut String, first: &mut bool, name: &str, v: Option<crate::money::Money>| {
-        if let Some(v) = v {
-            key(out, first, name);
-            money(out, v);
-        }
-    };
-    p(out, first, "legal_form", n.legal_form);
-    p(out, first, "region", n.region);
-    p(out, first, "business_status", n.business_status);
-    p(out, first, "activity_type", n.activity_type);
-    m(out, first, "amount_requested_eur", n.amount_requested_eur);
-    i(out, first, "term_months", n.term_months);
-    if let Some(purposes) = &n.funding_purposes {
-        key(out, first, "funding_purposes");
-        out.push('[');
-        for (k, p) in purposes.iter().enumerate() {
-            if k > 0 {
-                out.push(',');
+    let mut first = true;
+    for (name, answer) in n.iter() {
+        // Field names are lower snake case (checked when the rule set loads).
+        key(out, &mut first, name);
+        match answer {
+            Answer::Canonical(v) => plain(out, v),
+            Answer::Text(v) => string(out, v),
+            Answer::Money(m) => money(out, *m),
+            Answer::Integer(i) => {
+                let _ = write!(out, "{i}");
             }
-            out.push_str("{\"category\":");
-            plain(out, p.category);
-            out.push_str(",\"amount_eur\":");
-            money(out, p.amount_eur);
-            out.push('}');
+            Answer::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Answer::Date(d) => date(out, *d),
+            Answer::Purposes(purposes) => {
+                out.push('[');
+                for (k, p) in purposes.iter().enumerate() {
+                    if k > 0 {
+                        out.push(',');
+                    }
+                    out.push_str("{\"category\":");
+                    plain(out, p.category);
+                    out.push_str(",\"amount_eur\":");
+                    money(out, p.amount_eur);
+                    out.push('}');
+                }
+                out.push(']');
+            }
         }
-        out.push(']');
     }
-    b(out, first, "is_takeover", n.is_takeover);
-    s(
-        out,
-        first,
-        "enterprise_number",
-        n.enterprise_number.as_deref(),
-    );
-    s(out, first, "nace_code", n.nace_code.as_deref());
-    p(out, first, "nace_version", n.nace_version);
-    b(
-        out,
-        first,
-        "in_collective_debt_settlement",
-        n.in_collective_debt_settlement,
-    );
-    p(out, first, "bankruptcy_status", n.bankruptcy_status);
-    p(out, first, "bank_credit_status", n.bank_credit_status);
-    b(
-        out,
-        first,
-        "has_tax_or_social_arrears",
-        n.has_tax_or_social_arrears,
-    );
-    i(out, first, "applicant_age_years", n.applicant_age_years);
-    m(
-        out,
-        first,
-        "projected_monthly_net_cashflow_eur",
-        n.projected_monthly_net_cashflow_eur,
-    );
-    p(out, first, "business_plan_status", n.business_plan_status);
-    p(out, first, "product_variant", n.product_variant);
-    s(
-        out,
-        first,
-        "project_description",
-        n.project_description.as_deref(),
-    );
     out.push('}');
 }
 

@@ -18,9 +18,11 @@
 pub mod api;
 pub mod cases;
 pub mod date;
+mod decide;
 pub mod diag;
 pub mod embedded;
 mod encode;
+pub mod fields;
 pub mod json;
 pub mod model;
 pub mod money;
@@ -33,10 +35,10 @@ pub mod native;
 #[cfg(feature = "wasm")]
 mod wasm;
 
-pub use api::{CheckOptions, Kredo, RequestError, RuleSetInfo};
+pub use api::{ErrorCode, Kredo, Request, RequestError, RuleSetInfo, Selection};
 pub use date::Date;
 pub use diag::{Diagnostic, LoadError};
-pub use model::{Decision, Language, Outcome, Request, Severity};
+pub use model::{Decision, Language, Outcome, Severity};
 pub use ruleset::{RuleSetSource, SourceFile};
 
 /// The engine's own version, recorded with every audited decision.

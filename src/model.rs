@@ -4,25 +4,10 @@
 //! change it only with a new contract version.
 
 use crate::date::Date;
+use crate::fields::Fields;
 use crate::money::{Money, Plain};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-
-/// A request as the page and the server receive it (CONTRACT.md §1).
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Request {
-    #[serde(default)]
-    pub product: Option<String>,
-    #[serde(default)]
-    pub as_of: Option<String>,
-    #[serde(default)]
-    pub version: Option<String>,
-    #[serde(default)]
-    pub language: Option<String>,
-    #[serde(default)]
-    pub application: serde_json::Value,
-}
 
 /// The outcome, from most to least severe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -140,7 +125,7 @@ pub struct RuleSetRef<'a> {
 pub struct Reason<'a> {
     pub id: &'a str,
     pub severity: Severity,
-    /// Pre-encoded JSON string (see `ruleset::Messages::rules_json`).
+    /// Pre-encoded JSON string (see [`crate::ruleset::RuleText`]).
     pub message: &'a serde_json::value::RawValue,
     pub fields: std::borrow::Cow<'a, [String]>,
     /// The message as plain text, for faces that print it (CSV, terminal).
@@ -174,59 +159,97 @@ pub struct Indicative {
 /// One funding purpose in canonical form.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Purpose<'a> {
+    /// The canonical category.
     pub category: &'a str,
+    /// Its amount.
     pub amount_eur: Money,
 }
 
-/// The application in canonical form: only the fields that were given and valid, canonical
-/// enum spellings, money with two decimals, `nace_code` as `dd.ddd`.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Normalized<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub legal_form: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub region: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub business_status: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub activity_type: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub amount_requested_eur: Option<Money>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub term_months: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub funding_purposes: Option<Vec<Purpose<'a>>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub is_takeover: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub enterprise_number: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub nace_code: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub nace_version: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub in_collective_debt_settlement: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub bankruptcy_status: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub bank_credit_status: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub has_tax_or_social_arrears: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub applicant_age_years: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub projected_monthly_net_cashflow_eur: Option<Money>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub business_plan_status: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub product_variant: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub project_description: Option<String>,
+/// One answer in canonical form, by the kind of its field.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Answer<'a> {
+    /// An enum's canonical value (letters, digits and `_`: never needs escaping).
+    Canonical(&'a str),
+    /// Text as given, or a code in canonical form (NACE, enterprise number).
+    Text(String),
+    /// Money with two decimals.
+    Money(Money),
+    /// A whole number.
+    Integer(i64),
+    /// Yes or no.
+    Bool(bool),
+    /// An ISO date.
+    Date(Date),
+    /// The funding purposes.
+    Purposes(Vec<Purpose<'a>>),
 }
 
-impl Normalized<'_> {
+/// The application in canonical form: only the fields that were given and valid, in the order
+/// the rule set declares them (`fields/*.json`), canonical enum spellings, money with two
+/// decimals, `nace_code` as `dd.ddd`.
+#[derive(Debug, Clone, Default)]
+pub struct Normalized<'a> {
+    fields: Option<&'a Fields>,
+    values: Vec<Option<Answer<'a>>>,
+}
+
+impl<'a> Normalized<'a> {
+    /// No answers yet, for the fields of one rule-set version.
+    pub fn new(fields: &'a Fields) -> Normalized<'a> {
+        let mut values = Vec::with_capacity(fields.len());
+        values.resize(fields.len(), None);
+        Normalized {
+            fields: Some(fields),
+            values,
+        }
+    }
+    /// Sets the answer of field `index`.
+    pub fn set(&mut self, index: usize, answer: Answer<'a>) {
+        if let Some(v) = self.values.get_mut(index) {
+            *v = Some(answer);
+        }
+    }
+    /// The answer of field `index`.
+    pub fn get(&self, index: usize) -> Option<&Answer<'a>> {
+        self.values.get(index).and_then(Option::as_ref)
+    }
+    /// The answer of a field by name.
+    pub fn by_name(&self, name: &str) -> Option<&Answer<'a>> {
+        self.get(self.fields?.index_of(name)?)
+    }
+    /// (field name, answer) for every answer given, in declaration order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'a str, &Answer<'a>)> + '_ {
+        let fields = self.fields;
+        self.values.iter().enumerate().filter_map(move |(i, v)| {
+            let name = fields?.get(i)?.name.as_str();
+            Some((name, v.as_ref()?))
+        })
+    }
+    /// The requested amount, when valid.
     pub fn amount(&self) -> Option<Decimal> {
-        self.amount_requested_eur.map(|m| m.0)
+        match self.get(self.fields?.amount_index())? {
+            Answer::Money(m) => Some(m.0),
+            _ => None,
+        }
+    }
+    /// The term in months, when valid.
+    pub fn term_months(&self) -> Option<i64> {
+        match self.get(self.fields?.term_index())? {
+            Answer::Integer(i) => Some(*i),
+            _ => None,
+        }
+    }
+}
+
+impl Serialize for Normalized<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        for (name, answer) in self.iter() {
+            map.serialize_entry(name, answer)?;
+        }
+        map.end()
     }
 }
 
@@ -245,4 +268,12 @@ pub struct Decision<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub indicative: Option<Indicative>,
     pub normalized: Normalized<'a>,
+}
+
+impl Decision<'_> {
+    /// The decision's bytes: compact JSON, fields in contract order, the same bytes as serde
+    /// gives for the derived `Serialize` (a test holds the two together).
+    pub fn to_json(&self) -> String {
+        crate::encode::decision(self)
+    }
 }

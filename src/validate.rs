@@ -1,56 +1,55 @@
 //! Raw JSON → the typed, canonical application, or every field error found (CONTRACT.md §2–§3).
 //!
-//! Validation also prepares the values rules read, in [`crate::script::INPUTS`] order, so a
-//! decision converts each answer once.
+//! Which fields exist, and of what kind, is rule-set data ([`crate::fields`]); this module holds
+//! the one parser of each kind. Validation also prepares the values rules read, one per field
+//! in declaration order, so a decision converts each answer once.
 
+use crate::date::Date;
+use crate::fields::{EnumTable, Fields, Kind};
 use crate::json::Json;
-use crate::model::{FieldIssue, Language, Normalized, Purpose};
+use crate::model::{Answer, FieldIssue, Language, Normalized, Purpose};
 use crate::money::{Money, MoneyError, parse_money};
-use crate::ruleset::{EnumTable, REQUIRED_FIELDS, RuleSet};
+use crate::ruleset::RuleSet;
 use crate::script::{ImmutableString, Purposes, Value};
 use rust_decimal::Decimal;
 
-/// Indices into [`crate::script::INPUTS`]; a unit test keeps them aligned.
-pub mod slot {
-    pub const LEGAL_FORM: usize = 0;
-    pub const REGION: usize = 1;
-    pub const BUSINESS_STATUS: usize = 2;
-    pub const ACTIVITY_TYPE: usize = 3;
-    pub const AMOUNT: usize = 4;
-    pub const TERM: usize = 5;
-    pub const PURPOSES: usize = 6;
-    pub const IS_TAKEOVER: usize = 7;
-    pub const ENTERPRISE_NUMBER: usize = 8;
-    pub const NACE_CODE: usize = 9;
-    pub const NACE_VERSION: usize = 10;
-    pub const DEBT_SETTLEMENT: usize = 11;
-    pub const BANKRUPTCY: usize = 12;
-    pub const BANK_CREDIT: usize = 13;
-    pub const ARREARS: usize = 14;
-    pub const AGE: usize = 15;
-    pub const CASHFLOW: usize = 16;
-    pub const BUSINESS_PLAN: usize = 17;
-    pub const PRODUCT_VARIANT: usize = 18;
-    pub const INSTALMENT: usize = 19;
-    pub const MISSING_REQUIRED: usize = 20;
-    pub const COUNT: usize = 21;
-}
-
-/// The longest term the contract accepts, in months (§2: 1..600).
-pub const MAX_TERM_MONTHS: u32 = 600;
-
-/// The longest `project_description`, in characters.
-pub const MAX_DESCRIPTION_CHARS: usize = 2_000;
+/// The error and warning codes validation produces; each needs a message in every language
+/// (`messages/*.json`, `errors` and `warnings`).
+pub const ISSUE_CODES: [&str; 18] = [
+    "missing",
+    "invalid_type",
+    "invalid_money",
+    "money_out_of_range",
+    "below_minimum",
+    "not_positive",
+    "invalid_integer",
+    "integer_out_of_range",
+    "unknown_value",
+    "invalid_boolean",
+    "invalid_enterprise_number",
+    "enterprise_number_checksum",
+    "invalid_nace_code",
+    "invalid_date",
+    "too_long",
+    "invalid_purpose",
+    "invalid_application",
+    "unknown_field",
+];
 
 /// What validation found.
 #[derive(Debug)]
 pub struct Validated<'a> {
+    /// The valid answers in canonical form.
     pub normalized: Normalized<'a>,
+    /// Every error found.
     pub errors: Vec<FieldIssue>,
+    /// Unknown fields.
     pub warnings: Vec<FieldIssue>,
-    /// Required fields that are missing, in contract order.
-    pub missing_required: Vec<&'static str>,
-    /// One value per script input; unit where the answer is missing or invalid.
+    /// Required fields that are missing, in declaration order (filled only when there is no
+    /// error: an invalid application runs no rule).
+    pub missing_required: Vec<&'a str>,
+    /// One value per field, in declaration order, then the engine's derived inputs; unit where
+    /// the answer is missing or invalid.
     pub inputs: Vec<Value>,
 }
 
@@ -88,23 +87,112 @@ impl<'a> V<'a> {
             message,
         });
     }
-    fn set(&mut self, slot: usize, value: Value) {
-        if let Some(v) = self.out.inputs.get_mut(slot) {
+    fn set(&mut self, index: usize, answer: Answer<'a>, value: Value) {
+        self.out.normalized.set(index, answer);
+        if let Some(v) = self.out.inputs.get_mut(index) {
             *v = value;
+        }
+    }
+
+    /// One answer of field `index`, by its kind.
+    fn field(&mut self, index: usize, name: &str, value: &Json<'_>) {
+        let rs = self.rs;
+        let Some(field) = rs.fields.get(index) else {
+            return;
+        };
+        match &field.kind {
+            Kind::Enum {
+                table,
+                accept_number,
+            } => {
+                if let Some((canonical, script)) =
+                    self.enum_value(name, table, *accept_number, value)
+                {
+                    self.set(index, Answer::Canonical(canonical), Value::from(script));
+                }
+            }
+            Kind::Money { positive, min } => {
+                if let Some(d) = self.money(|| name.to_owned(), value, *positive, *min) {
+                    self.set(index, Answer::Money(Money(d)), Value::from_decimal(d));
+                }
+            }
+            Kind::Integer { min, max } => {
+                if let Some(i) = self.integer(name, value, *min, *max) {
+                    self.set(index, Answer::Integer(i), Value::from_int(i));
+                }
+            }
+            Kind::Boolean => match value {
+                Json::Bool(b) => self.set(index, Answer::Bool(*b), Value::from_bool(*b)),
+                _ => self.error(name.to_owned(), "invalid_boolean"),
+            },
+            Kind::EnterpriseNumber => match value {
+                Json::String(s) => match enterprise_number(s) {
+                    Ok(canonical) => {
+                        let script = Value::from(canonical.clone());
+                        self.set(index, Answer::Text(canonical), script);
+                    }
+                    Err(code) => self.error(name.to_owned(), code),
+                },
+                _ => self.error(name.to_owned(), "invalid_type"),
+            },
+            Kind::NaceCode => match value {
+                Json::String(s) => match nace_code(s) {
+                    Some(canonical) => {
+                        let script = Value::from(canonical.clone());
+                        self.set(index, Answer::Text(canonical), script);
+                    }
+                    None => self.error(name.to_owned(), "invalid_nace_code"),
+                },
+                _ => self.error(name.to_owned(), "invalid_type"),
+            },
+            Kind::Date => match value {
+                Json::String(s) => match Date::parse(s.trim()) {
+                    Some(d) => {
+                        let script = Value::from(d.to_string());
+                        self.set(index, Answer::Date(d), script);
+                    }
+                    None => self.error(name.to_owned(), "invalid_date"),
+                },
+                _ => self.error(name.to_owned(), "invalid_type"),
+            },
+            Kind::Text { max_length } => match value {
+                Json::String(s) if s.chars().count() > *max_length => {
+                    self.error_range(
+                        name.to_owned(),
+                        "too_long",
+                        None,
+                        Some(&max_length.to_string()),
+                    );
+                }
+                Json::String(s) => {
+                    // Rules read text only where the declaration allows it.
+                    let script = if field.readable {
+                        Value::from(ImmutableString::from(s.as_ref()))
+                    } else {
+                        Value::UNIT
+                    };
+                    self.set(index, Answer::Text(s.to_string()), script);
+                }
+                _ => self.error(name.to_owned(), "invalid_type"),
+            },
+            Kind::Purposes { table } => {
+                if let Some((list, script)) = self.purposes(name, table, value) {
+                    self.set(index, Answer::Purposes(list), Value::from(script));
+                }
+            }
         }
     }
 
     fn enum_value(
         &mut self,
         name: &str,
-        table_name: &str,
+        table: &'a EnumTable,
+        accept_number: bool,
         value: &Json,
     ) -> Option<(&'a str, ImmutableString)> {
-        let rs = self.rs;
-        let table: &'a EnumTable = rs.enum_table(table_name)?;
         let text: std::borrow::Cow<'_, str> = match value {
             Json::String(s) => s.as_ref().into(),
-            Json::Number(n) if name == "nace_version" => n.as_ref().into(),
+            Json::Number(n) if accept_number => n.as_ref().into(),
             _ => {
                 self.error(name.to_owned(), "invalid_type");
                 return None;
@@ -125,6 +213,7 @@ impl<'a> V<'a> {
         name: impl FnOnce() -> String,
         value: &Json,
         positive: bool,
+        min: Option<Decimal>,
     ) -> Option<Decimal> {
         let parsed = match value {
             // The number's source text (serde_json's `arbitrary_precision`): never a float.
@@ -140,7 +229,14 @@ impl<'a> V<'a> {
                 self.error(name(), "not_positive");
                 None
             }
-            Ok(d) => Some(d),
+            Ok(d) => match min {
+                Some(min) if d < min => {
+                    let shown = Money(min).to_string();
+                    self.error_range(name(), "below_minimum", Some(&shown), None);
+                    None
+                }
+                _ => Some(d),
+            },
             Err(MoneyError::Format) => {
                 self.error(name(), "invalid_money");
                 None
@@ -188,67 +284,60 @@ impl<'a> V<'a> {
         }
     }
 
-    fn boolean(&mut self, name: &str, value: &Json<'_>) -> Option<bool> {
-        match value {
-            Json::Bool(b) => Some(*b),
-            _ => {
-                self.error(name.to_owned(), "invalid_boolean");
-                None
-            }
-        }
-    }
-
-    fn purposes(&mut self, value: &Json<'_>) -> Option<Vec<Purpose<'a>>> {
+    fn purposes(
+        &mut self,
+        name: &str,
+        table: &'a EnumTable,
+        value: &Json<'_>,
+    ) -> Option<(Vec<Purpose<'a>>, Purposes)> {
         let Json::Array(items) = value else {
-            self.error("funding_purposes".to_owned(), "invalid_type");
+            self.error(name.to_owned(), "invalid_type");
             return None;
         };
-        let rs = self.rs;
-        let table = rs.enum_table("funding_purposes.category")?;
         let mut out = Vec::with_capacity(items.len());
         let mut script = Vec::with_capacity(items.len());
         let mut ok = true;
         for (i, item) in items.iter().enumerate() {
             let Json::Object(entry) = item else {
-                self.error(format!("funding_purposes[{i}]"), "invalid_purpose");
+                self.error(format!("{name}[{i}]"), "invalid_purpose");
                 ok = false;
                 continue;
             };
             let category = match entry.get("category") {
                 None | Some(Json::Null) => {
-                    self.error(format!("funding_purposes[{i}].category"), "missing");
+                    self.error(format!("{name}[{i}].category"), "missing");
                     None
                 }
                 Some(Json::String(s)) if s.trim().is_empty() => {
-                    self.error(format!("funding_purposes[{i}].category"), "missing");
+                    self.error(format!("{name}[{i}].category"), "missing");
                     None
                 }
                 Some(Json::String(s)) => match table.lookup(s) {
                     Some(c) => table.canonical(c).zip(table.script_value(c)),
                     None => {
-                        self.error(format!("funding_purposes[{i}].category"), "unknown_value");
+                        self.error(format!("{name}[{i}].category"), "unknown_value");
                         None
                     }
                 },
                 Some(_) => {
-                    self.error(format!("funding_purposes[{i}].category"), "invalid_type");
+                    self.error(format!("{name}[{i}].category"), "invalid_type");
                     None
                 }
             };
             let amount = match entry.get("amount_eur") {
                 None | Some(Json::Null) => {
-                    self.error(format!("funding_purposes[{i}].amount_eur"), "missing");
+                    self.error(format!("{name}[{i}].amount_eur"), "missing");
                     None
                 }
                 Some(Json::String(s)) if s.trim().is_empty() => {
-                    self.error(format!("funding_purposes[{i}].amount_eur"), "missing");
+                    self.error(format!("{name}[{i}].amount_eur"), "missing");
                     None
                 }
-                Some(v) => self.money(|| format!("funding_purposes[{i}].amount_eur"), v, true),
+                Some(v) => self.money(|| format!("{name}[{i}].amount_eur"), v, true, None),
             };
             for key in entry.keys() {
                 if key != "category" && key != "amount_eur" {
-                    self.warn(format!("funding_purposes[{i}].{key}"));
+                    self.warn(format!("{name}[{i}].{key}"));
                 }
             }
             match (category, amount) {
@@ -262,11 +351,7 @@ impl<'a> V<'a> {
                 _ => ok = false,
             }
         }
-        if !ok {
-            return None;
-        }
-        self.set(slot::PURPOSES, Value::from(Purposes::new(script)));
-        Some(out)
+        ok.then(|| (out, Purposes::new(script)))
     }
 }
 
@@ -280,196 +365,69 @@ fn is_blank(value: &Json<'_>) -> bool {
     }
 }
 
-/// Validates and normalizes one application against a rule-set version's tables.
+/// Validates and normalizes one application against a rule-set version's fields.
 pub fn validate<'a>(application: &Json<'_>, rs: &'a RuleSet, lang: Language) -> Validated<'a> {
+    let fields: &'a Fields = &rs.fields;
     let mut v = V {
         rs,
         lang,
         out: Validated {
-            normalized: Normalized::default(),
+            normalized: Normalized::new(fields),
             errors: Vec::new(),
             warnings: Vec::new(),
             missing_required: Vec::new(),
-            inputs: vec![Value::UNIT; slot::COUNT],
+            inputs: vec![Value::UNIT; rs.program.inputs().len()],
         },
     };
-    let Json::Object(fields) = application else {
+    let Json::Object(object) = application else {
         v.error("application".to_owned(), "invalid_application");
         return v.out;
     };
 
-    for (key, value) in fields.iter() {
+    for (key, value) in object.iter() {
+        let index = fields.index_of(key);
         if is_blank(value) {
-            if !is_known(key) {
+            if index.is_none() {
                 v.warn(key.to_owned());
             }
             continue;
         }
-        match key {
-            "legal_form"
-            | "region"
-            | "business_status"
-            | "activity_type"
-            | "nace_version"
-            | "bankruptcy_status"
-            | "bank_credit_status"
-            | "business_plan_status"
-            | "product_variant" => {
-                if let Some((canonical, script)) = v.enum_value(key, key, value) {
-                    let (field, slot) = match key {
-                        "legal_form" => (&mut v.out.normalized.legal_form, slot::LEGAL_FORM),
-                        "region" => (&mut v.out.normalized.region, slot::REGION),
-                        "business_status" => {
-                            (&mut v.out.normalized.business_status, slot::BUSINESS_STATUS)
-                        }
-                        "activity_type" => {
-                            (&mut v.out.normalized.activity_type, slot::ACTIVITY_TYPE)
-                        }
-                        "nace_version" => (&mut v.out.normalized.nace_version, slot::NACE_VERSION),
-                        "bankruptcy_status" => {
-                            (&mut v.out.normalized.bankruptcy_status, slot::BANKRUPTCY)
-                        }
-                        "bank_credit_status" => {
-                            (&mut v.out.normalized.bank_credit_status, slot::BANK_CREDIT)
-                        }
-                        "business_plan_status" => (
-                            &mut v.out.normalized.business_plan_status,
-                            slot::BUSINESS_PLAN,
-                        ),
-                        _ => (&mut v.out.normalized.product_variant, slot::PRODUCT_VARIANT),
-                    };
-                    *field = Some(canonical);
-                    v.set(slot, Value::from(script));
-                }
-            }
-            "amount_requested_eur" => {
-                if let Some(d) = v.money(|| key.to_owned(), value, true) {
-                    v.out.normalized.amount_requested_eur = Some(Money(d));
-                    v.set(slot::AMOUNT, Value::from_decimal(d));
-                }
-            }
-            "projected_monthly_net_cashflow_eur" => {
-                if let Some(d) = v.money(|| key.to_owned(), value, false) {
-                    v.out.normalized.projected_monthly_net_cashflow_eur = Some(Money(d));
-                    v.set(slot::CASHFLOW, Value::from_decimal(d));
-                }
-            }
-            "term_months" => {
-                if let Some(i) = v.integer(key, value, 1, i64::from(MAX_TERM_MONTHS)) {
-                    v.out.normalized.term_months = Some(i);
-                    v.set(slot::TERM, Value::from_int(i));
-                }
-            }
-            "applicant_age_years" => {
-                if let Some(i) = v.integer(key, value, 0, 120) {
-                    v.out.normalized.applicant_age_years = Some(i);
-                    v.set(slot::AGE, Value::from_int(i));
-                }
-            }
-            "is_takeover" | "in_collective_debt_settlement" | "has_tax_or_social_arrears" => {
-                if let Some(b) = v.boolean(key, value) {
-                    let (field, slot) = match key {
-                        "is_takeover" => (&mut v.out.normalized.is_takeover, slot::IS_TAKEOVER),
-                        "in_collective_debt_settlement" => (
-                            &mut v.out.normalized.in_collective_debt_settlement,
-                            slot::DEBT_SETTLEMENT,
-                        ),
-                        _ => (
-                            &mut v.out.normalized.has_tax_or_social_arrears,
-                            slot::ARREARS,
-                        ),
-                    };
-                    *field = Some(b);
-                    v.set(slot, Value::from_bool(b));
-                }
-            }
-            "enterprise_number" => match value {
-                Json::String(s) => match enterprise_number(s) {
-                    Ok(canonical) => {
-                        v.set(slot::ENTERPRISE_NUMBER, Value::from(canonical.clone()));
-                        v.out.normalized.enterprise_number = Some(canonical);
-                    }
-                    Err(code) => v.error(key.to_owned(), code),
-                },
-                _ => v.error(key.to_owned(), "invalid_type"),
-            },
-            "nace_code" => match value {
-                Json::String(s) => match nace_code(s) {
-                    Some(canonical) => {
-                        v.set(slot::NACE_CODE, Value::from(canonical.clone()));
-                        v.out.normalized.nace_code = Some(canonical);
-                    }
-                    None => v.error(key.to_owned(), "invalid_nace_code"),
-                },
-                _ => v.error(key.to_owned(), "invalid_type"),
-            },
-            "project_description" => match value {
-                Json::String(s) if s.chars().count() > MAX_DESCRIPTION_CHARS => {
-                    v.error_range(
-                        key.to_owned(),
-                        "too_long",
-                        None,
-                        Some(&MAX_DESCRIPTION_CHARS.to_string()),
-                    );
-                }
-                Json::String(s) => v.out.normalized.project_description = Some(s.to_string()),
-                _ => v.error(key.to_owned(), "invalid_type"),
-            },
-            "funding_purposes" => {
-                if let Some(p) = v.purposes(value) {
-                    v.out.normalized.funding_purposes = Some(p);
-                }
-            }
-            _ => v.warn(key.to_owned()),
+        match index {
+            Some(i) => v.field(i, key, value),
+            None => v.warn(key.to_owned()),
         }
     }
 
-    // The rule set's default NACE version applies when none is given.
-    let nace_version_given = fields.get("nace_version").is_some_and(|x| !is_blank(x));
-    if !nace_version_given {
-        let table = rs.enum_table("nace_version");
-        if let Some((canonical, script)) = table.and_then(|t| {
-            t.canonical(rs.default_nace_version)
-                .zip(t.script_value(rs.default_nace_version))
-        }) {
-            v.out.normalized.nace_version = Some(canonical);
-            v.set(slot::NACE_VERSION, Value::from(script));
+    // A version's defaults apply to fields not given (absent or blank).
+    for default in &rs.defaults {
+        let Some(field) = fields.get(default.field) else {
+            continue;
+        };
+        let given = object.get(&field.name).is_some_and(|x| !is_blank(x));
+        if given {
+            continue;
+        }
+        if let Kind::Enum { table, .. } = &field.kind
+            && let Some((canonical, script)) = table
+                .canonical(default.option)
+                .zip(table.script_value(default.option))
+        {
+            v.set(
+                default.field,
+                Answer::Canonical(canonical),
+                Value::from(script),
+            );
         }
     }
 
-    for name in REQUIRED_FIELDS {
-        let given = fields.get(name).is_some_and(|value| !is_blank(value));
-        if !given {
-            v.out.missing_required.push(name);
+    if v.out.errors.is_empty() {
+        for (i, field) in fields.iter().enumerate() {
+            if field.required && v.out.normalized.get(i).is_none() {
+                v.out.missing_required.push(field.name.as_str());
+            }
         }
     }
     v.out
-}
-
-fn is_known(key: &str) -> bool {
-    matches!(
-        key,
-        "legal_form"
-            | "region"
-            | "business_status"
-            | "activity_type"
-            | "amount_requested_eur"
-            | "term_months"
-            | "funding_purposes"
-            | "is_takeover"
-            | "enterprise_number"
-            | "nace_code"
-            | "nace_version"
-            | "in_collective_debt_settlement"
-            | "bankruptcy_status"
-            | "bank_credit_status"
-            | "has_tax_or_social_arrears"
-            | "applicant_age_years"
-            | "projected_monthly_net_cashflow_eur"
-            | "business_plan_status"
-            | "product_variant"
-            | "project_description"
-    )
 }
 
 /// KBO/BCE number (§3.2): trim, upper-case, drop spaces, dots, hyphens, slashes and a leading
@@ -516,39 +474,6 @@ pub fn nace_code(raw: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::script::INPUTS;
-
-    #[test]
-    fn slots_match_script_inputs() {
-        let names = [
-            (slot::LEGAL_FORM, "legal_form"),
-            (slot::REGION, "region"),
-            (slot::BUSINESS_STATUS, "business_status"),
-            (slot::ACTIVITY_TYPE, "activity_type"),
-            (slot::AMOUNT, "amount_requested_eur"),
-            (slot::TERM, "term_months"),
-            (slot::PURPOSES, "funding_purposes"),
-            (slot::IS_TAKEOVER, "is_takeover"),
-            (slot::ENTERPRISE_NUMBER, "enterprise_number"),
-            (slot::NACE_CODE, "nace_code"),
-            (slot::NACE_VERSION, "nace_version"),
-            (slot::DEBT_SETTLEMENT, "in_collective_debt_settlement"),
-            (slot::BANKRUPTCY, "bankruptcy_status"),
-            (slot::BANK_CREDIT, "bank_credit_status"),
-            (slot::ARREARS, "has_tax_or_social_arrears"),
-            (slot::AGE, "applicant_age_years"),
-            (slot::CASHFLOW, "projected_monthly_net_cashflow_eur"),
-            (slot::BUSINESS_PLAN, "business_plan_status"),
-            (slot::PRODUCT_VARIANT, "product_variant"),
-            (slot::INSTALMENT, "monthly_instalment_eur"),
-            (slot::MISSING_REQUIRED, "missing_required"),
-        ];
-        assert_eq!(names.len(), slot::COUNT);
-        assert_eq!(INPUTS.len(), slot::COUNT);
-        for (i, name) in names {
-            assert_eq!(INPUTS[i].name, name);
-        }
-    }
 
     #[test]
     fn enterprise_numbers() {

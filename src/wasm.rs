@@ -10,7 +10,7 @@
 //! module (through `tsify`). They mirror the contract's JSON; a test deserializes real answers
 //! into them with `deny_unknown_fields`, so they cannot drift from what the engine returns.
 
-use crate::api::{Kredo, RequestError};
+use crate::api::{ErrorCode, Kredo, RequestError};
 use crate::date::Date;
 use crate::model::Language;
 use serde::{Deserialize, Serialize};
@@ -29,7 +29,7 @@ fn with_engine<R>(f: impl FnOnce(&Kredo) -> Result<R, String>) -> Result<R, Stri
         let engine = cell.get_or_init(|| {
             Kredo::embedded().map_err(|e| {
                 error_body(
-                    "rule_error",
+                    ErrorCode::RuleError,
                     &format!("the rule sets could not be compiled: {e}"),
                 )
             })
@@ -42,17 +42,8 @@ fn with_engine<R>(f: impl FnOnce(&Kredo) -> Result<R, String>) -> Result<R, Stri
 }
 
 /// An error in the facade's own shape, `{"error":{"code":…,"message":…}}`.
-fn error_body(code: &str, message: &str) -> String {
-    RequestError {
-        code: code.to_owned(),
-        message: message.to_owned(),
-        field: None,
-        line: None,
-        column: None,
-        versions: Vec::new(),
-        diagnostic: None,
-    }
-    .to_json()
+fn error_body(code: ErrorCode, message: &str) -> String {
+    RequestError::new(code, message).to_json()
 }
 
 /// The caller's date, or the browser's local date when it gives none.
@@ -60,7 +51,7 @@ fn resolve_today(today: Option<String>) -> Result<Date, String> {
     match today {
         Some(text) => Date::parse(&text).ok_or_else(|| {
             let mut body = error_body(
-                "invalid_date",
+                ErrorCode::InvalidDate,
                 &format!("`{text}` is not a date like 2026-11-22"),
             );
             if let Some(rest) = body.strip_suffix("}}") {
@@ -73,8 +64,12 @@ fn resolve_today(today: Option<String>) -> Result<Date, String> {
             let year = u16::try_from(now.get_full_year()).unwrap_or(0);
             let month = u8::try_from(now.get_month() + 1).unwrap_or(0);
             let day = u8::try_from(now.get_date()).unwrap_or(0);
-            Date::new(year, month, day)
-                .ok_or_else(|| error_body("invalid_date", "this device's date could not be read"))
+            Date::new(year, month, day).ok_or_else(|| {
+                error_body(
+                    ErrorCode::InvalidDate,
+                    "this device's date could not be read",
+                )
+            })
         }
     }
 }
@@ -117,7 +112,7 @@ pub fn evaluate(
     let result = match text {
         Some(text) => run(&text, today),
         None => Err(error_body(
-            "invalid_request",
+            ErrorCode::InvalidRequest,
             "the request is not a JSON object",
         )),
     };
@@ -143,7 +138,7 @@ pub fn rulesets() -> JsValue {
     wrap(
         with_engine(|kredo| {
             serde_json::to_string(&kredo.rulesets())
-                .map_err(|e| error_body("internal", &e.to_string()))
+                .map_err(|e| error_body(ErrorCode::InvalidRequest, &e.to_string()))
         }),
         "rulesets",
     )
@@ -159,15 +154,14 @@ pub fn guidance(
 ) -> JsValue {
     let result = match Language::parse(language) {
         None => Err(error_body(
-            "invalid_language",
+            ErrorCode::InvalidLanguage,
             &format!("unknown language `{language}`; use `nl`, `fr` or `en`"),
         )),
         Some(lang) => with_engine(|kredo| match kredo.guidance(product, version, lang) {
-            Some(rules) => {
-                serde_json::to_string(&rules).map_err(|e| error_body("internal", &e.to_string()))
-            }
+            Some(rules) => serde_json::to_string(&rules)
+                .map_err(|e| error_body(ErrorCode::InvalidRequest, &e.to_string())),
             None => Err(error_body(
-                "unknown_version",
+                ErrorCode::UnknownVersion,
                 &format!("`{product}` has no version `{version}`"),
             )),
         }),

@@ -225,7 +225,8 @@ fn test_shows_the_difference_and_exits_1() {
 #[test]
 fn a_maintainers_edit_takes_effect_at_once() {
     let dir = scratch("edit", true);
-    let manifest = dir.join("rules/impulskrediet/2025-01-01/manifest.json");
+    // The parameters are stored once, in the first version, and inherited by the later ones.
+    let manifest = dir.join("rules/impulskrediet/2020-07-03/parameters.json");
     let m = std::fs::read_to_string(&manifest)
         .unwrap()
         .replace("\"25000.00\"", "\"9000.00\"");
@@ -244,17 +245,26 @@ fn a_maintainers_edit_takes_effect_at_once() {
             .unwrap()
             .contains("9000 EUR")
     );
-    assert_ne!(
-        d["rule_set"]["hash"],
-        kredo().rulesets()[2].hash.as_str(),
-        "an edit changes the hash"
-    );
+    // An edit to an inherited file changes the hash of every version that inherits it.
+    let listed = text(&run(&dir, &["rulesets"], None).stdout);
+    for published in kredo().rulesets() {
+        assert!(
+            listed.contains(&format!(" {}  ", published.version)),
+            "{listed}"
+        );
+        assert!(
+            !listed.contains(&published.hash),
+            "{} kept its hash: {listed}",
+            published.version
+        );
+    }
+    assert_eq!(d["rule_set"]["hash"].as_str().map(str::len), Some(71));
 }
 
 #[test]
 fn a_broken_rule_is_shown_with_its_source_line_and_a_caret() {
     let dir = scratch("broken", true);
-    let rule = dir.join("rules/impulskrediet/2025-01-01/rules/term_above_max.rhai");
+    let rule = dir.join("rules/impulskrediet/2020-07-03/rules/term_above_max.rhai");
     let text_before = std::fs::read_to_string(&rule).unwrap();
     std::fs::write(
         &rule,
@@ -268,7 +278,8 @@ fn a_broken_rule_is_shown_with_its_source_line_and_a_caret() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         text(&out.stderr),
-        "error: unknown variable `term_month`\n  --> rules/impulskrediet/2025-01-01/rules/term_above_max.rhai:6:1\n  |\n6 | term_month > MAX_TERM_MONTHS\n  | ^\n  = help: did you mean `term_months`?\nerror: the rule sets did not load (1 problem)\n"
+        // Stored once and inherited by three versions: reported once, where it is stored.
+        "error: unknown variable `term_month`\n  --> rules/impulskrediet/2020-07-03/rules/term_above_max.rhai:6:1\n  |\n6 | term_month > MAX_TERM_MONTHS\n  | ^\n  = help: did you mean `term_months`?\nerror: the rule sets did not load (1 problem)\n"
     );
 }
 

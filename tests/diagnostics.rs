@@ -186,7 +186,7 @@ fn wrong_shape_is_reported_at_the_condition() {
     let err = kredo
         .evaluate_json(&request(&eligible()), today())
         .unwrap_err();
-    assert_eq!(err.code, "rule_error");
+    assert_eq!(err.code.as_str(), "rule_error");
     let d = err.diagnostic.unwrap();
     assert_eq!(
         d.to_string(),

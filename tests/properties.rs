@@ -121,8 +121,8 @@ proptest! {
         let out = k.evaluate_json(&request(&app), today());
         let text = out.expect("an application problem is a decision, not a request error");
         // The borrowed JSON path and the typed `Value` path give the same bytes.
-        let typed = kredo::Request { as_of: Some("2026-11-22".into()), language: Some("en".into()), application: app.clone(), ..Default::default() };
-        prop_assert_eq!(&text, &kredo::api::to_json(&k.evaluate(&typed, today()).unwrap()));
+        let typed = kredo::Request::new(app.clone()).as_of("2026-11-22").language("en");
+        prop_assert_eq!(&text, &k.evaluate(&typed, today()).unwrap().to_json());
         let d: Value = serde_json::from_str(&text).unwrap();
         prop_assert!(["invalid", "ineligible", "review", "flagged", "eligible"].contains(&d["outcome"].as_str().unwrap()));
         if d["outcome"] == "invalid" {
@@ -161,9 +161,9 @@ proptest! {
     fn fast_writer_matches_serde(app in any_json(), valid in valid_application()) {
         let k = kredo();
         for a in [app, valid] {
-            let req = kredo::Request { as_of: Some("2026-11-22".into()), application: a, ..Default::default() };
+            let req = kredo::Request::new(a).as_of("2026-11-22");
             let d = k.evaluate(&req, today()).unwrap();
-            prop_assert_eq!(kredo::api::to_json(&d), serde_json::to_string(&d).unwrap());
+            prop_assert_eq!(d.to_json(), serde_json::to_string(&d).unwrap());
         }
     }
 

@@ -38,7 +38,7 @@ fn rule_error(body: &str) -> kredo::Diagnostic {
 
 fn rule_error_reading(reads: &str, body: &str) -> kredo::Diagnostic {
     let err = run_rule_reading(reads, body).expect_err("the hostile rule must stop");
-    assert_eq!(err.code, "rule_error");
+    assert_eq!(err.code, kredo::ErrorCode::RuleError);
     let d = err.diagnostic.expect("a rule error carries its diagnostic");
     assert_eq!(
         (d.product.as_str(), d.version.as_str(), d.file.as_str()),

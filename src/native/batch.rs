@@ -13,8 +13,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::date::Date;
-use crate::model::{Decision, Request};
-use crate::{Kredo, RequestError};
+use crate::model::Decision;
+use crate::{Kredo, Request, RequestError, Selection};
 
 use super::csv_in::{self, CsvError, Row, RowError, Table, TextEncoding};
 
@@ -32,15 +32,6 @@ type ChunkOutput = (Vec<u8>, usize);
 
 /// Rows per unit of work handed to a thread.
 const CHUNK_ROWS: usize = 256;
-
-/// The options every row is screened with (the CLI's flags, the HTTP route's query).
-#[derive(Debug, Clone, Default)]
-pub struct BatchOptions {
-    pub product: Option<String>,
-    pub as_of: Option<String>,
-    pub version: Option<String>,
-    pub language: Option<String>,
-}
 
 /// The output file and a count of what happened.
 #[derive(Debug, Clone)]
@@ -70,22 +61,21 @@ pub enum BatchError {
 pub fn run(
     kredo: &Kredo,
     input: &[u8],
-    opts: &BatchOptions,
+    selection: &Selection<'static>,
     today: Date,
     progress: &AtomicUsize,
 ) -> Result<BatchOutput, BatchError> {
     let table = csv_in::read_table(input)?;
+    // A selection the engine refuses would fail every row the same way: fail once, up front.
+    // The version it names also says which columns hold money, booleans or purposes.
+    let (rs, _, _) = kredo
+        .resolve(selection, today)
+        .map_err(|e| BatchError::Request(Box::new(e)))?;
     let template = Request {
-        product: opts.product.clone(),
-        as_of: opts.as_of.clone(),
-        version: opts.version.clone(),
-        language: opts.language.clone(),
+        selection: selection.clone(),
         application: serde_json::Value::Object(serde_json::Map::new()),
     };
-    // Options the engine refuses would fail every row the same way: fail once, up front.
-    kredo
-        .evaluate(&template, today)
-        .map_err(|e| BatchError::Request(Box::new(e)))?;
+    let kinds = csv_in::ColumnKinds::new(&table.keys, &rs.fields);
 
     let decimal_comma = table.delimiter == b';';
     let chunks: Vec<&[Result<Row, RowError>]> = table.rows.chunks(CHUNK_ROWS).collect();
@@ -100,7 +90,15 @@ pub fn run(
             let Some(chunk) = chunks.get(i) else {
                 return Ok(());
             };
-            let done = screen_chunk(kredo, &table, chunk, &template, today, decimal_comma)?;
+            let done = screen_chunk(
+                kredo,
+                &table,
+                &kinds,
+                chunk,
+                &template,
+                today,
+                decimal_comma,
+            )?;
             progress.fetch_add(chunk.len(), Ordering::Relaxed);
             let mut outputs = outputs
                 .lock()
@@ -166,6 +164,7 @@ pub fn run(
 fn screen_chunk(
     kredo: &Kredo,
     table: &Table,
+    kinds: &csv_in::ColumnKinds,
     chunk: &[Result<Row, RowError>],
     template: &Request,
     today: Date,
@@ -181,7 +180,7 @@ fn screen_chunk(
         let (fields, extra): (&[String], [String; 5]) = match row {
             Ok(row) => {
                 let mut request = template.clone();
-                request.application = csv_in::row_to_value(&table.keys, &row.fields);
+                request.application = csv_in::row_to_value(&table.keys, kinds, &row.fields);
                 let extra = match kredo.evaluate(&request, today) {
                     Ok(decision) => {
                         if !decision.errors.is_empty() {

@@ -1,6 +1,6 @@
 //! The `kredo` command line: parse, dispatch, print one error, return an exit code.
 
-use crate::api::{CheckOptions, Kredo};
+use crate::api::{Kredo, Selection};
 use crate::diag::{Diagnostic, LoadError};
 use crate::ruleset::RuleSetSource;
 use clap::{Args, Parser, Subcommand};
@@ -152,7 +152,10 @@ fn sources(arg: &RulesArg) -> Result<(Vec<RuleSetSource>, Origin), String> {
             let s = super::loader::load_dir(&dir).map_err(|e| render_load_error(&e, Some(&dir)))?;
             Ok((s, Origin::Dir(dir)))
         }
-        None => Ok((crate::embedded::sources(), Origin::Embedded)),
+        None => Ok((
+            crate::embedded::sources().map_err(|e| render_load_error(&e, None))?,
+            Origin::Embedded,
+        )),
     }
 }
 
@@ -217,11 +220,11 @@ fn check(args: &CheckArgs) -> Result<ExitCode, String> {
     let (sources, origin) = sources(&args.rules)?;
     let kredo = engine(sources, &origin)?;
     let text = read_input(&args.file)?;
-    let opts = CheckOptions {
-        product: Some(args.product.clone()),
-        as_of: args.as_of.clone(),
-        version: args.version.clone(),
-        language: Some(args.lang.clone()),
+    let opts = Selection {
+        product: Some(args.product.as_str().into()),
+        as_of: args.as_of.as_deref().map(Into::into),
+        version: args.version.as_deref().map(Into::into),
+        language: Some(args.lang.as_str().into()),
     };
     let decision = kredo
         .check_json(&text, &opts, super::today())
@@ -253,22 +256,24 @@ fn check(args: &CheckArgs) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Finds version folders (with a manifest) at or under a path.
-fn version_dirs(path: &Path, out: &mut Vec<PathBuf>) {
-    if path.join("manifest.json").is_file() {
-        out.push(path.to_path_buf());
-        return;
+/// The rules root a path lies in, and the product and version it names: a rules root (every
+/// version), a product directory (its versions) or a version directory (that version).
+fn locate_versions(path: &Path) -> Option<(PathBuf, Option<String>, Option<String>)> {
+    let name = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned());
+    let timeline = crate::ruleset::timeline::TIMELINE;
+    if path.join(timeline).is_file() {
+        return Some((path.parent()?.to_path_buf(), name(path), None));
     }
-    if let Ok(entries) = std::fs::read_dir(path) {
-        let mut dirs: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.is_dir())
-            .collect();
-        dirs.sort();
-        for d in dirs {
-            version_dirs(&d, out);
-        }
+    if let Some(product) = path.parent()
+        && product.join(timeline).is_file()
+    {
+        return Some((product.parent()?.to_path_buf(), name(product), name(path)));
     }
+    let is_root = std::fs::read_dir(path)
+        .ok()?
+        .filter_map(|e| e.ok())
+        .any(|e| e.path().join(timeline).is_file());
+    is_root.then(|| (path.to_path_buf(), None, None))
 }
 
 fn test(args: &TestArgs) -> Result<ExitCode, String> {
@@ -277,26 +282,37 @@ fn test(args: &TestArgs) -> Result<ExitCode, String> {
     let (all, origin) = if args.paths.is_empty() {
         sources(&args.rules)?
     } else {
-        let mut dirs = Vec::new();
+        let mut roots: Vec<(PathBuf, Option<String>, Option<String>)> = Vec::new();
         for p in &args.paths {
             if !p.exists() {
                 return Err(format!("error: `{}` does not exist", p.display()));
             }
-            version_dirs(p, &mut dirs);
+            let p = p.canonicalize().unwrap_or_else(|_| p.clone());
+            roots.push(locate_versions(&p).ok_or_else(|| {
+                format!(
+                    "error: `{}` is not a rules root, a product (with a timeline.json) or one of its versions",
+                    p.display()
+                )
+            })?);
         }
-        if dirs.is_empty() {
-            return Err(
-                "error: no rule-set versions (folders with a manifest.json) under the given paths"
-                    .into(),
-            );
+        let root = roots.first().map(|r| r.0.clone()).unwrap_or_default();
+        if roots.iter().any(|r| r.0 != root) {
+            return Err("error: the given paths lie in different rules roots".into());
         }
-        let mut loaded = Vec::new();
-        for d in dirs {
-            loaded.push(super::loader::load_version(&d).map_err(|e| render_load_error(&e, None))?);
-        }
-        (loaded, Origin::Dir(PathBuf::from(".")))
+        let loaded =
+            super::loader::load_dir(&root).map_err(|e| render_load_error(&e, Some(&root)))?;
+        let wanted = |s: &RuleSetSource| {
+            roots.iter().any(|(_, product, version)| {
+                product.as_ref().is_none_or(|p| *p == s.product)
+                    && version.as_ref().is_none_or(|v| *v == s.version)
+            })
+        };
+        targets.extend(loaded.iter().filter(|s| wanted(s)).cloned());
+        (loaded, Origin::Dir(root))
     };
-    targets.extend(all.iter().cloned());
+    if targets.is_empty() {
+        targets.extend(all.iter().cloned());
+    }
     let kredo = engine(all, &origin)?;
 
     let (mut passed, mut failed) = (0usize, 0usize);
@@ -364,8 +380,8 @@ fn impact(args: &ImpactArgs) -> Result<ExitCode, String> {
             .map_err(|e| format!("error: {}/{}/cases.json: {e}", src.product, src.version))?;
         for case in cases {
             // Each application is judged on the day each version starts, so date rules agree.
-            let a = crate::api::decide_with(from, &case.application, from.effective_from, lang);
-            let b = crate::api::decide_with(to, &case.application, to.effective_from, lang);
+            let a = kredo.decide_version(from, &case.application, from.effective_from, lang);
+            let b = kredo.decide_version(to, &case.application, to.effective_from, lang);
             let (Ok(a), Ok(b)) = (a, b) else {
                 return Err(format!(
                     "error: case `{}` gets no decision from one of the versions",

@@ -12,11 +12,12 @@ use std::time::{Duration, Instant};
 use clap::{Args, Subcommand};
 
 use super::audit::Verifier;
-use super::batch::{self, BatchError, BatchOptions};
+use super::batch::{self, BatchError};
 use super::cli::RulesArg;
 use super::server::ServeArgs;
 use super::store::Store;
 use super::{auth, today};
+use crate::api::Selection;
 
 /// `kredo serve`.
 #[derive(Debug, Args)]
@@ -177,11 +178,11 @@ pub fn batch(cmd: &BatchCommand) -> Result<ExitCode, String> {
     } else {
         std::fs::read(&cmd.input).map_err(|e| format!("error: cannot read `{}`: {e}", cmd.input))?
     };
-    let opts = BatchOptions {
-        product: Some(cmd.product.clone()),
-        as_of: cmd.as_of.clone(),
-        version: cmd.version.clone(),
-        language: Some(cmd.lang.clone()),
+    let opts = Selection {
+        product: Some(cmd.product.clone().into()),
+        as_of: cmd.as_of.clone().map(Into::into),
+        version: cmd.version.clone().map(Into::into),
+        language: Some(cmd.lang.clone().into()),
     };
     // A progress bar only for a person at a terminal: never in CI logs or redirected output.
     let show_progress = !cmd.no_progress

@@ -10,15 +10,46 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
-/// Money columns: a decimal comma (`1234,56`) is read as a decimal point here, in CSV only.
-const MONEY_FIELDS: &[&str] = &["amount_requested_eur", "projected_monthly_net_cashflow_eur"];
-/// Boolean columns: Excel writes TRUE/FALSE, WAAR/ONWAAR (nl) or VRAI/FAUX (fr).
-const BOOL_FIELDS: &[&str] = &[
-    "is_takeover",
-    "in_collective_debt_settlement",
-    "has_tax_or_social_arrears",
-];
-const PURPOSES_FIELD: &str = "funding_purposes";
+use crate::fields::{Fields, Kind};
+
+/// What a column's cells are, from the kind of the field its header names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    /// A decimal comma (`1234,56`) is read as a decimal point, in CSV only.
+    Money,
+    /// Excel writes TRUE/FALSE, WAAR/ONWAAR (nl) or VRAI/FAUX (fr).
+    Boolean,
+    /// `category:amount;category:amount`.
+    Purposes,
+    /// Passed on as text; the engine reads it.
+    Text,
+}
+
+/// The kind of each column of a table, by header, for one rule-set version's fields.
+#[derive(Debug, Clone)]
+pub struct ColumnKinds(Vec<Column>);
+
+impl ColumnKinds {
+    /// Each header's column kind; a header no field declares is text (the engine warns).
+    pub fn new(keys: &[String], fields: &Fields) -> ColumnKinds {
+        ColumnKinds(
+            keys.iter()
+                .map(|k| {
+                    match fields
+                        .index_of(k)
+                        .and_then(|i| fields.get(i))
+                        .map(|f| &f.kind)
+                    {
+                        Some(Kind::Money { .. }) => Column::Money,
+                        Some(Kind::Boolean) => Column::Boolean,
+                        Some(Kind::Purposes { .. }) => Column::Purposes,
+                        _ => Column::Text,
+                    }
+                })
+                .collect(),
+        )
+    }
+}
 
 /// How the input text was encoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -280,26 +311,23 @@ pub fn purposes_cell(value: &str) -> Value {
 }
 
 /// One row as the contract's bare application JSON text (see [`row_to_value`]).
-pub fn row_to_application(keys: &[String], fields: &[String]) -> String {
-    row_to_value(keys, fields).to_string()
+pub fn row_to_application(keys: &[String], kinds: &ColumnKinds, fields: &[String]) -> String {
+    row_to_value(keys, kinds, fields).to_string()
 }
 
 /// One row as the contract's bare application object. An empty cell is an absent field;
 /// a column without a name is ignored; unknown columns are passed on (the engine warns).
-pub fn row_to_value(keys: &[String], fields: &[String]) -> Value {
+pub fn row_to_value(keys: &[String], kinds: &ColumnKinds, fields: &[String]) -> Value {
     let mut app = Map::new();
-    for (key, cell) in keys.iter().zip(fields) {
+    for ((key, cell), kind) in keys.iter().zip(fields).zip(&kinds.0) {
         if key.is_empty() || cell.trim().is_empty() {
             continue;
         }
-        let value = if MONEY_FIELDS.contains(&key.as_str()) {
-            Value::String(decimal_comma(cell).into_owned())
-        } else if BOOL_FIELDS.contains(&key.as_str()) {
-            boolean_cell(cell)
-        } else if key == PURPOSES_FIELD {
-            purposes_cell(cell)
-        } else {
-            Value::String(cell.clone())
+        let value = match kind {
+            Column::Money => Value::String(decimal_comma(cell).into_owned()),
+            Column::Boolean => boolean_cell(cell),
+            Column::Purposes => purposes_cell(cell),
+            Column::Text => Value::String(cell.clone()),
         };
         app.insert(key.clone(), value);
     }
@@ -357,7 +385,12 @@ mod tests {
         ]
         .map(String::from)
         .to_vec();
-        let json = row_to_application(&keys, &fields);
+        let kredo = crate::Kredo::embedded().unwrap();
+        let rs = kredo
+            .select("impulskrediet", crate::Date::MIN, Some("2025-01-01"))
+            .unwrap();
+        let kinds = ColumnKinds::new(&keys, &rs.fields);
+        let json = row_to_application(&keys, &kinds, &fields);
         let v: Value = serde_json::from_str(&json).unwrap_or_default();
         assert_eq!(v["amount_requested_eur"], "12500.50");
         assert_eq!(v["is_takeover"], true);

@@ -26,10 +26,11 @@ use utoipa::OpenApi as _;
 use crate::{Kredo, RequestError};
 
 use super::audit::{self, NewEntry, StaffDecision, push_json_str};
-use super::batch::{self, BatchError, BatchOptions};
+use super::batch::{self, BatchError};
 use super::openapi::ApiDoc;
 use super::store::{Store, StoreError};
 use super::{auth, today};
+use crate::api::Selection;
 
 /// `kredo serve` options.
 #[derive(Debug, Clone, clap::Args)]
@@ -843,11 +844,11 @@ pub async fn batch_route(
         Ok(body) => body,
         Err(rejection) => return body_rejection(&rejection),
     };
-    let opts = BatchOptions {
-        product: query.product,
-        as_of: query.as_of,
-        version: query.version,
-        language: query.lang,
+    let opts = Selection {
+        product: query.product.map(Into::into),
+        as_of: query.as_of.map(Into::into),
+        version: query.version.map(Into::into),
+        language: query.lang.map(Into::into),
     };
     let kredo = Arc::clone(&state.kredo);
     let day = today();

@@ -1,94 +1,22 @@
-//! Rule-set versions: their manifest, data tables and messages, compiled once; and the registry
-//! that picks the version in force on a date.
+//! Rule-set versions: their manifest, fields, data tables and messages, compiled once; and the
+//! registry that picks the version in force on a date.
 
 pub mod source;
+pub mod timeline;
 
 use crate::date::Date;
 use crate::diag::{Diagnostic, LoadError, did_you_mean};
+use crate::fields::{Fields, Kind};
 use crate::model::Language;
 use crate::money::{display_money, display_percent, parse_money};
-use crate::script::{ImmutableString, Lists, Program, ProgramSpec, RuleSource, Value};
+use crate::script::{CompiledRule, Inputs, Lists, Program, ProgramSpec, RuleSource, Value};
+use crate::validate::ISSUE_CODES;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 pub use source::{RuleSetSource, SourceFile, hash};
-
-/// The enum fields whose values and aliases a rule set must define (`data/enums.json`).
-pub const ENUM_FIELDS: [&str; 10] = [
-    "legal_form",
-    "region",
-    "business_status",
-    "activity_type",
-    "nace_version",
-    "bankruptcy_status",
-    "bank_credit_status",
-    "business_plan_status",
-    "product_variant",
-    "funding_purposes.category",
-];
-
-/// Validation error codes; each needs a message in every language.
-pub const ERROR_CODES: [&str; 16] = [
-    "missing",
-    "invalid_type",
-    "invalid_money",
-    "money_out_of_range",
-    "not_positive",
-    "invalid_integer",
-    "integer_out_of_range",
-    "unknown_value",
-    "invalid_boolean",
-    "invalid_enterprise_number",
-    "enterprise_number_checksum",
-    "invalid_nace_code",
-    "too_long",
-    "invalid_purpose",
-    "invalid_application",
-    "unknown_field",
-];
-
-/// Canonical values of one enum field and the folded spellings that lead to them.
-#[derive(Debug, Clone, Default)]
-pub struct EnumTable {
-    values: Vec<(String, ImmutableString)>,
-    /// A `BTreeMap`, not a `HashMap`: no random hash keys in the core, and for a few dozen
-    /// short keys it is as fast.
-    lookup: BTreeMap<String, usize>,
-}
-
-impl EnumTable {
-    /// Looks up a raw answer: trimmed, inner whitespace folded, case-folded.
-    pub fn lookup(&self, raw: &str) -> Option<usize> {
-        if let Some(i) = self.lookup.get(raw) {
-            return Some(*i);
-        }
-        self.lookup.get(&fold(raw)).copied()
-    }
-    pub fn canonical(&self, index: usize) -> Option<&str> {
-        self.values.get(index).map(|(s, _)| s.as_str())
-    }
-    /// The canonical value as a shared script string (no allocation per decision).
-    pub fn script_value(&self, index: usize) -> Option<ImmutableString> {
-        self.values.get(index).map(|(_, s)| s.clone())
-    }
-    pub fn values(&self) -> impl Iterator<Item = &str> {
-        self.values.iter().map(|(s, _)| s.as_str())
-    }
-}
-
-/// Trim, fold inner whitespace to one space, case-fold.
-pub fn fold(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
-    for word in raw.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.extend(word.chars().flat_map(char::to_lowercase));
-    }
-    out
-}
 
 /// A version parameter, shown in messages and folded into the rules.
 #[derive(Debug, Clone)]
@@ -132,45 +60,96 @@ impl ParamValue {
     }
 }
 
-/// The texts of one language.
+/// The validation texts of one language (`messages/<lang>.json`, `errors` and `warnings`).
 #[derive(Debug, Clone, Default)]
 pub struct Messages {
-    /// Per rule, in the order of the program's rules.
-    pub rules: Vec<String>,
-    /// The same, already encoded as JSON strings: a decision copies them instead of escaping
-    /// long texts on every answer.
-    pub rules_json: Vec<Box<serde_json::value::RawValue>>,
-    pub next_steps: Vec<String>,
+    /// By error code.
     pub errors: BTreeMap<String, String>,
+    /// By warning code.
     pub warnings: BTreeMap<String, String>,
+}
+
+/// What a rule says in one language.
+#[derive(Debug, Clone)]
+pub struct RuleText {
+    /// Why it fired, with the version's parameters filled in.
+    pub message: String,
+    /// The same, already encoded as a JSON string: a decision copies it instead of escaping a
+    /// long text on every answer.
+    pub message_json: Box<serde_json::value::RawValue>,
+    /// What the applicant can do next.
+    pub next_step: String,
+}
+
+/// One rule: the compiled condition, its severity and reads, and its texts in every language,
+/// together. A rule without a text in some language does not load, so a rule that fires can
+/// never lose its message.
+#[derive(Debug)]
+pub struct Rule {
+    /// The compiled rule (id, severity, reads).
+    pub compiled: CompiledRule,
+    /// Indexed by [`Language::index`].
+    pub text: [RuleText; 3],
+}
+
+impl Rule {
+    /// The rule's texts in one language.
+    pub fn text(&self, lang: Language) -> &RuleText {
+        match lang {
+            Language::Nl => &self.text[0],
+            Language::Fr => &self.text[1],
+            Language::En => &self.text[2],
+        }
+    }
+}
+
+/// A version's default for an optional enum field that is not answered (`defaults` in the
+/// manifest): the default NACE-BEL version, say.
+#[derive(Debug, Clone, Copy)]
+pub struct FieldDefault {
+    /// Index of the field.
+    pub field: usize,
+    /// Index of the option.
+    pub option: usize,
 }
 
 /// One compiled, immutable rule-set version.
 #[derive(Debug)]
 pub struct RuleSet {
+    /// Product id.
     pub product: String,
+    /// Version id.
     pub version: String,
+    /// The product's name, as people know it.
     pub title: String,
+    /// First day in force.
     pub effective_from: Date,
+    /// Last day in force, derived from the timeline.
     pub effective_to: Option<Date>,
+    /// SHA-256 of the resolved files.
     pub hash: String,
+    /// The indicative rate.
     pub annual_rate: Decimal,
     /// Annuity factors at `annual_rate` for every valid term.
     pub annuities: crate::money::AnnuityTable,
-    /// Index into the `nace_version` enum table.
-    pub default_nace_version: usize,
-    pub enums: BTreeMap<String, EnumTable>,
+    /// The application's fields.
+    pub fields: Fields,
+    /// Defaults for unanswered fields.
+    pub defaults: Vec<FieldDefault>,
+    /// Named code lists.
     pub lists: Arc<Lists>,
+    /// Parameters, `ANNUAL_RATE` first.
     pub parameters: Vec<Parameter>,
+    /// The engine the rules run on.
     pub program: Program,
+    /// The rules, in file-name order.
+    pub rules: Vec<Rule>,
     /// Indexed by [`Language::index`].
     pub messages: [Messages; 3],
 }
 
 impl RuleSet {
-    pub fn enum_table(&self, field: &str) -> Option<&EnumTable> {
-        self.enums.get(field)
-    }
+    /// The validation texts of one language.
     pub fn messages(&self, lang: Language) -> &Messages {
         // The array has one entry per language; the index is always in range.
         match lang {
@@ -205,34 +184,23 @@ impl RuleSet {
     }
 }
 
-/// The fields the contract requires (§2); a missing one fires `MISSING_INFO`.
-pub const REQUIRED_FIELDS: [&str; 7] = [
-    "legal_form",
-    "region",
-    "business_status",
-    "activity_type",
-    "amount_requested_eur",
-    "term_months",
-    "funding_purposes",
-];
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Manifest {
-    product: String,
-    version: String,
     title: String,
     #[serde(default)]
+    #[allow(dead_code, reason = "documentation for maintainers")]
     description: Option<String>,
-    effective_from: String,
-    #[serde(default)]
-    effective_to: Option<String>,
     annual_rate: String,
-    default_nace_version: String,
+    /// Field → canonical value, for optional enum fields left unanswered.
     #[serde(default)]
+    defaults: BTreeMap<String, String>,
+    #[serde(default)]
+    #[allow(
+        dead_code,
+        reason = "documentation for maintainers: where each value comes from"
+    )]
     sources: BTreeMap<String, String>,
-    #[serde(default)]
-    parameters: BTreeMap<String, ParamDef>,
 }
 
 #[derive(Deserialize)]
@@ -277,7 +245,11 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn diag(&self, file: &str, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::new(&self.src.product, &self.src.version, file, message)
+        let d = Diagnostic::new(&self.src.product, &self.src.version, file, message);
+        match self.src.origin(file) {
+            Some(origin) => d.with_origin(origin),
+            None => d,
+        }
     }
     fn push(&mut self, file: &str, message: impl Into<String>) {
         let d = self.diag(file, message);
@@ -338,53 +310,17 @@ pub fn compile(src: &RuleSetSource) -> Result<RuleSet, LoadError> {
         problems: Vec::new(),
     };
     let manifest: Option<Manifest> = cx.json("manifest.json");
-    let Some(m) = manifest else {
+    let params: Option<BTreeMap<String, ParamDef>> = if src.file("parameters.json").is_some() {
+        cx.json("parameters.json")
+    } else {
+        Some(BTreeMap::new())
+    };
+    let fields = load_fields(&mut cx);
+    let (Some(m), Some(params), Some(fields)) = (manifest, params, fields) else {
         return Err(LoadError {
             diagnostics: cx.problems,
         });
     };
-    let _ = (&m.description, &m.sources);
-    if m.product != src.product {
-        cx.push(
-            "manifest.json",
-            format!(
-                "`product` is `{}` but the folder is `{}`",
-                m.product, src.product
-            ),
-        );
-    }
-    if m.version != src.version {
-        cx.push(
-            "manifest.json",
-            format!(
-                "`version` is `{}` but the folder is `{}`",
-                m.version, src.version
-            ),
-        );
-    }
-    let effective_from = Date::parse(&m.effective_from).unwrap_or_else(|| {
-        cx.push(
-            "manifest.json",
-            format!(
-                "`effective_from` `{}` is not a date like 2025-01-01",
-                m.effective_from
-            ),
-        );
-        Date::new(1970, 1, 1).unwrap_or(Date::MIN)
-    });
-    let effective_to = m.effective_to.as_deref().and_then(|t| {
-        let d = Date::parse(t);
-        if d.is_none() {
-            cx.push(
-                "manifest.json",
-                format!("`effective_to` `{t}` is not a date like 2024-12-31"),
-            );
-        }
-        d
-    });
-    if effective_to.is_some_and(|to| to < effective_from) {
-        cx.push("manifest.json", "`effective_to` is before `effective_from`");
-    }
     let annual_rate = match m.annual_rate.parse::<Decimal>() {
         Ok(r) if r >= Decimal::ZERO && r < Decimal::ONE => r,
         _ => {
@@ -405,13 +341,13 @@ pub fn compile(src: &RuleSetSource) -> Result<RuleSet, LoadError> {
         value: ParamValue::Percent(annual_rate),
         source: None,
     }];
-    for (name, def) in &m.parameters {
+    for (name, def) in &params {
         if !name
             .chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
         {
             cx.push(
-                "manifest.json",
+                "parameters.json",
                 format!("parameter `{name}` must be UPPER_SNAKE_CASE"),
             );
         }
@@ -427,7 +363,7 @@ pub fn compile(src: &RuleSetSource) -> Result<RuleSet, LoadError> {
             "integer" => text.parse().ok().map(ParamValue::Integer),
             other => {
                 cx.push(
-                    "manifest.json",
+                    "parameters.json",
                     format!("parameter `{name}` has unknown type `{other}`; use `money`, `decimal`, `percent` or `integer`"),
                 );
                 continue;
@@ -440,25 +376,13 @@ pub fn compile(src: &RuleSetSource) -> Result<RuleSet, LoadError> {
                 source: def.source.clone(),
             }),
             None => cx.push(
-                "manifest.json",
+                "parameters.json",
                 format!("parameter `{name}`: `{text}` is not a valid {}", def.kind),
             ),
         }
     }
 
-    let enums = load_enums(&mut cx);
-    let default_nace_version = enums
-        .get("nace_version")
-        .and_then(|t| t.lookup(&m.default_nace_version));
-    if default_nace_version.is_none() && enums.contains_key("nace_version") {
-        cx.push(
-            "manifest.json",
-            format!(
-                "`default_nace_version` `{}` is not a `nace_version` value",
-                m.default_nace_version
-            ),
-        );
-    }
+    let defaults = load_defaults(&mut cx, &m, &fields);
     let lists = Arc::new(load_lists(&mut cx));
 
     // Rules.
@@ -474,6 +398,7 @@ pub fn compile(src: &RuleSetSource) -> Result<RuleSet, LoadError> {
             Ok(text) => sources.push(RuleSource {
                 path: &f.path,
                 text,
+                origin: src.origin(&f.path),
             }),
             Err(_) => cx.push(&f.path, "file is not UTF-8"),
         }
@@ -493,8 +418,9 @@ pub fn compile(src: &RuleSetSource) -> Result<RuleSet, LoadError> {
             .collect(),
         lists: lists.clone(),
         limits: crate::script::Limits::DEFAULT,
+        inputs: Arc::new(Inputs::new(&fields)),
     };
-    let program = match Program::compile(spec, &sources) {
+    let compiled = match Program::compile(spec, &sources) {
         Ok(p) => Some(p),
         Err(mut d) => {
             cx.problems.append(&mut d);
@@ -502,86 +428,129 @@ pub fn compile(src: &RuleSetSource) -> Result<RuleSet, LoadError> {
         }
     };
 
-    let rule_ids: Vec<String> = program
+    let rule_ids: Vec<String> = compiled
         .as_ref()
-        .map(|p| p.rules.iter().map(|r| r.id.clone()).collect())
+        .map(|(_, rules)| rules.iter().map(|r| r.id.clone()).collect())
         .unwrap_or_default();
-    let messages = Language::ALL.map(|lang| load_messages(&mut cx, lang, &rule_ids, &parameters));
+    let loaded = Language::ALL.map(|lang| load_messages(&mut cx, lang, &rule_ids, &parameters));
 
-    match (program, default_nace_version) {
-        (Some(program), Some(default_nace_version)) if cx.problems.is_empty() => Ok(RuleSet {
-            product: src.product.clone(),
-            version: src.version.clone(),
-            title: m.title,
-            effective_from,
-            effective_to,
-            hash: hash(&src.files),
-            annual_rate,
-            annuities: crate::money::AnnuityTable::new(
+    match compiled {
+        Some((program, compiled)) if cx.problems.is_empty() => {
+            let [nl, fr, en] = loaded;
+            let rules = compiled
+                .into_iter()
+                .zip(nl.1.into_iter().zip(fr.1.into_iter().zip(en.1)))
+                .map(|(compiled, (nl, (fr, en)))| Rule {
+                    compiled,
+                    text: [nl, fr, en],
+                })
+                .collect();
+            Ok(RuleSet {
+                product: src.product.clone(),
+                version: src.version.clone(),
+                title: m.title,
+                effective_from: src.effective_from,
+                effective_to: src.effective_to,
+                hash: hash(&src.files),
                 annual_rate,
-                crate::validate::MAX_TERM_MONTHS,
-            ),
-            default_nace_version,
-            enums,
-            lists,
-            parameters,
-            program,
-            messages,
-        }),
+                annuities: crate::money::AnnuityTable::new(
+                    annual_rate,
+                    crate::fields::MAX_TERM_MONTHS,
+                ),
+                fields,
+                defaults,
+                lists,
+                parameters,
+                program,
+                rules,
+                messages: [nl.0, fr.0, en.0],
+            })
+        }
         _ => Err(LoadError {
             diagnostics: cx.problems,
         }),
     }
 }
 
-fn load_enums(cx: &mut Ctx<'_>) -> BTreeMap<String, EnumTable> {
-    const PATH: &str = "data/enums.json";
-    let Some(raw) = cx.json::<BTreeMap<String, BTreeMap<String, Vec<String>>>>(PATH) else {
-        return BTreeMap::new();
-    };
-    let mut out = BTreeMap::new();
-    for (field, values) in raw {
-        if !ENUM_FIELDS.contains(&field.as_str()) {
-            let help = did_you_mean(&field, ENUM_FIELDS)
-                .map(|h| format!(" ({h})"))
-                .unwrap_or_default();
-            cx.push(PATH, format!("unknown enum field `{field}`{help}"));
-            continue;
-        }
-        let mut table = EnumTable::default();
-        for (index, (canonical, aliases)) in values.into_iter().enumerate() {
-            for spelling in std::iter::once(&canonical).chain(aliases.iter()) {
-                let key = fold(spelling);
-                match table.lookup.get(&key) {
-                    Some(&other) if other != index => {
-                        let other = table.canonical(other).unwrap_or_default().to_owned();
-                        cx.push(
-                            PATH,
-                            format!(
-                                "`{field}`: `{spelling}` leads to both `{other}` and `{canonical}`"
-                            ),
-                        );
-                    }
-                    _ => {
-                        table.lookup.insert(key, index);
-                    }
-                }
-            }
-            if canonical.is_empty()
-                || !canonical
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
-            {
-                cx.push(PATH, format!("`{field}`: canonical value `{canonical}` may use only letters, digits and `_`"));
-            }
-            let script = ImmutableString::from(canonical.as_str());
-            table.values.push((canonical, script));
-        }
-        out.insert(field, table);
+/// `fields/*.json`, in path order: the contract's fields (from `common/`) and any the product
+/// adds.
+fn load_fields(cx: &mut Ctx<'_>) -> Option<Fields> {
+    let src = cx.src;
+    let mut files: Vec<&SourceFile> = src
+        .files
+        .iter()
+        .filter(|f| f.path.starts_with("fields/") && f.path.ends_with(".json"))
+        .collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    if files.is_empty() {
+        cx.push("fields/", "no field declarations (`fields/*.json`)");
+        return None;
     }
-    for field in ENUM_FIELDS {
-        if !out.contains_key(field) {
-            cx.push(PATH, format!("enum field `{field}` is missing"));
+    let mut texts = Vec::new();
+    let before = cx.problems.len();
+    for f in files {
+        // Parsed once here for syntax errors with line and column.
+        if cx.json::<serde_json::Value>(&f.path).is_some()
+            && let Ok(text) = std::str::from_utf8(&f.bytes)
+        {
+            texts.push((f.path.as_str(), text));
+        }
+    }
+    if cx.problems.len() > before {
+        return None;
+    }
+    match Fields::compile(&texts) {
+        Ok(fields) => Some(fields),
+        Err(problems) => {
+            for p in problems {
+                let text = texts
+                    .iter()
+                    .find(|(path, _)| *path == p.file)
+                    .map(|(_, t)| *t)
+                    .unwrap_or_default();
+                let mut d = cx.diag(&p.file, lower(&strip_serde_position(&p.message)));
+                if let Some((line, column)) =
+                    p.near.as_deref().and_then(|n| timeline::locate(text, n))
+                {
+                    d = d.at(text, Some(line), Some(column));
+                }
+                cx.problems.push(d.with_help(p.help));
+            }
+            None
+        }
+    }
+}
+
+/// The manifest's `defaults`: an optional enum field and one of its values.
+fn load_defaults(cx: &mut Ctx<'_>, m: &Manifest, fields: &Fields) -> Vec<FieldDefault> {
+    let mut out = Vec::new();
+    for (name, value) in &m.defaults {
+        let Some(index) = fields.index_of(name) else {
+            let help = did_you_mean(name, fields.iter().map(|f| f.name.as_str()));
+            let d = cx
+                .diag(
+                    "manifest.json",
+                    format!("`defaults` names unknown field `{name}`"),
+                )
+                .with_help(help);
+            cx.problems.push(d);
+            continue;
+        };
+        match fields.get(index).map(|f| (&f.kind, f.required)) {
+            Some((Kind::Enum { table, .. }, false)) => match table.lookup(value) {
+                Some(option) => out.push(FieldDefault {
+                    field: index,
+                    option,
+                }),
+                None => cx.push(
+                    "manifest.json",
+                    format!("`defaults`: `{value}` is not a `{name}` value"),
+                ),
+            },
+            _ => cx.push(
+                "manifest.json",
+                format!("`defaults`: `{name}` must be an optional `enum` field"),
+            ),
         }
     }
     out
@@ -619,10 +588,10 @@ fn load_messages(
     lang: Language,
     rule_ids: &[String],
     params: &[Parameter],
-) -> Messages {
+) -> (Messages, Vec<RuleText>) {
     let path = format!("messages/{}.json", lang.as_str());
     let Some(file) = cx.json::<MessagesFile>(&path) else {
-        return Messages::default();
+        return (Messages::default(), Vec::new());
     };
     let fill = |cx: &mut Ctx<'_>, key: &str, text: &str| -> String {
         let mut out = String::with_capacity(text.len() + 16);
@@ -679,42 +648,34 @@ fn load_messages(
         };
     let rules = per_rule(cx, &file.rules, "rules");
     let next_steps = per_rule(cx, &file.next_steps, "next_steps");
-    for code in ERROR_CODES {
-        let known = if code == "unknown_field" {
-            file.warnings.contains_key(code)
+    for code in ISSUE_CODES {
+        let (known, what) = if code == "unknown_field" {
+            (file.warnings.contains_key(code), "warning")
         } else {
-            file.errors.contains_key(code)
+            (file.errors.contains_key(code), "error")
         };
         if !known {
-            cx.push(
-                &path,
-                format!(
-                    "no message for {} `{code}`",
-                    if code == "unknown_field" {
-                        "warning"
-                    } else {
-                        "error"
-                    }
-                ),
-            );
+            cx.push(&path, format!("no message for {what} `{code}`"));
         }
     }
-    let rules_json = rules
-        .iter()
-        .map(|m| serde_json::value::to_raw_value(m).unwrap_or_else(|_| empty_json_string()))
-        .collect();
-    Messages {
-        rules,
-        rules_json,
-        next_steps,
-        errors: file.errors,
-        warnings: file.warnings,
+    let mut texts = Vec::with_capacity(rules.len());
+    for (message, next_step) in rules.into_iter().zip(next_steps) {
+        match serde_json::value::to_raw_value(&message) {
+            Ok(message_json) => texts.push(RuleText {
+                message,
+                message_json,
+                next_step,
+            }),
+            Err(e) => cx.push(&path, format!("a message could not be encoded: {e}")),
+        }
     }
-}
-
-fn empty_json_string() -> Box<serde_json::value::RawValue> {
-    serde_json::value::RawValue::from_string("\"\"".to_owned())
-        .unwrap_or_else(|_| Box::<serde_json::value::RawValue>::default())
+    (
+        Messages {
+            errors: file.errors,
+            warnings: file.warnings,
+        },
+        texts,
+    )
 }
 
 /// Every compiled version, by product, in date order.
@@ -737,31 +698,28 @@ impl Registry {
         for (product, versions) in &mut products {
             versions.sort_by_key(|v| v.effective_from);
             for pair in versions.windows(2) {
-                if let [a, b] = pair {
-                    let overlaps = match a.effective_to {
-                        Some(to) => to >= b.effective_from,
-                        None => true,
-                    };
-                    if overlaps {
-                        problems.push(
-                            Diagnostic::new(
-                                product,
-                                &b.version,
-                                "manifest.json",
-                                format!(
-                                    "in force from {} while version `{}` is still in force",
-                                    b.effective_from, a.version
-                                ),
-                            )
-                            .with_help(Some(format!(
-                                "set `effective_to` of `{}` to the day before",
-                                a.version
-                            ))),
-                        );
-                    }
+                if let [a, b] = pair
+                    && a.effective_to.is_none_or(|to| to >= b.effective_from)
+                {
+                    // Sources resolved from a timeline never overlap; hand-made ones might.
+                    problems.push(
+                        Diagnostic::new(
+                            product,
+                            &b.version,
+                            timeline::TIMELINE,
+                            format!(
+                                "in force from {} while version `{}` is still in force",
+                                b.effective_from, a.version
+                            ),
+                        )
+                        .with_origin(format!("{product}/{}", timeline::TIMELINE)),
+                    );
                 }
             }
         }
+        // A broken inherited file breaks every version that inherits it: say so once.
+        let mut seen = BTreeSet::new();
+        problems.retain(|d| seen.insert(d.to_string()));
         if problems.is_empty() {
             Ok(Registry { products })
         } else {
@@ -771,12 +729,14 @@ impl Registry {
         }
     }
 
+    /// Every product with its versions, in date order.
     pub fn products(&self) -> impl Iterator<Item = (&str, &[RuleSet])> {
         self.products
             .iter()
             .map(|(p, v)| (p.as_str(), v.as_slice()))
     }
 
+    /// The versions of one product, in date order.
     pub fn versions(&self, product: &str) -> Option<&[RuleSet]> {
         self.products.get(product).map(Vec::as_slice)
     }

@@ -1,10 +1,13 @@
 //! Rule sets as plain data: the files of one version, however they were obtained, and their hash.
 //!
 //! The disk loader (`native::loader`), the rule sets embedded in the binary and the wasm all
-//! produce the same [`RuleSetSource`] value, so they hash and compile identically.
+//! read the same stored tree and resolve it with [`super::timeline::resolve`] into the same
+//! [`RuleSetSource`] values, so they hash and compile identically.
 
+use crate::date::Date;
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// One file of a version directory.
@@ -15,17 +18,33 @@ pub struct SourceFile {
     pub bytes: Cow<'static, [u8]>,
 }
 
-/// The files of one rule-set version: `rules/<product>/<version>/…`.
+/// The complete files of one rule-set version, resolved from its timeline
+/// ([`super::timeline::resolve`]): what the hash covers and what compiles.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleSetSource {
+    /// The product id: its directory name.
     pub product: String,
+    /// The version id: its directory name.
     pub version: String,
+    /// The first day in force, from the product's timeline.
+    pub effective_from: Date,
+    /// The last day in force: the day before the next version's first, if there is one.
+    pub effective_to: Option<Date>,
+    /// Every file of the version, inherited ones included, by path inside the version.
     pub files: Vec<SourceFile>,
+    /// Where each file is stored, relative to the rules root
+    /// (`impulskrediet/2020-07-03/rules/term_above_max.rhai`), for diagnostics.
+    pub origins: BTreeMap<String, String>,
 }
 
 impl RuleSetSource {
+    /// The file at `path` inside the version.
     pub fn file(&self, path: &str) -> Option<&SourceFile> {
         self.files.iter().find(|f| f.path == path)
+    }
+    /// Where the file at `path` is stored, relative to the rules root.
+    pub fn origin(&self, path: &str) -> Option<&str> {
+        self.origins.get(path).map(String::as_str)
     }
 }
 
@@ -36,7 +55,9 @@ pub fn is_hashed(path: &str) -> bool {
     path != "cases.json" && !path.ends_with(".md")
 }
 
-/// SHA-256 over the hashed files in canonical order, as `sha256:<64 hex digits>`.
+/// SHA-256 over the hashed files of a *resolved* version (inherited files included) in
+/// canonical order, as `sha256:<64 hex digits>`. A change to an inherited file changes the hash
+/// of every version that inherits it.
 ///
 /// Canonical order: files sorted by their `/`-separated path, compared as UTF-8 bytes. Each
 /// file contributes `path`, a zero byte, its length in bytes as decimal ASCII, a zero byte,

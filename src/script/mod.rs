@@ -32,61 +32,100 @@ pub use rhai::{Dynamic as Value, ImmutableString};
 pub use sandbox::Limits;
 
 /// One variable a rule can read, and the application fields it comes from.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct InputSpec {
-    pub name: &'static str,
+    /// The variable's name.
+    pub name: String,
     /// Application fields this input depends on: when one is missing, a rule reading the input
     /// must be skipped, so it must list them in `READS`.
-    pub fields: &'static [&'static str],
+    pub fields: Vec<String>,
+    /// Whether rules may read it; a field whose declaration says `"readable": false` is not.
+    pub readable: bool,
+    /// Why not, when not.
+    pub note: Option<String>,
 }
 
-const fn field(name: &'static str, fields: &'static [&'static str]) -> InputSpec {
-    InputSpec { name, fields }
+/// The name of the derived input that holds the indicative instalment at the version's rate,
+/// rounded as shown.
+pub const INSTALMENT_INPUT: &str = "monthly_instalment_eur";
+/// The name of the derived input that lists the required fields that are missing.
+pub const MISSING_REQUIRED_INPUT: &str = "missing_required";
+
+/// Every variable in a rule's scope: one per declared field, in declaration order, then the
+/// engine's two derived inputs. [`Program::start`] expects their values in this order.
+#[derive(Debug, Clone)]
+pub struct Inputs {
+    list: Vec<InputSpec>,
+    fields: usize,
 }
 
-/// Every variable in a rule's scope, in the order [`Program::start`] expects their values.
-/// `project_description` is deliberately absent: rules never read it.
-pub const INPUTS: [InputSpec; 21] = [
-    field("legal_form", &["legal_form"]),
-    field("region", &["region"]),
-    field("business_status", &["business_status"]),
-    field("activity_type", &["activity_type"]),
-    field("amount_requested_eur", &["amount_requested_eur"]),
-    field("term_months", &["term_months"]),
-    field("funding_purposes", &["funding_purposes"]),
-    field("is_takeover", &["is_takeover"]),
-    field("enterprise_number", &["enterprise_number"]),
-    field("nace_code", &["nace_code"]),
-    field("nace_version", &["nace_version"]),
-    field(
-        "in_collective_debt_settlement",
-        &["in_collective_debt_settlement"],
-    ),
-    field("bankruptcy_status", &["bankruptcy_status"]),
-    field("bank_credit_status", &["bank_credit_status"]),
-    field("has_tax_or_social_arrears", &["has_tax_or_social_arrears"]),
-    field("applicant_age_years", &["applicant_age_years"]),
-    field(
-        "projected_monthly_net_cashflow_eur",
-        &["projected_monthly_net_cashflow_eur"],
-    ),
-    field("business_plan_status", &["business_plan_status"]),
-    field("product_variant", &["product_variant"]),
-    // Derived by the engine: the indicative instalment at the version's rate, rounded as shown.
-    field(
-        "monthly_instalment_eur",
-        &["amount_requested_eur", "term_months"],
-    ),
-    // Derived by the engine: the required fields that are missing (for MISSING_INFO).
-    field("missing_required", &[]),
-];
-
-/// Fields a rule may list in `READS`: the application's fields, less `project_description`.
-pub fn readable_fields() -> impl Iterator<Item = &'static str> {
-    INPUTS
-        .iter()
-        .filter(|i| i.fields == [i.name])
-        .map(|i| i.name)
+impl Inputs {
+    /// The inputs of a version with these fields.
+    pub fn new(fields: &crate::fields::Fields) -> Inputs {
+        let mut list: Vec<InputSpec> = fields
+            .iter()
+            .map(|f| InputSpec {
+                name: f.name.clone(),
+                fields: vec![f.name.clone()],
+                readable: f.readable,
+                note: f.note.clone(),
+            })
+            .collect();
+        let amount = fields.get(fields.amount_index()).map(|f| f.name.clone());
+        let term = fields.get(fields.term_index()).map(|f| f.name.clone());
+        list.push(InputSpec {
+            name: INSTALMENT_INPUT.to_owned(),
+            fields: amount.into_iter().chain(term).collect(),
+            readable: true,
+            note: None,
+        });
+        list.push(InputSpec {
+            name: MISSING_REQUIRED_INPUT.to_owned(),
+            fields: Vec::new(),
+            readable: true,
+            note: None,
+        });
+        Inputs {
+            list,
+            fields: fields.len(),
+        }
+    }
+    /// How many values a run takes.
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+    /// Never empty: the derived inputs are always there.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+    /// The inputs, in slot order.
+    pub fn iter(&self) -> impl Iterator<Item = &InputSpec> {
+        self.list.iter()
+    }
+    /// The slot of the instalment.
+    pub fn instalment_slot(&self) -> usize {
+        self.fields
+    }
+    /// The slot of the missing required fields.
+    pub fn missing_required_slot(&self) -> usize {
+        self.fields + 1
+    }
+    /// Fields a rule may list in `READS`: the readable fields.
+    pub fn readable_fields(&self) -> impl Iterator<Item = &str> {
+        self.list
+            .iter()
+            .take(self.fields)
+            .filter(|i| i.readable)
+            .map(|i| i.name.as_str())
+    }
+    /// The slot of an input's name: a length and first-byte test before comparing, so a
+    /// look-up costs a few dozen instructions instead of a scope search.
+    fn slot_of(&self, name: &str) -> Option<usize> {
+        let first = name.as_bytes().first();
+        self.list.iter().position(|i| {
+            i.name.len() == name.len() && i.name.as_bytes().first() == first && i.name == name
+        })
+    }
 }
 
 /// Keyword-like functions rhai handles itself; always allowed.
@@ -110,10 +149,12 @@ pub struct CompiledRule {
     pub id: String,
     pub severity: Severity,
     pub reads: Vec<String>,
-    /// Index in [`INPUTS`] of each field in `reads`.
+    /// Slot in [`Inputs`] of each field in `reads`.
     pub read_slots: Vec<usize>,
     /// Path inside the version directory.
     pub file: String,
+    /// Where the file is stored, relative to the rules root (an inherited file).
+    pub origin: Option<String>,
     source: Arc<str>,
     statements: Box<[Stmt]>,
     lib: Option<Shared<Module>>,
@@ -126,7 +167,7 @@ pub struct Program {
     version: String,
     engine: Engine,
     limits: Limits,
-    pub rules: Vec<CompiledRule>,
+    inputs: Arc<Inputs>,
     /// Function-resolution caches kept between decisions: each call site is resolved once per
     /// cache instead of once per decision (a third of rhai's time on these short rules).
     caches: std::sync::Mutex<Vec<rhai::Caches>>,
@@ -144,8 +185,12 @@ impl std::fmt::Debug for Program {
 /// A rule file to compile.
 #[derive(Debug, Clone, Copy)]
 pub struct RuleSource<'a> {
+    /// Path inside the version directory.
     pub path: &'a str,
+    /// The script.
     pub text: &'a str,
+    /// Where it is stored, relative to the rules root, when inherited.
+    pub origin: Option<&'a str>,
 }
 
 /// What [`Program::compile`] needs besides the rule files.
@@ -156,6 +201,8 @@ pub struct ProgramSpec<'a> {
     pub constants: Vec<(String, Dynamic)>,
     pub lists: Arc<Lists>,
     pub limits: Limits,
+    /// The variables rules may read, from the version's fields.
+    pub inputs: Arc<Inputs>,
 }
 
 /// The result of one rule on one application.
@@ -172,52 +219,55 @@ impl Program {
     pub fn compile(
         spec: ProgramSpec<'_>,
         files: &[RuleSource<'_>],
-    ) -> Result<Program, Vec<Diagnostic>> {
+    ) -> Result<(Program, Vec<CompiledRule>), Vec<Diagnostic>> {
         let mut engine = sandbox::locked_engine(&spec.limits);
         host::register(&mut engine, spec.lists.clone());
+        let inputs = spec.inputs.clone();
         #[expect(
             deprecated,
             reason = "rhai marks on_var volatile, not deprecated; it is the documented resolver hook"
         )]
-        engine.on_var(resolve_input);
+        engine.on_var(move |name, index, context| resolve_input(&inputs, name, index, context));
         // Compile unoptimized (to read the declarations), optimize after stripping them.
         engine.set_optimization_level(OptimizationLevel::None);
 
         let mut scope = Scope::new();
-        for input in INPUTS {
-            scope.push_dynamic(input.name, Dynamic::UNIT);
+        for input in spec.inputs.iter().filter(|i| i.readable) {
+            scope.push_dynamic(input.name.clone(), Dynamic::UNIT);
         }
         for (name, value) in &spec.constants {
             scope.push_constant_dynamic(name.clone(), value.clone());
         }
         let known_fns = known_functions(&engine);
 
-        let mut program = Program {
+        let program = Program {
             product: spec.product.to_owned(),
             version: spec.version.to_owned(),
             engine,
             limits: spec.limits,
-            rules: Vec::new(),
+            inputs: spec.inputs.clone(),
             caches: std::sync::Mutex::new(Vec::new()),
         };
         let mut problems = Vec::new();
         let mut ids = BTreeSet::new();
+        let mut rules = Vec::with_capacity(files.len());
         for file in files {
             match program.compile_rule(&scope, &spec, &known_fns, file) {
                 Ok(rule) => {
                     if !ids.insert(rule.id.clone()) {
-                        problems.push(program.diag(
-                            file.path,
+                        problems.push(program.diag_at(
+                            file,
+                            Position::NONE,
                             format!("rule id `{}` is declared by another file too", rule.id),
                         ));
                     }
-                    program.rules.push(rule);
+                    rules.push(rule);
                 }
                 Err(mut d) => problems.append(&mut d),
             }
         }
         if problems.is_empty() {
-            Ok(program)
+            Ok((program, rules))
         } else {
             Err(problems)
         }
@@ -233,8 +283,13 @@ impl Program {
         pos: Position,
         message: impl Into<String>,
     ) -> Diagnostic {
-        self.diag(file.path, message)
-            .at(file.text, pos.line(), pos.position())
+        let d = self
+            .diag(file.path, message)
+            .at(file.text, pos.line(), pos.position());
+        match file.origin {
+            Some(origin) => d.with_origin(origin),
+            None => d,
+        }
     }
 
     fn compile_rule(
@@ -303,10 +358,10 @@ impl Program {
             Some(items) => {
                 for item in items {
                     match item.into_string() {
-                        Ok(f) if readable_fields().any(|r| r == f) => reads.push(f),
+                        Ok(f) if spec.inputs.readable_fields().any(|r| r == f) => reads.push(f),
                         Ok(f) => problems.push(
                             self.diag_at(file, top, format!("`READS` names unknown field `{f}`"))
-                                .with_help(did_you_mean(&f, readable_fields())),
+                                .with_help(did_you_mean(&f, spec.inputs.readable_fields())),
                         ),
                         Err(_) => problems.push(self.diag_at(
                             file,
@@ -351,7 +406,7 @@ impl Program {
             .then(|| optimized.shared_lib().clone());
         let read_slots = reads
             .iter()
-            .filter_map(|r| INPUTS.iter().position(|i| i.name == r))
+            .filter_map(|r| spec.inputs.slot_of(r))
             .collect();
         Ok(CompiledRule {
             id,
@@ -359,6 +414,7 @@ impl Program {
             reads,
             read_slots,
             file: file.path.to_owned(),
+            origin: file.origin.map(str::to_owned),
             source: Arc::from(file.text),
             statements: optimized.statements().to_vec().into_boxed_slice(),
             lib,
@@ -413,9 +469,9 @@ impl Program {
             }
             if let ASTNode::Expr(Expr::Variable(v, _, pos)) = node {
                 let name = v.1.as_str();
-                if let Some(input) = INPUTS.iter().find(|i| i.name == name) {
-                    for f in input.fields {
-                        if !reads.iter().any(|r| r == f) && undeclared.insert(*f) {
+                if let Some(input) = spec.inputs.iter().find(|i| i.name == name) {
+                    for f in &input.fields {
+                        if !reads.iter().any(|r| r == f) && undeclared.insert(f.as_str()) {
                             problems.push(
                                 self.diag_at(file, *pos, format!("rule reads `{name}` but `READS` does not list `{f}`"))
                                     .with_help(Some(format!(
@@ -433,12 +489,18 @@ impl Program {
     fn parse_error(&self, file: &RuleSource<'_>, scope: &Scope<'_>, e: &ParseError) -> Diagnostic {
         let pos = e.position();
         let (message, help) = match e.err_type() {
-            ParseErrorType::VariableUndefined(name) if name == "project_description" => (
-                format!("unknown variable `{name}`"),
-                Some(
-                    "`project_description` is free text for people; rules never read it".to_owned(),
-                ),
-            ),
+            ParseErrorType::VariableUndefined(name)
+                if let Some(input) =
+                    self.inputs.iter().find(|i| &i.name == name && !i.readable) =>
+            {
+                (
+                    format!("unknown variable `{name}`"),
+                    Some(match &input.note {
+                        Some(note) => format!("`{name}` is {note}"),
+                        None => format!("`{name}` is not for rules: its declaration says so"),
+                    }),
+                )
+            }
             ParseErrorType::VariableUndefined(name) => {
                 let names: Vec<String> = scope.iter_raw().map(|(n, ..)| n.to_owned()).collect();
                 (
@@ -478,7 +540,7 @@ impl Program {
         self.diag_at(file, pos, message).with_help(help)
     }
 
-    /// Starts the evaluation of one application: `values` holds one value per [`INPUTS`] entry
+    /// Starts the evaluation of one application: `values` holds one value per [`Inputs`] entry
     /// (unit for a missing one). The values live in the run's tag and reach rules through the
     /// engine's variable resolver ([`resolve_input`]), read-only, so no rule can change what
     /// the next one sees, and no scope has to be built per decision.
@@ -523,17 +585,10 @@ pub struct Run<'p> {
 }
 
 impl Run<'_> {
-    /// Runs rule `index`; an error names the product, version, rule file, line and column.
-    pub fn eval(&mut self, index: usize) -> Result<Verdict, Box<Diagnostic>> {
+    /// Runs one rule of this program; an error names the product, version, rule file, line and
+    /// column.
+    pub fn eval(&mut self, rule: &CompiledRule) -> Result<Verdict, Box<Diagnostic>> {
         let program = self.program;
-        let Some(rule) = program.rules.get(index) else {
-            return Err(Box::new(Diagnostic::new(
-                &program.product,
-                &program.version,
-                "",
-                format!("no rule number {index}"),
-            )));
-        };
         self.global.num_operations = 0;
         self.global.lib.clear();
         if let Some(lib) = &rule.lib {
@@ -553,37 +608,25 @@ impl Run<'_> {
         let value = result.map_err(|e| Box::new(program.runtime_error(rule, *e)))?;
         verdict(value).ok_or_else(|| {
             Box::new(
-                Diagnostic::new(
-                    &program.product,
-                    &program.version,
-                    &rule.file,
-                    "rule must end with `true` or `false`",
-                )
-                .at(
-                    &rule.source,
-                    rule.result_position.line(),
-                    rule.result_position.position(),
-                )
-                .with_help(Some(
-                    "or with a list of field names, fired when it is not empty".to_owned(),
-                )),
+                program
+                    .rule_diag(rule, "rule must end with `true` or `false`")
+                    .at(
+                        &rule.source,
+                        rule.result_position.line(),
+                        rule.result_position.position(),
+                    )
+                    .with_help(Some(
+                        "or with a list of field names, fired when it is not empty".to_owned(),
+                    )),
             )
         })
     }
 }
 
-/// The index in [`INPUTS`] of an input's name: a length and first-byte test before comparing,
-/// so a look-up costs a few dozen instructions instead of a scope search.
-fn slot_of(name: &str) -> Option<usize> {
-    let first = name.as_bytes().first();
-    INPUTS.iter().position(|i| {
-        i.name.len() == name.len() && i.name.as_bytes().first() == first && i.name == name
-    })
-}
-
 /// The engine's variable resolver: an input's value for this run, read-only. Local variables
 /// (index > 0) and anything else fall through to rhai's own scope.
 fn resolve_input(
+    inputs: &Inputs,
     name: &str,
     index: usize,
     context: rhai::EvalContext,
@@ -591,7 +634,7 @@ fn resolve_input(
     if index > 0 {
         return Ok(None);
     }
-    let Some(slot) = slot_of(name) else {
+    let Some(slot) = inputs.slot_of(name) else {
         return Ok(None);
     };
     let values = context.tag().read_lock::<rhai::Array>();
@@ -642,15 +685,24 @@ impl Program {
                 )
             }
         };
-        Diagnostic::new(&self.product, &self.version, &rule.file, message).at(
-            &rule.source,
-            pos.line(),
-            pos.position(),
-        )
+        self.rule_diag(rule, message)
+            .at(&rule.source, pos.line(), pos.position())
+    }
+
+    fn rule_diag(&self, rule: &CompiledRule, message: impl Into<String>) -> Diagnostic {
+        let d = Diagnostic::new(&self.product, &self.version, &rule.file, message);
+        match &rule.origin {
+            Some(origin) => d.with_origin(origin.clone()),
+            None => d,
+        }
     }
 
     pub fn product(&self) -> &str {
         &self.product
+    }
+    /// The variables rules read, in slot order.
+    pub fn inputs(&self) -> &Inputs {
+        &self.inputs
     }
     pub fn version(&self) -> &str {
         &self.version

@@ -123,7 +123,7 @@ fn main() {
         .collect();
     let serialize = time(&mut || {
         for d in &decisions {
-            black_box(kredo::api::to_json(d));
+            black_box(d.to_json());
         }
     });
     println!(

@@ -22,11 +22,14 @@ pub fn kredo() -> &'static Kredo {
 /// The embedded 2025-01-01 version with one file replaced or added, as a rule author would.
 pub fn with_file(path: &str, text: &str) -> Vec<RuleSetSource> {
     let mut sources: Vec<RuleSetSource> = kredo::embedded::sources()
+        .unwrap()
         .into_iter()
         .filter(|s| s.version == "2025-01-01")
         .collect();
     let src = &mut sources[0];
     src.files.retain(|f| f.path != path);
+    // The replacement is this version's own file, no longer the inherited one.
+    src.origins.remove(path);
     src.files.push(SourceFile {
         path: path.into(),
         bytes: Cow::Owned(text.as_bytes().to_vec()),

@@ -1,0 +1,163 @@
+//! The evaluation loop: one version, one application → one decision. Validate, compute the
+//! indicative instalment, run every rule whose fields are there, order the reasons.
+
+use crate::api::{ErrorCode, RequestError};
+use crate::date::Date;
+use crate::json::Json;
+use crate::model::{Decision, Indicative, Language, Outcome, Reason, RuleSetRef, Skipped};
+use crate::money::{Money, Plain};
+use crate::ruleset::RuleSet;
+use crate::script::{Value, Verdict};
+use crate::validate::validate;
+use std::borrow::Cow;
+
+/// Runs one version on one application (the borrowed tree the JSON entry points read).
+pub(crate) fn decide<'a>(
+    rs: &'a RuleSet,
+    application: &Json<'_>,
+    as_of: Date,
+    language: Language,
+) -> Result<Decision<'a>, RequestError> {
+    let mut v = validate(application, rs, language);
+    let indicative = match (v.normalized.amount(), v.normalized.term_months()) {
+        (Some(amount), Some(term)) => u32::try_from(term)
+            .ok()
+            .and_then(|n| rs.annuities.annuity(amount, n)),
+        _ => None,
+    };
+    let mut decision = Decision {
+        outcome: Outcome::Eligible,
+        product: &rs.product,
+        rule_set: RuleSetRef {
+            version: &rs.version,
+            effective_from: rs.effective_from,
+            hash: &rs.hash,
+        },
+        as_of,
+        language,
+        reasons: Vec::with_capacity(4),
+        errors: Vec::new(),
+        skipped: Vec::with_capacity(rs.rules.len()),
+        warnings: std::mem::take(&mut v.warnings),
+        indicative: indicative.map(|a| Indicative {
+            annual_rate: Plain(a.annual_rate),
+            monthly_instalment_eur: Money(a.monthly_instalment),
+            total_repayable_eur: Money(a.total_repayable),
+        }),
+        normalized: Default::default(),
+    };
+    if !v.errors.is_empty() {
+        decision.outcome = Outcome::Invalid;
+        decision.errors = std::mem::take(&mut v.errors);
+        decision.normalized = v.normalized;
+        return Ok(decision);
+    }
+
+    let inputs_spec = rs.program.inputs();
+    let mut inputs = std::mem::take(&mut v.inputs);
+    if let Some(a) = indicative
+        && let Some(x) = inputs.get_mut(inputs_spec.instalment_slot())
+    {
+        *x = Value::from_decimal(a.monthly_instalment);
+    }
+    let missing: Vec<Value> = v
+        .missing_required
+        .iter()
+        .map(|f| Value::from(crate::script::ImmutableString::from(*f)))
+        .collect();
+    if let Some(x) = inputs.get_mut(inputs_spec.missing_required_slot()) {
+        *x = Value::from_array(missing);
+    }
+    // Bit i set: input i has a value. Rules read at most 128 inputs by slot; a slot beyond
+    // counts as present only if its value is.
+    let present = Present::new(&inputs);
+
+    let mut run = rs.program.start(inputs);
+    for rule in &rs.rules {
+        let compiled = &rule.compiled;
+        let absent = compiled
+            .read_slots
+            .iter()
+            .filter(|s| !present.has(**s))
+            .count();
+        if absent > 0 {
+            let missing = if absent == compiled.reads.len() {
+                // The common case (a one-field rule): borrow, no allocation.
+                Cow::Borrowed(compiled.reads.as_slice())
+            } else {
+                let fields = compiled.read_slots.iter().zip(&compiled.reads);
+                Cow::Owned(
+                    fields
+                        .filter(|(s, _)| !present.has(**s))
+                        .map(|(_, f)| f.clone())
+                        .collect(),
+                )
+            };
+            decision.skipped.push(Skipped {
+                id: &compiled.id,
+                missing,
+            });
+            continue;
+        }
+        let verdict = run.eval(compiled).map_err(|d| {
+            let mut e =
+                RequestError::new(ErrorCode::RuleError, format!("the rule set is broken: {d}"));
+            e.diagnostic = Some(d);
+            e
+        })?;
+        let fields = match verdict {
+            Verdict::Pass => continue,
+            Verdict::Fire => Cow::Borrowed(compiled.reads.as_slice()),
+            Verdict::FireWith(f) => Cow::Owned(f),
+        };
+        let text = rule.text(language);
+        decision.reasons.push(Reason {
+            id: &compiled.id,
+            severity: compiled.severity,
+            message: &text.message_json,
+            fields,
+            message_text: &text.message,
+        });
+    }
+    decision
+        .reasons
+        .sort_by(|a, b| a.severity.cmp(&b.severity).then_with(|| a.id.cmp(b.id)));
+    decision.skipped.sort_by(|a, b| a.id.cmp(b.id));
+    decision.outcome = decision
+        .reasons
+        .first()
+        .map_or(Outcome::Eligible, |r| r.severity.outcome());
+    decision.normalized = v.normalized;
+    Ok(decision)
+}
+
+/// Which inputs have a value: a bit set, without allocating for up to 128 inputs.
+struct Present {
+    low: u128,
+    rest: Vec<bool>,
+}
+
+impl Present {
+    fn new(inputs: &[Value]) -> Present {
+        let mut low = 0u128;
+        let mut rest = Vec::new();
+        for (i, x) in inputs.iter().enumerate() {
+            let has = !x.is_unit();
+            if i < 128 {
+                if has {
+                    low |= 1u128 << i;
+                }
+            } else {
+                rest.push(has);
+            }
+        }
+        Present { low, rest }
+    }
+    fn has(&self, slot: usize) -> bool {
+        if slot < 128 {
+            self.low & (1u128 << slot) != 0
+        } else {
+            self.rest.get(slot - 128).copied().unwrap_or(false)
+        }
+    }
+}

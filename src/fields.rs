@@ -1,0 +1,699 @@
+//! The application's fields as rule-set data: every field declared once, in `fields/*.json`,
+//! with its kind, bounds, aliases and the texts people see in nl, fr and en.
+//!
+//! Everything else derives from these declarations: validation and its errors
+//! ([`crate::validate`]), the variables rules may read and their `READS` check
+//! ([`crate::script`]), the order of `normalized`, the CSV column kinds, the OpenAPI schema and
+//! the self-check page's questions (through [`Fields::schema`]). Rust keeps one parser per
+//! *kind*; a new field of a known kind needs no Rust.
+
+use crate::diag::did_you_mean;
+use crate::model::Language;
+use crate::money::parse_money;
+use crate::script::ImmutableString;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The fields the engine itself computes with (the indicative instalment); every product's
+/// declarations must define them with these kinds.
+pub const AMOUNT_FIELD: &str = "amount_requested_eur";
+/// See [`AMOUNT_FIELD`].
+pub const TERM_FIELD: &str = "term_months";
+
+/// The longest term the engine computes an instalment for, in months: the annuity table's size.
+pub const MAX_TERM_MONTHS: u32 = 600;
+
+/// One declaration file, `fields/<name>.json`, as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FieldsFile {
+    #[serde(default)]
+    #[allow(
+        dead_code,
+        reason = "documentation for maintainers, read by people only"
+    )]
+    about: Option<String>,
+    #[serde(default)]
+    pages: Vec<PageDecl>,
+    #[serde(default)]
+    fields: Vec<FieldDecl>,
+}
+
+/// A question page of the self-check: a title (and optional intro) per language and the
+/// fields it asks, in order.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageDecl {
+    /// Stable id, used in the page's address (`#/legal-form`).
+    pub id: String,
+    /// `{"nl": {"title": …, "intro": …}, "fr": …, "en": …}`; a page that only adds fields to a
+    /// page of the same id declared earlier may leave it out.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub text: BTreeMap<String, PageText>,
+    /// Field names, in the order they are asked.
+    pub fields: Vec<String>,
+}
+
+/// A page's texts in one language.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageText {
+    /// The page heading.
+    pub title: String,
+    /// A paragraph under the heading.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intro: Option<String>,
+}
+
+/// One field as declared; also what [`Fields::schema`] hands to the page.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldDecl {
+    /// The application's key: lower snake case.
+    pub name: String,
+    /// `money`, `integer`, `enum`, `boolean`, `text`, `nace_code`, `enterprise_number`, `date`
+    /// or `purposes`.
+    pub kind: String,
+    /// A missing required field fires the rule that reads `missing_required`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub required: bool,
+    /// Money: must be more than 0.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub positive: bool,
+    /// Integer: the smallest value; money: the smallest amount (a decimal string).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<serde_json::Value>,
+    /// Integer: the largest value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<serde_json::Value>,
+    /// Text: the most characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<usize>,
+    /// Enum: a JSON number is read as its text (`2025` for `"2025"`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub accept_number: bool,
+    /// Enum and purposes: the canonical values, their aliases and labels.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<OptionDecl>,
+    /// Whether rules may read the field (default yes). Free text for people is not.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub readable: bool,
+    /// Why rules may not read it, shown to a rule author who tries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Layout hints for forms (`inline`, `width`, `prefix`); the engine ignores them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ui: Option<serde_json::Value>,
+    /// Per language: `label`, and optionally `hint`, `short`, `suffix`, `amount_label` and the
+    /// form's `errors` by key (`required`, `format`, `range`, …).
+    pub text: BTreeMap<String, FieldText>,
+}
+
+/// A field's texts in one language.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldText {
+    /// The question.
+    pub label: String,
+    /// Help under the question.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    /// A short name, for summaries and tables.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub short: Option<String>,
+    /// A unit shown after the input (`months`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suffix: Option<String>,
+    /// Purposes: the label of each amount.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_label: Option<String>,
+    /// Form error texts by key; the engine's own errors are in `messages/*.json`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub errors: BTreeMap<String, String>,
+}
+
+/// One canonical value of an enum (or a purpose category).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OptionDecl {
+    /// The canonical spelling: letters, digits and `_`.
+    pub value: String,
+    /// Other spellings that mean it (folded before look-up).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// What people see, per language.
+    pub label: BTreeMap<String, String>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+fn is_true(b: &bool) -> bool {
+    *b
+}
+fn yes() -> bool {
+    true
+}
+
+/// Canonical values of one enum and the folded spellings that lead to them.
+#[derive(Debug, Clone, Default)]
+pub struct EnumTable {
+    values: Vec<(String, ImmutableString)>,
+    /// A `BTreeMap`, not a `HashMap`: no random hash keys in the core, and for a few dozen
+    /// short keys it is as fast.
+    lookup: BTreeMap<String, usize>,
+}
+
+impl EnumTable {
+    /// Looks up a raw answer: trimmed, inner whitespace folded, case-folded.
+    pub fn lookup(&self, raw: &str) -> Option<usize> {
+        if let Some(i) = self.lookup.get(raw) {
+            return Some(*i);
+        }
+        self.lookup.get(&fold(raw)).copied()
+    }
+    /// The canonical spelling of value `index`.
+    pub fn canonical(&self, index: usize) -> Option<&str> {
+        self.values.get(index).map(|(s, _)| s.as_str())
+    }
+    /// The canonical value as a shared script string (no allocation per decision).
+    pub fn script_value(&self, index: usize) -> Option<ImmutableString> {
+        self.values.get(index).map(|(_, s)| s.clone())
+    }
+    /// The canonical values, in declaration order.
+    pub fn values(&self) -> impl Iterator<Item = &str> {
+        self.values.iter().map(|(s, _)| s.as_str())
+    }
+}
+
+/// Trim, fold inner whitespace to one space, case-fold.
+pub fn fold(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for word in raw.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    out
+}
+
+/// What a field holds, with the bounds its declaration gives; each kind has one parser in
+/// [`crate::validate`].
+#[derive(Debug, Clone)]
+pub enum Kind {
+    /// Exact decimal money within the contract's ±1,000,000.00.
+    Money {
+        /// Must be more than 0.
+        positive: bool,
+        /// The smallest amount allowed, if any.
+        min: Option<Decimal>,
+    },
+    /// A whole number in `min..=max`.
+    Integer {
+        /// Smallest value.
+        min: i64,
+        /// Largest value.
+        max: i64,
+    },
+    /// One of the canonical values, or an alias of one.
+    Enum {
+        /// The values and aliases.
+        table: EnumTable,
+        /// A JSON number is read as its text.
+        accept_number: bool,
+    },
+    /// JSON `true` or `false`.
+    Boolean,
+    /// Free text up to a length.
+    Text {
+        /// The most characters.
+        max_length: usize,
+    },
+    /// NACE-BEL code, canonical `dd.ddd`.
+    NaceCode,
+    /// KBO/BCE enterprise number, canonical `0566.988.259`.
+    EnterpriseNumber,
+    /// An ISO date, `2025-03-01`.
+    Date,
+    /// A list of `{category, amount_eur}`.
+    Purposes {
+        /// The categories.
+        table: EnumTable,
+    },
+}
+
+/// One field, compiled.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// The application's key.
+    pub name: String,
+    /// What it holds.
+    pub kind: Kind,
+    /// Whether a missing value fires `missing_required`.
+    pub required: bool,
+    /// Whether rules may read it.
+    pub readable: bool,
+    /// Why not, when not.
+    pub note: Option<String>,
+}
+
+/// Every field of one rule-set version, in declaration order (the order of `normalized`).
+#[derive(Debug, Clone, Default)]
+pub struct Fields {
+    list: Vec<Field>,
+    /// (name, index), sorted by name: validation walks it beside the application's sorted keys.
+    sorted: Vec<(String, usize)>,
+    pages: Vec<PageDecl>,
+    decls: Vec<FieldDecl>,
+    amount: usize,
+    term: usize,
+}
+
+/// A problem in a declaration file: the file, a message, and the text to point at if found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeclProblem {
+    /// `fields/contract.json`.
+    pub file: String,
+    /// What is wrong.
+    pub message: String,
+    /// A suggestion.
+    pub help: Option<String>,
+    /// A snippet of the file near the problem (a field's `"name": "…"`), to find its line.
+    pub near: Option<String>,
+}
+
+const KINDS: [&str; 9] = [
+    "money",
+    "integer",
+    "enum",
+    "boolean",
+    "text",
+    "nace_code",
+    "enterprise_number",
+    "date",
+    "purposes",
+];
+
+fn is_name(name: &str) -> bool {
+    name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+impl Fields {
+    /// Reads and checks the declaration files of one version, in path order; a later file
+    /// adds fields and pages (or fields to an earlier page of the same id).
+    pub fn compile(files: &[(&str, &str)]) -> Result<Fields, Vec<DeclProblem>> {
+        let mut problems = Vec::new();
+        let mut out = Fields::default();
+        let mut origin: BTreeMap<String, String> = BTreeMap::new();
+        let mut page_of: BTreeMap<String, String> = BTreeMap::new();
+        for (path, text) in files {
+            let file: FieldsFile = match serde_json::from_str(text) {
+                Ok(f) => f,
+                Err(e) => {
+                    // Syntax errors are reported with line and column by the caller, which
+                    // parses the file first; this only guards the shape.
+                    problems.push(DeclProblem {
+                        file: (*path).to_owned(),
+                        message: e.to_string(),
+                        help: None,
+                        near: None,
+                    });
+                    continue;
+                }
+            };
+            for decl in file.fields {
+                let mut push = |message: String, help: Option<String>| {
+                    problems.push(DeclProblem {
+                        file: (*path).to_owned(),
+                        message,
+                        help,
+                        near: Some(format!("\"{}\"", decl.name)),
+                    });
+                };
+                if !is_name(&decl.name) {
+                    push(
+                        format!(
+                            "field name `{}` must be lower snake case, like `term_months`",
+                            decl.name
+                        ),
+                        None,
+                    );
+                }
+                if let Some(first) = origin.get(&decl.name) {
+                    push(
+                        format!("field `{}` is declared in `{first}` too", decl.name),
+                        None,
+                    );
+                    continue;
+                }
+                for lang in Language::ALL {
+                    if !decl.text.contains_key(lang.as_str()) {
+                        push(
+                            format!("field `{}` has no `text` in `{}`", decl.name, lang.as_str()),
+                            None,
+                        );
+                    }
+                }
+                for key in decl.text.keys() {
+                    if Language::parse(key).is_none() {
+                        push(
+                            format!(
+                                "field `{}`: unknown language `{key}` in `text`; use `nl`, `fr` and `en`",
+                                decl.name
+                            ),
+                            None,
+                        );
+                    }
+                }
+                let kind = match kind_of(&decl) {
+                    Ok(kind) => kind,
+                    Err((message, help)) => {
+                        push(message, help);
+                        continue;
+                    }
+                };
+                origin.insert(decl.name.clone(), (*path).to_owned());
+                out.list.push(Field {
+                    name: decl.name.clone(),
+                    kind,
+                    required: decl.required,
+                    readable: decl.readable,
+                    note: decl.note.clone(),
+                });
+                out.decls.push(decl);
+            }
+            for page in file.pages {
+                for field in &page.fields {
+                    if let Some(other) = page_of.insert(field.clone(), page.id.clone()) {
+                        problems.push(DeclProblem {
+                            file: (*path).to_owned(),
+                            message: format!(
+                                "field `{field}` is on page `{other}` and on page `{}`",
+                                page.id
+                            ),
+                            help: None,
+                            near: Some(format!("\"{}\"", page.id)),
+                        });
+                    }
+                }
+                match out.pages.iter_mut().find(|p| p.id == page.id) {
+                    Some(existing) => existing.fields.extend(page.fields),
+                    None => {
+                        if page.text.len() != 3 {
+                            problems.push(DeclProblem {
+                                file: (*path).to_owned(),
+                                message: format!(
+                                    "page `{}` needs a `text` with a `title` in `nl`, `fr` and `en`",
+                                    page.id
+                                ),
+                                help: None,
+                                near: Some(format!("\"{}\"", page.id)),
+                            });
+                        }
+                        out.pages.push(page);
+                    }
+                }
+            }
+        }
+        for (field, page) in &page_of {
+            if !origin.contains_key(field) {
+                problems.push(DeclProblem {
+                    file: files.last().map(|f| f.0).unwrap_or_default().to_owned(),
+                    message: format!("page `{page}` asks for undeclared field `{field}`"),
+                    help: did_you_mean(field, origin.keys().map(String::as_str)),
+                    near: Some(format!("\"{field}\"")),
+                });
+            }
+        }
+        let position = |name: &str| out.list.iter().position(|f| f.name == name);
+        match position(AMOUNT_FIELD) {
+            Some(i) if matches!(out.list.get(i).map(|f| &f.kind), Some(Kind::Money { .. })) => {
+                out.amount = i;
+            }
+            _ => problems.push(DeclProblem {
+                file: files.first().map(|f| f.0).unwrap_or("fields/").to_owned(),
+                message: format!(
+                    "the fields must declare `{AMOUNT_FIELD}` as `money`: the engine computes the instalment from it"
+                ),
+                help: None,
+                near: None,
+            }),
+        }
+        match position(TERM_FIELD) {
+            Some(i)
+                if matches!(
+                    out.list.get(i).map(|f| &f.kind),
+                    Some(Kind::Integer { min, max }) if *min >= 1 && *max <= i64::from(MAX_TERM_MONTHS)
+                ) =>
+            {
+                out.term = i;
+            }
+            _ => problems.push(DeclProblem {
+                file: files.first().map(|f| f.0).unwrap_or("fields/").to_owned(),
+                message: format!(
+                    "the fields must declare `{TERM_FIELD}` as an `integer` within 1..{MAX_TERM_MONTHS}: the engine computes the instalment from it"
+                ),
+                help: None,
+                near: None,
+            }),
+        }
+        out.sorted = out
+            .list
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.name.clone(), i))
+            .collect();
+        out.sorted
+            .sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        if problems.is_empty() {
+            Ok(out)
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// The fields in declaration order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &Field> {
+        self.list.iter()
+    }
+    /// How many fields there are.
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+    /// Whether there are none (never, once compiled).
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+    /// Field `index`.
+    pub fn get(&self, index: usize) -> Option<&Field> {
+        self.list.get(index)
+    }
+    /// The index of a field by name.
+    pub fn index_of(&self, name: &str) -> Option<usize> {
+        self.sorted
+            .binary_search_by(|(n, _)| n.as_bytes().cmp(name.as_bytes()))
+            .ok()
+            .and_then(|i| self.sorted.get(i))
+            .map(|(_, index)| *index)
+    }
+    /// (name, index) sorted by name.
+    pub fn sorted(&self) -> &[(String, usize)] {
+        &self.sorted
+    }
+    /// The index of the requested amount.
+    pub fn amount_index(&self) -> usize {
+        self.amount
+    }
+    /// The index of the term.
+    pub fn term_index(&self) -> usize {
+        self.term
+    }
+    /// The declarations as written (for the page, the OpenAPI schema and forms).
+    pub fn declarations(&self) -> &[FieldDecl] {
+        &self.decls
+    }
+    /// The question pages, in order.
+    pub fn pages(&self) -> &[PageDecl] {
+        &self.pages
+    }
+    /// A field's short name (or label) in a language, for tables and summaries.
+    pub fn short_label(&self, index: usize, lang: Language) -> Option<&str> {
+        let t = self.decls.get(index)?.text.get(lang.as_str())?;
+        Some(t.short.as_deref().unwrap_or(&t.label))
+    }
+}
+
+fn decimal_of(v: &serde_json::Value) -> Option<Decimal> {
+    match v {
+        serde_json::Value::String(s) => parse_money(s).ok(),
+        serde_json::Value::Number(n) => parse_money(n.as_str()).ok(),
+        _ => None,
+    }
+}
+
+fn int_of(v: &serde_json::Value) -> Option<i64> {
+    match v {
+        serde_json::Value::Number(n) => n.as_str().parse().ok(),
+        _ => None,
+    }
+}
+
+fn table_of(decl: &FieldDecl) -> Result<EnumTable, (String, Option<String>)> {
+    if decl.options.is_empty() {
+        return Err((
+            format!(
+                "field `{}` of kind `{}` needs `options`",
+                decl.name, decl.kind
+            ),
+            None,
+        ));
+    }
+    let mut table = EnumTable::default();
+    for (index, option) in decl.options.iter().enumerate() {
+        let canonical = &option.value;
+        if canonical.is_empty()
+            || !canonical
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            return Err((
+                format!(
+                    "field `{}`: option `{canonical}` may use only letters, digits and `_`",
+                    decl.name
+                ),
+                None,
+            ));
+        }
+        for lang in Language::ALL {
+            if !option.label.contains_key(lang.as_str()) {
+                return Err((
+                    format!(
+                        "field `{}`: option `{canonical}` has no label in `{}`",
+                        decl.name,
+                        lang.as_str()
+                    ),
+                    None,
+                ));
+            }
+        }
+        for spelling in std::iter::once(canonical).chain(option.aliases.iter()) {
+            let key = fold(spelling);
+            match table.lookup.get(&key) {
+                Some(&other) if other != index => {
+                    let other = table.canonical(other).unwrap_or_default().to_owned();
+                    return Err((
+                        format!(
+                            "field `{}`: `{spelling}` leads to both `{other}` and `{canonical}`",
+                            decl.name
+                        ),
+                        None,
+                    ));
+                }
+                _ => {
+                    table.lookup.insert(key, index);
+                }
+            }
+        }
+        table
+            .values
+            .push((canonical.clone(), ImmutableString::from(canonical.as_str())));
+    }
+    Ok(table)
+}
+
+fn kind_of(decl: &FieldDecl) -> Result<Kind, (String, Option<String>)> {
+    let name = &decl.name;
+    let bound = |what: &str| format!("field `{name}`: `{what}` must be a whole number");
+    let unused = |what: &str| -> Result<(), (String, Option<String>)> {
+        Err((
+            format!(
+                "field `{name}`: `{what}` does not apply to kind `{}`",
+                decl.kind
+            ),
+            None,
+        ))
+    };
+    if !matches!(decl.kind.as_str(), "enum" | "purposes") && !decl.options.is_empty() {
+        unused("options")?;
+    }
+    if decl.kind != "money" && decl.positive {
+        unused("positive")?;
+    }
+    if decl.kind != "enum" && decl.accept_number {
+        unused("accept_number")?;
+    }
+    if decl.kind != "text" && decl.max_length.is_some() {
+        unused("max_length")?;
+    }
+    if !matches!(decl.kind.as_str(), "money" | "integer") && decl.min.is_some() {
+        unused("min")?;
+    }
+    if decl.kind != "integer" && decl.max.is_some() {
+        unused("max")?;
+    }
+    Ok(match decl.kind.as_str() {
+        "money" => Kind::Money {
+            positive: decl.positive,
+            min: match &decl.min {
+                None => None,
+                Some(v) => Some(decimal_of(v).ok_or_else(|| {
+                    (
+                        format!("field `{name}`: `min` must be an amount like \"0.00\""),
+                        None,
+                    )
+                })?),
+            },
+        },
+        "integer" => {
+            let min = decl
+                .min
+                .as_ref()
+                .map_or(Some(0), int_of)
+                .ok_or_else(|| (bound("min"), None))?;
+            let max = decl
+                .max
+                .as_ref()
+                .map_or(Some(i64::MAX), int_of)
+                .ok_or_else(|| (bound("max"), None))?;
+            if min > max {
+                return Err((format!("field `{name}`: `min` is above `max`"), None));
+            }
+            Kind::Integer { min, max }
+        }
+        "enum" => Kind::Enum {
+            table: table_of(decl)?,
+            accept_number: decl.accept_number,
+        },
+        "purposes" => Kind::Purposes {
+            table: table_of(decl)?,
+        },
+        "boolean" => Kind::Boolean,
+        "text" => Kind::Text {
+            max_length: decl.max_length.ok_or_else(|| {
+                (
+                    format!("field `{name}` of kind `text` needs `max_length`"),
+                    None,
+                )
+            })?,
+        },
+        "nace_code" => Kind::NaceCode,
+        "enterprise_number" => Kind::EnterpriseNumber,
+        "date" => Kind::Date,
+        other => {
+            return Err((
+                format!("field `{name}` has unknown kind `{other}`"),
+                did_you_mean(other, KINDS).or_else(|| {
+                    Some(format!(
+                        "use one of {}",
+                        KINDS.map(|k| format!("`{k}`")).join(", ")
+                    ))
+                }),
+            ));
+        }
+    })
+}
