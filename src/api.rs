@@ -14,19 +14,24 @@ use std::borrow::Cow;
 /// The one selection type of every face: a request's envelope, `kredo check`'s and
 /// `kredo batch`'s options, the batch endpoint's query.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct Selection<'a> {
     /// The product id; default [`DEFAULT_PRODUCT`].
     #[serde(default, borrow)]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
     pub product: Option<Cow<'a, str>>,
     /// `YYYY-MM-DD`: the version in force on that day; default: the caller's today.
     #[serde(default, borrow)]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
     pub as_of: Option<Cow<'a, str>>,
     /// Pins an exact version.
     #[serde(default, borrow)]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
     pub version: Option<Cow<'a, str>>,
     /// `nl` (default), `fr` or `en`.
     #[serde(default, borrow)]
+    #[cfg_attr(feature = "wasm", tsify(optional, type = "Language"))]
     pub language: Option<Cow<'a, str>>,
 }
 
@@ -128,6 +133,7 @@ pub struct Kredo {
 /// Why no decision could be made, as a code every face maps exhaustively: an HTTP status, an
 /// exit code, the wasm error object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// The text is not JSON.
@@ -167,6 +173,7 @@ impl ErrorCode {
 /// Why no decision could be made. Crosses every boundary as data:
 /// `{"error":{"code":"unknown_version","message":"…","versions":["2020-07-03",…]}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[error("{message}")]
 pub struct RequestError {
     /// What kind of failure.
@@ -184,6 +191,7 @@ pub struct RequestError {
     pub column: Option<u32>,
     /// For version errors: the versions there are.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
     pub versions: Vec<String>,
     /// For `rule_error`: the rule file at fault, with its line and column.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -233,6 +241,7 @@ impl RequestError {
 
 /// A rule-set version as listed by `rulesets()`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct RuleSetInfo {
     /// Product id.
     pub product: String,
@@ -241,8 +250,10 @@ pub struct RuleSetInfo {
     /// The product's name.
     pub title: String,
     /// First day in force.
+    #[cfg_attr(feature = "wasm", tsify(type = "string"))]
     pub effective_from: Date,
     /// Last day in force, if a later version follows.
+    #[cfg_attr(feature = "wasm", tsify(type = "string | null"))]
     pub effective_to: Option<Date>,
     /// SHA-256 of the resolved files.
     pub hash: String,
@@ -250,6 +261,7 @@ pub struct RuleSetInfo {
 
 /// What a rule means for an applicant, in one language: for pages that explain a decision.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct RuleGuidance<'a> {
     /// Rule id.
     pub id: &'a str,
@@ -263,6 +275,7 @@ pub struct RuleGuidance<'a> {
 
 /// A version's fields and question pages, for forms, the page and the OpenAPI schema.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct Schema<'a> {
     /// Product id.
     pub product: &'a str,

@@ -11,13 +11,19 @@ use std::collections::BTreeSet;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Case {
+    /// The case name, unique within its version.
     pub name: String,
+    /// The day the case is judged on; default: the version's first day.
     #[serde(default)]
     pub as_of: Option<String>,
+    /// The language of the decision; default `nl`.
     #[serde(default)]
     pub language: Option<String>,
+    /// The application object.
     pub application: serde_json::Value,
+    /// What the decision must say.
     pub expected: Expected,
+    /// Why the case exists, for maintainers.
     #[serde(default)]
     pub note: Option<String>,
 }
@@ -27,11 +33,15 @@ pub struct Case {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Expected {
+    /// The expected outcome.
     pub outcome: String,
+    /// The ids of the rules that must fire (exactly these).
     #[serde(default)]
     pub reasons: Vec<String>,
+    /// The top-level fields that must have errors (exactly these).
     #[serde(default)]
     pub error_fields: Vec<String>,
+    /// The expected indicative instalment, if checked.
     #[serde(default)]
     pub monthly_instalment_eur: Option<String>,
 }
@@ -39,6 +49,7 @@ pub struct Expected {
 /// What happened to one case.
 #[derive(Debug, Clone)]
 pub struct CaseResult {
+    /// The case name.
     pub name: String,
     /// Empty when the case passed; otherwise one line per difference.
     pub differences: Vec<String>,
@@ -47,6 +58,7 @@ pub struct CaseResult {
 }
 
 impl CaseResult {
+    /// Whether the decision matched every expectation.
     pub fn passed(&self) -> bool {
         self.differences.is_empty()
     }

@@ -87,19 +87,22 @@ impl Date {
     pub fn previous_day(self) -> Option<Date> {
         Date::from_unix_days(self.unix_days() - 1)
     }
+    /// The year.
     pub fn year(self) -> u16 {
         self.year
     }
+    /// The month, 1–12.
     pub fn month(self) -> u8 {
         self.month
     }
+    /// The day of the month, 1–31.
     pub fn day(self) -> u8 {
         self.day
     }
 }
 
 fn is_leap(year: u16) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
 }
 
 fn days_in_month(year: u16, month: u8) -> u8 {

@@ -8,16 +8,23 @@ use std::fmt;
 /// Messages follow one style: lowercase, one line, user text in backticks, no Rust type
 /// names; `help` carries the suggestion ("did you mean `term_months`?").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct Diagnostic {
+    /// The product id.
     pub product: String,
+    /// The version id.
     pub version: String,
     /// Path inside the version directory, `/`-separated: `rules/amount_above_max.rhai`.
     pub file: String,
+    /// 1-based line, where known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
+    /// 1-based column, where known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<usize>,
+    /// What is wrong: one line, lowercase, user text in backticks.
     pub message: String,
+    /// A suggestion ("did you mean `term_months`?").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// Where the file is stored, relative to the rules root, when that is not
@@ -30,6 +37,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// A problem in a file of one version.
     pub fn new(product: &str, version: &str, file: &str, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             product: product.to_owned(),
@@ -60,6 +68,7 @@ impl Diagnostic {
         self
     }
 
+    /// Adds a suggestion.
     pub fn with_help(mut self, help: Option<String>) -> Diagnostic {
         self.help = help;
         self
@@ -108,6 +117,7 @@ impl fmt::Display for Diagnostic {
 /// Every problem found while loading rule sets (all of them, not only the first).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct LoadError {
+    /// Every problem, in the order found.
     pub diagnostics: Vec<Diagnostic>,
 }
 

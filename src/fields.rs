@@ -43,6 +43,7 @@ struct FieldsFile {
 /// A question page of the self-check: a title (and optional intro) per language and the
 /// fields it asks, in order.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct PageDecl {
     /// Stable id, used in the page's address (`#/legal-form`).
@@ -50,6 +51,7 @@ pub struct PageDecl {
     /// `{"nl": {"title": …, "intro": …}, "fr": …, "en": …}`; a page that only adds fields to a
     /// page of the same id declared earlier may leave it out.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(feature = "wasm", tsify(type = "Partial<Record<Language, PageText>>"))]
     pub text: BTreeMap<String, PageText>,
     /// Field names, in the order they are asked.
     pub fields: Vec<String>,
@@ -57,6 +59,7 @@ pub struct PageDecl {
 
 /// A page's texts in one language.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct PageText {
     /// The page heading.
@@ -68,50 +71,67 @@ pub struct PageText {
 
 /// One field as declared; also what [`Fields::schema`] hands to the page.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct FieldDecl {
     /// The application's key: lower snake case.
     pub name: String,
     /// `money`, `integer`, `enum`, `boolean`, `text`, `nace_code`, `enterprise_number`, `date`
     /// or `purposes`.
+    #[cfg_attr(
+        feature = "wasm",
+        tsify(
+            type = "\"money\" | \"integer\" | \"enum\" | \"boolean\" | \"text\" | \"nace_code\" | \"enterprise_number\" | \"date\" | \"purposes\""
+        )
+    )]
     pub kind: String,
     /// A missing required field fires the rule that reads `missing_required`.
     #[serde(default, skip_serializing_if = "is_false")]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
     pub required: bool,
     /// Money: must be more than 0.
     #[serde(default, skip_serializing_if = "is_false")]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
     pub positive: bool,
     /// Integer: the smallest value; money: the smallest amount (a decimal string).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "wasm", tsify(type = "number | string"))]
     pub min: Option<serde_json::Value>,
     /// Integer: the largest value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "wasm", tsify(type = "number | string"))]
     pub max: Option<serde_json::Value>,
     /// Text: the most characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_length: Option<usize>,
     /// Enum: a JSON number is read as its text (`2025` for `"2025"`).
     #[serde(default, skip_serializing_if = "is_false")]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
     pub accept_number: bool,
     /// Enum and purposes: the canonical values, their aliases and labels.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
     pub options: Vec<OptionDecl>,
     /// Whether rules may read the field (default yes). Free text for people is not.
     #[serde(default = "yes", skip_serializing_if = "is_true")]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
     pub readable: bool,
     /// Why rules may not read it, shown to a rule author who tries.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// Layout hints for forms (`inline`, `width`, `prefix`); the engine ignores them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "wasm", tsify(type = "Record<string, unknown>"))]
     pub ui: Option<serde_json::Value>,
     /// Per language: `label`, and optionally `hint`, `short`, `suffix`, `amount_label` and the
     /// form's `errors` by key (`required`, `format`, `range`, …).
+    #[cfg_attr(feature = "wasm", tsify(type = "Record<Language, FieldText>"))]
     pub text: BTreeMap<String, FieldText>,
 }
 
 /// A field's texts in one language.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct FieldText {
     /// The question.
@@ -130,19 +150,23 @@ pub struct FieldText {
     pub amount_label: Option<String>,
     /// Form error texts by key; the engine's own errors are in `messages/*.json`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(feature = "wasm", tsify(optional, type = "Record<string, string>"))]
     pub errors: BTreeMap<String, String>,
 }
 
 /// One canonical value of an enum (or a purpose category).
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct OptionDecl {
     /// The canonical spelling: letters, digits and `_`.
     pub value: String,
     /// Other spellings that mean it (folded before look-up).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
     pub aliases: Vec<String>,
     /// What people see, per language.
+    #[cfg_attr(feature = "wasm", tsify(type = "Record<Language, string>"))]
     pub label: BTreeMap<String, String>,
 }
 
@@ -263,7 +287,8 @@ pub struct Field {
 #[derive(Debug, Clone, Default)]
 pub struct Fields {
     list: Vec<Field>,
-    /// (name, index), sorted by name: validation walks it beside the application's sorted keys.
+    /// (name, index), sorted by length, then bytes: a look-up compares lengths (one integer)
+    /// at each step and bytes only between names of equal length.
     sorted: Vec<(String, usize)>,
     pages: Vec<PageDecl>,
     decls: Vec<FieldDecl>,
@@ -344,13 +369,6 @@ impl Fields {
                         None,
                     );
                 }
-                if let Some(first) = origin.get(&decl.name) {
-                    push(
-                        format!("field `{}` is declared in `{first}` too", decl.name),
-                        None,
-                    );
-                    continue;
-                }
                 for lang in Language::ALL {
                     if !decl.text.contains_key(lang.as_str()) {
                         push(
@@ -369,6 +387,13 @@ impl Fields {
                             None,
                         );
                     }
+                }
+                if let Some(first) = origin.get(&decl.name) {
+                    push(
+                        format!("field `{}` is declared in `{first}` too", decl.name),
+                        None,
+                    );
+                    continue;
                 }
                 let kind = match kind_of(&decl) {
                     Ok(kind) => kind,
@@ -468,8 +493,7 @@ impl Fields {
             .enumerate()
             .map(|(i, f)| (f.name.clone(), i))
             .collect();
-        out.sorted
-            .sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        out.sorted.sort_by(|a, b| by_length_then_bytes(&a.0, &b.0));
         if problems.is_empty() {
             Ok(out)
         } else {
@@ -493,17 +517,13 @@ impl Fields {
     pub fn get(&self, index: usize) -> Option<&Field> {
         self.list.get(index)
     }
-    /// The index of a field by name.
+    /// The index of a field by name: every key of every application is looked up here.
     pub fn index_of(&self, name: &str) -> Option<usize> {
         self.sorted
-            .binary_search_by(|(n, _)| n.as_bytes().cmp(name.as_bytes()))
+            .binary_search_by(|(n, _)| by_length_then_bytes(n, name))
             .ok()
             .and_then(|i| self.sorted.get(i))
             .map(|(_, index)| *index)
-    }
-    /// (name, index) sorted by name.
-    pub fn sorted(&self) -> &[(String, usize)] {
-        &self.sorted
     }
     /// The index of the requested amount.
     pub fn amount_index(&self) -> usize {
@@ -526,6 +546,12 @@ impl Fields {
         let t = self.decls.get(index)?.text.get(lang.as_str())?;
         Some(t.short.as_deref().unwrap_or(&t.label))
     }
+}
+
+fn by_length_then_bytes(a: &str, b: &str) -> std::cmp::Ordering {
+    a.len()
+        .cmp(&b.len())
+        .then_with(|| a.as_bytes().cmp(b.as_bytes()))
 }
 
 fn decimal_of(v: &serde_json::Value) -> Option<Decimal> {

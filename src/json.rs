@@ -13,15 +13,21 @@ use std::marker::PhantomData;
 /// serde_json's private marker for a number under `arbitrary_precision`.
 const NUMBER_TOKEN: &str = "$serde_json::private::Number";
 
+/// One JSON value, borrowing from the text it was read from.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum Json<'a> {
+    /// `null`.
     #[default]
     Null,
+    /// `true` or `false`.
     Bool(bool),
     /// The number exactly as written: `24999.999`, `36`, `1e3`.
     Number(Cow<'a, str>),
+    /// A string (borrowed unless it had escapes).
     String(Cow<'a, str>),
+    /// An array.
     Array(Vec<Json<'a>>),
+    /// An object.
     Object(Object<'a>),
 }
 
@@ -43,18 +49,17 @@ impl<'a> Object<'a> {
         Object(out)
     }
 
+    /// The value of a key.
     pub fn get(&self, key: &str) -> Option<&Json<'a>> {
         self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
-    pub fn contains_key(&self, key: &str) -> bool {
-        self.get(key).is_some()
-    }
-
+    /// The keys, sorted.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.0.iter().map(|(k, _)| k.as_ref())
     }
 
+    /// The members, sorted by key.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Json<'a>)> {
         self.0.iter().map(|(k, v)| (k.as_ref(), v))
     }

@@ -5,30 +5,26 @@
 //! (all modules but `native` and `wasm`) does no I/O and reads no clock; CI builds it for
 //! `wasm32-unknown-unknown` to prove it.
 #![forbid(unsafe_code)]
-#![cfg_attr(
-    test,
-    allow(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::indexing_slicing,
-        clippy::panic
-    )
-)]
+#![warn(missing_docs)]
 
+// The facade and what its answers are made of: public.
 pub mod api;
-pub mod cases;
-pub mod date;
-mod decide;
-pub mod diag;
-pub mod embedded;
-mod encode;
-pub mod fields;
-pub mod json;
 pub mod model;
-pub mod money;
+// What the faces and the tests need besides the facade: a version's cases, the embedded rules
+// tree, and the field declarations (forms, OpenAPI, CSV).
+pub mod cases;
+pub mod embedded;
+pub mod fields;
 pub mod ruleset;
-pub mod script;
-pub mod validate;
+// The engine's inside: private to the crate.
+mod date;
+mod decide;
+mod diag;
+mod encode;
+mod json;
+mod money;
+mod script;
+mod validate;
 
 #[cfg(feature = "native")]
 pub mod native;
@@ -39,6 +35,7 @@ pub use api::{ErrorCode, Kredo, Request, RequestError, RuleSetInfo, Selection};
 pub use date::Date;
 pub use diag::{Diagnostic, LoadError};
 pub use model::{Decision, Language, Outcome, Severity};
+pub use money::Money;
 pub use ruleset::{RuleSetSource, SourceFile};
 
 /// The engine's own version, recorded with every audited decision.

@@ -11,16 +11,23 @@ use serde::{Deserialize, Serialize};
 
 /// The outcome, from most to least severe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
+    /// The input cannot be evaluated.
     Invalid,
+    /// A knock-out rule fired.
     Ineligible,
+    /// A person must look.
     Review,
+    /// Eligible, with risk flags.
     Flagged,
+    /// No rule with a severity fired.
     Eligible,
 }
 
 impl Outcome {
+    /// The outcome as written in a decision.
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Invalid => "invalid",
@@ -34,15 +41,21 @@ impl Outcome {
 
 /// A rule's severity, from most to least severe; `info` never changes the outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
+    /// A knock-out: the applicant is probably not eligible.
     Ineligible,
+    /// A person must look before anyone can say.
     Review,
+    /// A risk for the person who assesses the plan.
     Flag,
+    /// Worth knowing; changes nothing.
     Info,
 }
 
 impl Severity {
+    /// The severity as written in a decision.
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Ineligible => "ineligible",
@@ -52,6 +65,7 @@ impl Severity {
         }
     }
 
+    /// Reads a severity as written in a rule file.
     pub fn parse(text: &str) -> Option<Severity> {
         match text {
             "ineligible" => Some(Severity::Ineligible),
@@ -75,17 +89,23 @@ impl Severity {
 
 /// The three languages every message exists in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum Language {
+    /// Dutch.
     #[default]
     Nl,
+    /// French.
     Fr,
+    /// English.
     En,
 }
 
 impl Language {
+    /// Every language, in the order of rule texts.
     pub const ALL: [Language; 3] = [Language::Nl, Language::Fr, Language::En];
 
+    /// Reads `nl`, `fr` or `en`.
     pub fn parse(text: &str) -> Option<Language> {
         match text {
             "nl" => Some(Language::Nl),
@@ -95,6 +115,7 @@ impl Language {
         }
     }
 
+    /// The language code.
     pub fn as_str(self) -> &'static str {
         match self {
             Language::Nl => "nl",
@@ -103,6 +124,7 @@ impl Language {
         }
     }
 
+    /// The position in [`Language::ALL`].
     pub fn index(self) -> usize {
         match self {
             Language::Nl => 0,
@@ -114,19 +136,29 @@ impl Language {
 
 /// The rule-set version that made a decision, with the hash that proves which files ran.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct RuleSetRef<'a> {
+    /// The version id.
     pub version: &'a str,
+    /// Its first day in force.
+    #[cfg_attr(feature = "wasm", tsify(type = "string"))]
     pub effective_from: Date,
+    /// SHA-256 of its resolved files.
     pub hash: &'a str,
 }
 
 /// One rule that fired.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct Reason<'a> {
+    /// The rule id.
     pub id: &'a str,
+    /// Its severity.
     pub severity: Severity,
     /// Pre-encoded JSON string (see [`crate::ruleset::RuleText`]).
+    #[cfg_attr(feature = "wasm", tsify(type = "string"))]
     pub message: &'a serde_json::value::RawValue,
+    /// The fields it read (or that it named).
     pub fields: std::borrow::Cow<'a, [String]>,
     /// The message as plain text, for faces that print it (CSV, terminal).
     #[serde(skip)]
@@ -135,24 +167,38 @@ pub struct Reason<'a> {
 
 /// One validation error or warning: a field path, a stable code and a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct FieldIssue {
+    /// The field path: `amount_requested_eur`, `funding_purposes[1].amount_eur`.
     pub field: String,
+    /// A stable code: `invalid_money`, `unknown_field`, …
     pub code: &'static str,
+    /// The message in the request's language.
     pub message: String,
 }
 
 /// A rule that could not run because a field it reads is missing.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct Skipped<'a> {
+    /// The rule id.
     pub id: &'a str,
+    /// The fields that were missing.
     pub missing: std::borrow::Cow<'a, [String]>,
 }
 
 /// The indicative repayment at the version's rate.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct Indicative {
+    /// The version's annual rate.
+    #[cfg_attr(feature = "wasm", tsify(type = "string"))]
     pub annual_rate: Plain,
+    /// The monthly instalment, rounded half-up to the cent.
+    #[cfg_attr(feature = "wasm", tsify(type = "string"))]
     pub monthly_instalment_eur: Money,
+    /// The instalment times the term.
+    #[cfg_attr(feature = "wasm", tsify(type = "string"))]
     pub total_repayable_eur: Money,
 }
 
@@ -187,7 +233,7 @@ pub enum Answer<'a> {
 
 /// The application in canonical form: only the fields that were given and valid, in the order
 /// the rule set declares them (`fields/*.json`), canonical enum spellings, money with two
-/// decimals, `nace_code` as `dd.ddd`.
+/// decimals, NACE codes as `dd.ddd`.
 #[derive(Debug, Clone, Default)]
 pub struct Normalized<'a> {
     fields: Option<&'a Fields>,
@@ -255,18 +301,32 @@ impl Serialize for Normalized<'_> {
 
 /// The answer (CONTRACT.md §4). The same request and rule-set hash give the same bytes.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct Decision<'a> {
+    /// The most severe rule severity that fired.
     pub outcome: Outcome,
+    /// The product id.
     pub product: &'a str,
+    /// The version that decided, with its hash.
     pub rule_set: RuleSetRef<'a>,
+    /// The day the decision is for.
+    #[cfg_attr(feature = "wasm", tsify(type = "string"))]
     pub as_of: Date,
+    /// The language of every message.
     pub language: Language,
+    /// Every rule that fired, by severity then id.
     pub reasons: Vec<Reason<'a>>,
+    /// Validation errors (only with `invalid`).
     pub errors: Vec<FieldIssue>,
+    /// Rules that could not run, with the fields they missed.
     pub skipped: Vec<Skipped<'a>>,
+    /// Unknown fields.
     pub warnings: Vec<FieldIssue>,
+    /// Present when amount and term are valid.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub indicative: Option<Indicative>,
+    /// The application in canonical form.
+    #[cfg_attr(feature = "wasm", tsify(type = "Record<string, unknown>"))]
     pub normalized: Normalized<'a>,
 }
 

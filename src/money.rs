@@ -53,15 +53,20 @@ pub fn round_cent(value: Decimal) -> Decimal {
 /// The indicative repayment of an annuity loan with constant monthly instalments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Annuity {
+    /// The rate it was computed at.
     pub annual_rate: Decimal,
+    /// The monthly instalment, rounded half-up to the cent.
     pub monthly_instalment: Decimal,
+    /// The instalment times the term.
     pub total_repayable: Decimal,
 }
 
 /// A = P·i / (1 − (1+i)^−n) with i = annual rate / 12, rounded half-up to the cent; total = A × n.
 ///
 /// Returns `None` only on arithmetic overflow, which validated inputs (≤ 1,000,000.00,
-/// ≤ 600 months, a rate below 100 %) cannot reach.
+/// ≤ 600 months, a rate below 100 %) cannot reach. The engine uses [`AnnuityTable`]; this direct
+/// formula is the independent reference the table is tested against.
+#[cfg(test)]
 pub fn annuity(principal: Decimal, annual_rate: Decimal, months: u32) -> Option<Annuity> {
     if months == 0 {
         return None;
@@ -98,6 +103,7 @@ pub struct AnnuityTable {
 }
 
 impl AnnuityTable {
+    /// The annuity factors at one rate for every term up to `max_months`.
     pub fn new(annual_rate: Decimal, max_months: u32) -> AnnuityTable {
         let mut factors = Vec::with_capacity(usize::try_from(max_months).unwrap_or(0));
         let i = annual_rate
@@ -121,7 +127,7 @@ impl AnnuityTable {
         }
     }
 
-    /// The same figures as [`annuity`], from the table; `None` beyond its longest term.
+    /// The same figures as the annuity formula (tested against it), from the table; `None` beyond its longest term.
     pub fn annuity(&self, principal: Decimal, months: u32) -> Option<Annuity> {
         let factor = *self
             .factors
@@ -143,6 +149,7 @@ impl AnnuityTable {
     }
 }
 
+#[cfg(test)]
 fn pow(base: Decimal, mut exp: u32) -> Option<Decimal> {
     let (mut acc, mut b) = (Decimal::ONE, base);
     while exp > 0 {

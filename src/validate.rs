@@ -126,7 +126,7 @@ impl<'a> V<'a> {
                 _ => self.error(name.to_owned(), "invalid_boolean"),
             },
             Kind::EnterpriseNumber => match value {
-                Json::String(s) => match enterprise_number(s) {
+                Json::String(s) => match parse_kbo_number(s) {
                     Ok(canonical) => {
                         let script = Value::from(canonical.clone());
                         self.set(index, Answer::Text(canonical), script);
@@ -136,7 +136,7 @@ impl<'a> V<'a> {
                 _ => self.error(name.to_owned(), "invalid_type"),
             },
             Kind::NaceCode => match value {
-                Json::String(s) => match nace_code(s) {
+                Json::String(s) => match parse_nace(s) {
                     Some(canonical) => {
                         let script = Value::from(canonical.clone());
                         self.set(index, Answer::Text(canonical), script);
@@ -433,7 +433,7 @@ pub fn validate<'a>(application: &Json<'_>, rs: &'a RuleSet, lang: Language) -> 
 /// KBO/BCE number (§3.2): trim, upper-case, drop spaces, dots, hyphens, slashes and a leading
 /// `BE`; ten digits starting with 0 or 1; the last two are 97 − (first eight mod 97).
 /// Canonical form `0566.988.259`.
-pub fn enterprise_number(raw: &str) -> Result<String, &'static str> {
+pub fn parse_kbo_number(raw: &str) -> Result<String, &'static str> {
     let upper = raw.trim().to_uppercase();
     let compact: String = upper
         .chars()
@@ -457,7 +457,7 @@ pub fn enterprise_number(raw: &str) -> Result<String, &'static str> {
 }
 
 /// NACE-BEL code (§3.4): trim; `dd.ddd` or `ddddd`; canonical `dd.ddd`.
-pub fn nace_code(raw: &str) -> Option<String> {
+pub fn parse_nace(raw: &str) -> Option<String> {
     let t = raw.trim();
     let b = t.as_bytes();
     let digits: String = match b.len() {
@@ -478,48 +478,48 @@ mod tests {
     #[test]
     fn enterprise_numbers() {
         assert_eq!(
-            enterprise_number("0566.988.259").as_deref(),
+            parse_kbo_number("0566.988.259").as_deref(),
             Ok("0566.988.259")
         );
         assert_eq!(
-            enterprise_number(" be 0566 988 259 ").as_deref(),
+            parse_kbo_number(" be 0566 988 259 ").as_deref(),
             Ok("0566.988.259")
         );
         assert_eq!(
-            enterprise_number("BE0566-988/259").as_deref(),
+            parse_kbo_number("BE0566-988/259").as_deref(),
             Ok("0566.988.259")
         );
         assert_eq!(
-            enterprise_number("0566.988.258"),
+            parse_kbo_number("0566.988.258"),
             Err("enterprise_number_checksum")
         );
         assert_eq!(
-            enterprise_number("2123.456.789"),
+            parse_kbo_number("2123.456.789"),
             Err("invalid_enterprise_number")
         );
         assert_eq!(
-            enterprise_number("566.988.259"),
+            parse_kbo_number("566.988.259"),
             Err("invalid_enterprise_number")
         );
         assert_eq!(
-            enterprise_number("0566.988.25x"),
+            parse_kbo_number("0566.988.25x"),
             Err("invalid_enterprise_number")
         );
         // 1-series: 97 - (10000000 mod 97) = 97 - 76 = 21.
         assert_eq!(
-            enterprise_number("1000.000.021").as_deref(),
+            parse_kbo_number("1000.000.021").as_deref(),
             Ok("1000.000.021")
         );
     }
 
     #[test]
     fn nace_codes() {
-        assert_eq!(nace_code(" 56.101 ").as_deref(), Some("56.101"));
-        assert_eq!(nace_code("56101").as_deref(), Some("56.101"));
+        assert_eq!(parse_nace(" 56.101 ").as_deref(), Some("56.101"));
+        assert_eq!(parse_nace("56101").as_deref(), Some("56.101"));
         for bad in [
             "56.10", "5610", "56-101", "5.6101", "56.1011", "ab.cde", "", "561.01",
         ] {
-            assert_eq!(nace_code(bad), None, "{bad}");
+            assert_eq!(parse_nace(bad), None, "{bad}");
         }
     }
 }

@@ -1,11 +1,8 @@
 //! The public example cases (copied from the shared contract into tests/public_cases) and every
 //! version's own cases, through the library and through the `kredo` binary.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+
+// Test code: clippy.toml lets it unwrap, expect, panic and index.
+#![cfg(test)]
 
 mod common;
 use common::*;

@@ -1,10 +1,7 @@
 //! The `kredo` binary: check, test, rulesets, exit codes and error text.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+
+// Test code: clippy.toml lets it unwrap, expect, panic and index.
+#![cfg(test)]
 
 mod common;
 use common::*;

@@ -1,10 +1,7 @@
 //! Errors for rule authors: product, version, file, line, column, message and hint, exactly.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+
+// Test code: clippy.toml lets it unwrap, expect, panic and index.
+#![cfg(test)]
 
 mod common;
 use common::*;
@@ -210,4 +207,95 @@ fn every_problem_is_reported_not_only_the_first() {
         .filter(|f| f.starts_with("rules/"))
         .collect();
     assert_eq!(files, ["rules/a_rule.rhai", "rules/b_rule.rhai"]);
+}
+
+/// A field declaration file for the 2025 version, with one field.
+fn field_file(field: &str) -> String {
+    format!("{{\n  \"fields\": [\n    {field}\n  ]\n}}\n")
+}
+
+const TEXT: &str = r#""text": {"nl": {"label": "x"}, "fr": {"label": "x"}, "en": {"label": "x"}}"#;
+
+#[test]
+fn a_field_of_unknown_kind_points_at_its_declaration_and_suggests_a_kind() {
+    let d = one(
+        "fields/extra.json",
+        &field_file(&format!(
+            r#"{{"name": "has_accountant", "kind": "bool", {TEXT}}}"#
+        )),
+    );
+    assert_eq!(
+        d.to_string(),
+        "impulskrediet/2025-01-01/fields/extra.json:3:14: field `has_accountant` has unknown kind `bool`\n  help: use one of `money`, `integer`, `enum`, `boolean`, `text`, `nace_code`, `enterprise_number`, `date`, `purposes`"
+    );
+    assert_eq!(
+        d.source_line.as_deref(),
+        Some(&*format!(
+            r#"    {{"name": "has_accountant", "kind": "bool", {TEXT}}}"#
+        ))
+    );
+}
+
+#[test]
+fn a_field_declared_twice_and_a_missing_language_are_both_reported() {
+    let all = problems(
+        "fields/extra.json",
+        &field_file(
+            r#"{"name": "region", "kind": "boolean", "text": {"nl": {"label": "x"}, "en": {"label": "x"}}}"#,
+        ),
+    );
+    let text: Vec<String> = all.iter().map(|d| d.message.clone()).collect();
+    assert_eq!(
+        text,
+        [
+            "field `region` has no `text` in `fr`",
+            "field `region` is declared in `fields/contract.json` too"
+        ]
+    );
+    assert!(all.iter().all(|d| d.line == Some(3)), "{all:#?}");
+}
+
+#[test]
+fn an_enum_alias_leading_to_two_values_is_an_error() {
+    let d = one(
+        "fields/extra.json",
+        &field_file(&format!(
+            r#"{{"name": "sector", "kind": "enum", "options": [{{"value": "food", "aliases": ["horeca"], "label": {{"nl": "x", "fr": "x", "en": "x"}}}}, {{"value": "hotel", "aliases": ["Horeca"], "label": {{"nl": "x", "fr": "x", "en": "x"}}}}], {TEXT}}}"#
+        )),
+    );
+    assert_eq!(
+        d.message,
+        "field `sector`: `Horeca` leads to both `food` and `hotel`"
+    );
+}
+
+#[test]
+fn a_default_for_an_unknown_field_suggests_the_nearest() {
+    let d = one(
+        "manifest.json",
+        "{\"title\": \"x\", \"annual_rate\": \"0.07\", \"defaults\": {\"nace_versoin\": \"2025\"}}\n",
+    );
+    assert_eq!(
+        d.to_string(),
+        "impulskrediet/2025-01-01/manifest.json: `defaults` names unknown field `nace_versoin`\n  help: did you mean `nace_version`?"
+    );
+}
+
+#[test]
+fn a_rule_reading_an_undeclared_field_suggests_a_declared_one() {
+    let all = problems(
+        "rules/my_rule.rhai",
+        &rule(
+            "bank_credit_status == \"refused\"",
+            "\"bank_credit_statuss\"",
+        ),
+    );
+    let text: Vec<String> = all.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        text,
+        [
+            "impulskrediet/2025-01-01/rules/my_rule.rhai:1:1: `READS` names unknown field `bank_credit_statuss`\n  help: did you mean `bank_credit_status`?",
+            "impulskrediet/2025-01-01/rules/my_rule.rhai:5:1: rule reads `bank_credit_status` but `READS` does not list `bank_credit_status`\n  help: add \"bank_credit_status\" to READS, so the rule is skipped when `bank_credit_status` is missing",
+        ]
+    );
 }

@@ -28,10 +28,13 @@ const CANON_VERSION: &str = "kredo-audit-v1";
 /// An entry before it is sealed into the chain.
 #[derive(Debug, Clone)]
 pub struct NewEntry {
+    /// The case the entry belongs to.
     pub case_id: String,
     /// `case` (a screened application) or `decision` (a staff member's decision).
     pub kind: &'static str,
+    /// When it was recorded, UTC, microseconds.
     pub recorded_at: String,
+    /// The staff member who recorded it.
     pub staff_name: String,
     /// JSON text, stored and hashed byte for byte.
     pub body: String,
@@ -40,13 +43,21 @@ pub struct NewEntry {
 /// One stored entry of the chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
+    /// Position in the chain, from 1.
     pub seq: i64,
+    /// The case the entry belongs to.
     pub case_id: String,
+    /// `case` (a screened application) or `decision` (a staff decision).
     pub kind: String,
+    /// When it was recorded, UTC.
     pub recorded_at: String,
+    /// Who recorded it.
     pub staff_name: String,
+    /// The entry's JSON body, as hashed.
     pub body: String,
+    /// The hash of the entry before it.
     pub prev_hash: String,
+    /// This entry's hash.
     pub hash: String,
 }
 
@@ -162,7 +173,9 @@ pub fn push_json_str(out: &mut String, s: &str) {
 pub struct Broken {
     /// The sequence number of the first entry that fails a check.
     pub seq: i64,
+    /// The case of the first broken entry.
     pub case_id: String,
+    /// What is wrong with it.
     pub reason: String,
 }
 
@@ -171,7 +184,9 @@ pub struct Broken {
 pub struct VerifyReport {
     /// Entries that were checked and hold (all of them when the chain is intact).
     pub entries_ok: u64,
+    /// The hash of the last entry read: note it to detect a later truncation.
     pub head_hash: String,
+    /// The first entry that does not verify, if any.
     pub first_broken: Option<Broken>,
 }
 
@@ -240,6 +255,7 @@ impl Verifier {
         }
     }
 
+    /// The report after the last entry.
     pub fn finish(self) -> VerifyReport {
         self.report
     }
@@ -283,15 +299,21 @@ pub fn new_case_id() -> Result<String, getrandom::Error> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StaffDecision {
+    /// Apply with this lender.
     Approve,
+    /// Send the applicant to another lender.
     ReferElsewhere,
+    /// Ask the applicant for more information.
     AskInformation,
+    /// Decline.
     Decline,
 }
 
 impl StaffDecision {
+    /// Every decision, as written.
     pub const ALL: [&'static str; 4] = ["approve", "refer_elsewhere", "ask_information", "decline"];
 
+    /// The decision as written.
     pub fn as_str(self) -> &'static str {
         match self {
             StaffDecision::Approve => "approve",
@@ -301,6 +323,7 @@ impl StaffDecision {
         }
     }
 
+    /// Reads a decision as written.
     pub fn parse(s: &str) -> Option<StaffDecision> {
         match s.trim().to_ascii_lowercase().as_str() {
             "approve" => Some(StaffDecision::Approve),

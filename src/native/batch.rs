@@ -39,20 +39,26 @@ pub struct BatchOutput {
     /// UTF-8 CSV with the input's delimiter; starts with a BOM when the input had one or was
     /// Windows-1252, so that Excel reads the accents in French and Dutch messages right.
     pub csv: Vec<u8>,
+    /// Data rows read.
     pub rows: usize,
     /// Rows whose outcome is `invalid` or that could not be read at all.
     pub rows_with_errors: usize,
+    /// The delimiter of input and output.
     pub delimiter: u8,
+    /// The input's encoding.
     pub encoding: TextEncoding,
 }
 
 /// Why a whole batch could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum BatchError {
+    /// The file is not a readable CSV table.
     #[error(transparent)]
     Csv(#[from] CsvError),
+    /// The selection (product, version, date, language) is refused.
     #[error("{}", .0.message)]
     Request(Box<RequestError>),
+    /// Writing the output failed.
     #[error("could not write the output: {0}")]
     Output(String),
 }

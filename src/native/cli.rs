@@ -1,7 +1,9 @@
 //! The `kredo` command line: parse, dispatch, print one error, return an exit code.
 
-use crate::api::{Kredo, Selection};
-use crate::diag::{Diagnostic, LoadError};
+use super::cli_error::{CliError, FAILED};
+use super::commands::{self, AuditCommand, BatchCommand, ServeCommand, StaffCommand};
+use super::rules_arg::{Origin, RulesArg, compile};
+use crate::api::Selection;
 use crate::ruleset::RuleSetSource;
 use clap::{Args, Parser, Subcommand};
 use std::io::{Read, Write};
@@ -20,17 +22,10 @@ Exit codes:
 #[command(name = "kredo", version, about, after_help = EXIT_CODES)]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    command: Command,
 }
 
-#[derive(Debug, Clone, Args)]
-pub struct RulesArg {
-    /// Rule-set folder (`<product>/<version>/…`). Default: `./rules` when it exists, else the
-    /// published rule sets built into this binary.
-    #[arg(long, value_name = "DIR", global = true)]
-    pub rules: Option<PathBuf>,
-}
-
+/// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Decide on one application (a bare application object, CONTRACT §2) and print the decision JSON.
@@ -45,76 +40,80 @@ pub enum Command {
     /// applications whose outcome or reasons differ.
     Impact(ImpactArgs),
     /// Run the staff server: self-check page at `/`, public check API, staff API, audit store.
-    Serve(super::commands::ServeCommand),
+    Serve(ServeCommand),
     /// Manage staff bearer tokens.
-    Staff(super::commands::StaffCommand),
+    Staff(StaffCommand),
     /// Check the audit trail.
-    Audit(super::commands::AuditCommand),
+    Audit(AuditCommand),
     /// Screen a CSV of applications, one a row; write the same CSV with decision columns.
-    Batch(super::commands::BatchCommand),
+    Batch(BatchCommand),
 }
 
+/// `kredo check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Product (rule-set id).
     #[arg(long, default_value = crate::api::DEFAULT_PRODUCT)]
-    pub product: String,
+    product: String,
     /// Pick the version in force on this date (YYYY-MM-DD). Default: today in Belgium.
     #[arg(long, value_name = "DATE", conflicts_with = "version")]
-    pub as_of: Option<String>,
+    as_of: Option<String>,
     /// Pin an exact version instead.
     #[arg(long, value_name = "V")]
-    pub version: Option<String>,
+    version: Option<String>,
     /// Language of every message.
     #[arg(long, value_name = "LANG", default_value = "nl", value_parser = ["nl", "fr", "en"])]
-    pub lang: String,
+    lang: String,
     /// Pretty-print the JSON (the bytes then differ from the server's and the page's).
     #[arg(long)]
-    pub pretty: bool,
+    pretty: bool,
     /// Application JSON file, or `-` for standard input.
     #[arg(default_value = "-")]
-    pub file: String,
+    file: String,
     #[command(flatten)]
-    pub rules: RulesArg,
+    rules: RulesArg,
 }
 
+/// `kredo test`.
 #[derive(Debug, Args)]
 pub struct TestArgs {
     /// Rules roots, products or version folders to test. Default: the rules folder.
-    pub paths: Vec<PathBuf>,
+    paths: Vec<PathBuf>,
     /// Print every case, not only failures.
     #[arg(long, short)]
-    pub verbose: bool,
+    verbose: bool,
     #[command(flatten)]
-    pub rules: RulesArg,
+    rules: RulesArg,
 }
 
+/// `kredo impact`.
 #[derive(Debug, Args)]
 pub struct ImpactArgs {
     /// The version now in use.
-    pub from: String,
+    from: String,
     /// The version to compare it with (e.g. a draft folder).
-    pub to: String,
+    to: String,
     /// Product (rule-set id).
     #[arg(long, default_value = crate::api::DEFAULT_PRODUCT)]
-    pub product: String,
+    product: String,
     /// Language of the messages compared.
     #[arg(long, default_value = "en", value_parser = ["nl", "fr", "en"])]
-    pub lang: String,
+    lang: String,
     #[command(flatten)]
-    pub rules: RulesArg,
+    rules: RulesArg,
 }
 
+/// `kredo rulesets`.
 #[derive(Debug, Args)]
 pub struct RulesetsArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
-    pub json: bool,
+    json: bool,
     #[command(flatten)]
-    pub rules: RulesArg,
+    rules: RulesArg,
 }
 
-/// Entry point of the binary.
+/// Entry point of the binary: the one place that prints an error.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -122,103 +121,44 @@ pub fn main() -> ExitCode {
         Command::Test(args) => test(&args),
         Command::Rulesets(args) => rulesets(&args),
         Command::Impact(args) => impact(&args),
-        Command::Serve(args) => super::commands::serve(&args),
-        Command::Staff(args) => super::commands::staff(&args),
-        Command::Audit(args) => super::commands::audit(&args),
-        Command::Batch(args) => super::commands::batch(&args),
+        Command::Serve(args) => commands::serve(&args),
+        Command::Staff(args) => commands::staff(&args),
+        Command::Audit(args) => commands::audit(&args),
+        Command::Batch(args) => commands::batch(&args),
     };
     match result {
         Ok(code) => code,
-        Err(message) => {
-            let _ = writeln!(std::io::stderr(), "{message}");
-            ExitCode::from(2)
+        Err(e) => {
+            let mut text = e.diagnostics();
+            text.push_str(&format!("error: {e}"));
+            if let Some(location) = e.location() {
+                text.push('\n');
+                text.push_str(&location);
+            }
+            let _ = writeln!(std::io::stderr(), "{text}");
+            e.exit_code()
         }
     }
 }
 
-/// Where rule sets come from, for messages.
-enum Origin {
-    Dir(PathBuf),
-    Embedded,
-}
-
-fn sources(arg: &RulesArg) -> Result<(Vec<RuleSetSource>, Origin), String> {
-    let dir = match &arg.rules {
-        Some(dir) => Some(dir.clone()),
-        None => Some(PathBuf::from("rules")).filter(|d| d.is_dir()),
-    };
-    match dir {
-        Some(dir) => {
-            let s = super::loader::load_dir(&dir).map_err(|e| render_load_error(&e, Some(&dir)))?;
-            Ok((s, Origin::Dir(dir)))
-        }
-        None => Ok((
-            crate::embedded::sources().map_err(|e| render_load_error(&e, None))?,
-            Origin::Embedded,
-        )),
-    }
-}
-
-/// The engine from `--rules` (or `./rules`, or the built-in sets), as `check` builds it.
-pub fn load_engine(arg: &RulesArg) -> Result<Kredo, String> {
-    let (sources, origin) = sources(arg)?;
-    engine(sources, &origin)
-}
-
-fn engine(sources: Vec<RuleSetSource>, origin: &Origin) -> Result<Kredo, String> {
-    let dir = match origin {
-        Origin::Dir(d) => Some(d.as_path()),
-        Origin::Embedded => None,
-    };
-    Kredo::from_sources(sources).map_err(|e| render_load_error(&e, dir))
-}
-
-/// Prints rule-set problems as a compiler does: location, message, source line, caret, help.
-pub fn render_load_error(e: &LoadError, root: Option<&Path>) -> String {
-    let mut out = String::new();
-    for d in &e.diagnostics {
-        out.push_str(&render_diagnostic(d, root));
-        out.push('\n');
-    }
-    let n = e.diagnostics.len();
-    out.push_str(&format!(
-        "error: the rule sets did not load ({n} problem{})",
-        if n == 1 { "" } else { "s" }
-    ));
-    out
-}
-
-pub fn render_diagnostic(d: &Diagnostic, root: Option<&Path>) -> String {
-    let location = match root {
-        Some(root) if !d.product.is_empty() => format!("{}/{}", root.display(), d.location()),
-        _ => d.location(),
-    };
-    let mut out = format!("error: {}\n  --> {location}", d.message);
-    if let Some(snippet) = d.snippet() {
-        out.push('\n');
-        out.push_str(&snippet);
-    }
-    if let Some(help) = &d.help {
-        out.push_str(&format!("\n  = help: {help}"));
-    }
-    out
-}
-
-fn read_input(file: &str) -> Result<String, String> {
+fn read_input(file: &str) -> Result<String, CliError> {
     if file == "-" {
         let mut s = String::new();
         std::io::stdin()
             .read_to_string(&mut s)
-            .map_err(|e| format!("error: cannot read standard input: {e}"))?;
+            .map_err(CliError::ReadStdin)?;
         Ok(s)
     } else {
-        std::fs::read_to_string(file).map_err(|e| format!("error: cannot read `{file}`: {e}"))
+        std::fs::read_to_string(file).map_err(|source| CliError::Read {
+            path: file.to_owned(),
+            source,
+        })
     }
 }
 
-fn check(args: &CheckArgs) -> Result<ExitCode, String> {
-    let (sources, origin) = sources(&args.rules)?;
-    let kredo = engine(sources, &origin)?;
+fn check(args: &CheckArgs) -> Result<ExitCode, CliError> {
+    let (sources, origin) = args.rules.sources()?;
+    let kredo = compile(sources, &origin)?;
     let text = read_input(&args.file)?;
     let opts = Selection {
         product: Some(args.product.as_str().into()),
@@ -228,22 +168,7 @@ fn check(args: &CheckArgs) -> Result<ExitCode, String> {
     };
     let decision = kredo
         .check_json(&text, &opts, super::today())
-        .map_err(|e| {
-            let at = match (e.line, e.column) {
-                (Some(l), Some(c)) => format!(" (line {l}, column {c})"),
-                _ => String::new(),
-            };
-            match &e.diagnostic {
-                Some(d) => render_diagnostic(
-                    d,
-                    match &origin {
-                        Origin::Dir(d) => Some(d.as_path()),
-                        Origin::Embedded => None,
-                    },
-                ),
-                None => format!("error: {}{at}", e.message),
-            }
-        })?;
+        .map_err(|e| CliError::request(e, origin.root()))?;
     let out = if args.pretty {
         serde_json::from_str::<serde_json::Value>(&decision)
             .and_then(|v| serde_json::to_string_pretty(&v))
@@ -252,7 +177,7 @@ fn check(args: &CheckArgs) -> Result<ExitCode, String> {
         decision
     };
     let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "{out}").map_err(|e| format!("error: cannot write: {e}"))?;
+    writeln!(stdout, "{out}").map_err(CliError::WriteStdout)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -276,31 +201,35 @@ fn locate_versions(path: &Path) -> Option<(PathBuf, Option<String>, Option<Strin
     is_root.then(|| (path.to_path_buf(), None, None))
 }
 
-fn test(args: &TestArgs) -> Result<ExitCode, String> {
+fn test(args: &TestArgs) -> Result<ExitCode, CliError> {
     // Every version a case names is compiled from the same place as the rest.
     let mut targets: Vec<RuleSetSource> = Vec::new();
     let (all, origin) = if args.paths.is_empty() {
-        sources(&args.rules)?
+        args.rules.sources()?
     } else {
         let mut roots: Vec<(PathBuf, Option<String>, Option<String>)> = Vec::new();
         for p in &args.paths {
             if !p.exists() {
-                return Err(format!("error: `{}` does not exist", p.display()));
+                return Err(CliError::Paths(format!("`{}` does not exist", p.display())));
             }
             let p = p.canonicalize().unwrap_or_else(|_| p.clone());
             roots.push(locate_versions(&p).ok_or_else(|| {
-                format!(
-                    "error: `{}` is not a rules root, a product (with a timeline.json) or one of its versions",
+                CliError::Paths(format!(
+                    "`{}` is not a rules root, a product (with a timeline.json) or one of its versions",
                     p.display()
-                )
+                ))
             })?);
         }
         let root = roots.first().map(|r| r.0.clone()).unwrap_or_default();
         if roots.iter().any(|r| r.0 != root) {
-            return Err("error: the given paths lie in different rules roots".into());
+            return Err(CliError::Paths(
+                "the given paths lie in different rules roots".to_owned(),
+            ));
         }
-        let loaded =
-            super::loader::load_dir(&root).map_err(|e| render_load_error(&e, Some(&root)))?;
+        let loaded = super::loader::load_dir(&root).map_err(|error| CliError::Load {
+            error,
+            root: Some(root.clone()),
+        })?;
         let wanted = |s: &RuleSetSource| {
             roots.iter().any(|(_, product, version)| {
                 product.as_ref().is_none_or(|p| *p == s.product)
@@ -313,7 +242,7 @@ fn test(args: &TestArgs) -> Result<ExitCode, String> {
     if targets.is_empty() {
         targets.extend(all.iter().cloned());
     }
-    let kredo = engine(all, &origin)?;
+    let kredo = compile(all, &origin)?;
 
     let (mut passed, mut failed) = (0usize, 0usize);
     let mut out = std::io::stdout().lock();
@@ -323,8 +252,7 @@ fn test(args: &TestArgs) -> Result<ExitCode, String> {
             continue;
         };
         let text = String::from_utf8_lossy(&file.bytes);
-        let cases = crate::cases::parse(&text)
-            .map_err(|e| format!("error: {}/{}/cases.json: {e}", src.product, src.version))?;
+        let cases = crate::cases::parse(&text).map_err(|e| cases_error(src, &e))?;
         let results = crate::cases::run(&kredo, &src.product, &src.version, &cases);
         let ok = results.iter().filter(|r| r.passed()).count();
         let _ = writeln!(
@@ -356,20 +284,28 @@ fn test(args: &TestArgs) -> Result<ExitCode, String> {
     Ok(if failed == 0 {
         ExitCode::SUCCESS
     } else {
-        ExitCode::from(1)
+        ExitCode::from(FAILED)
     })
 }
 
-fn impact(args: &ImpactArgs) -> Result<ExitCode, String> {
-    let (sources, origin) = sources(&args.rules)?;
-    let kredo = engine(sources.clone(), &origin)?;
+fn cases_error(src: &RuleSetSource, e: &impl std::fmt::Display) -> CliError {
+    CliError::Cases {
+        file: format!("{}/{}/cases.json", src.product, src.version),
+        message: e.to_string(),
+    }
+}
+
+fn impact(args: &ImpactArgs) -> Result<ExitCode, CliError> {
+    let (sources, origin) = args.rules.sources()?;
+    let kredo = compile(sources.clone(), &origin)?;
     let lang = crate::model::Language::parse(&args.lang).unwrap_or_default();
-    let from = kredo
-        .select(&args.product, crate::date::Date::MIN, Some(&args.from))
-        .map_err(|e| format!("error: {}", e.message))?;
-    let to = kredo
-        .select(&args.product, crate::date::Date::MIN, Some(&args.to))
-        .map_err(|e| format!("error: {}", e.message))?;
+    let select = |version: &str| {
+        kredo
+            .select(&args.product, crate::date::Date::MIN, Some(version))
+            .map_err(|e| CliError::request(e, origin.root()))
+    };
+    let from = select(&args.from)?;
+    let to = select(&args.to)?;
     let mut out = std::io::stdout().lock();
     let (mut same, mut changed) = (0usize, 0usize);
     for src in sources.iter().filter(|s| s.product == args.product) {
@@ -377,16 +313,13 @@ fn impact(args: &ImpactArgs) -> Result<ExitCode, String> {
             continue;
         };
         let cases = crate::cases::parse(&String::from_utf8_lossy(&file.bytes))
-            .map_err(|e| format!("error: {}/{}/cases.json: {e}", src.product, src.version))?;
+            .map_err(|e| cases_error(src, &e))?;
         for case in cases {
             // Each application is judged on the day each version starts, so date rules agree.
             let a = kredo.decide_version(from, &case.application, from.effective_from, lang);
             let b = kredo.decide_version(to, &case.application, to.effective_from, lang);
             let (Ok(a), Ok(b)) = (a, b) else {
-                return Err(format!(
-                    "error: case `{}` gets no decision from one of the versions",
-                    case.name
-                ));
+                return Err(CliError::NoDecision(case.name));
             };
             let ids = |d: &crate::model::Decision<'_>| {
                 d.reasons
@@ -437,13 +370,13 @@ fn impact(args: &ImpactArgs) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn rulesets(args: &RulesetsArgs) -> Result<ExitCode, String> {
-    let (sources, origin) = sources(&args.rules)?;
-    let kredo = engine(sources, &origin)?;
+fn rulesets(args: &RulesetsArgs) -> Result<ExitCode, CliError> {
+    let (sources, origin) = args.rules.sources()?;
+    let kredo = compile(sources, &origin)?;
     let list = kredo.rulesets();
     let mut out = std::io::stdout().lock();
     if args.json {
-        let text = serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?;
+        let text = serde_json::to_string_pretty(&list)?;
         let _ = writeln!(out, "{text}");
         return Ok(ExitCode::SUCCESS);
     }

@@ -1,7 +1,7 @@
 //! The staff-side subcommands: `serve`, `staff add`, `audit verify` and `batch`.
 //!
-//! Each returns the CLI's convention: `Ok(exit code)` or `Err(message)` printed once by
-//! `cli::main` with exit code 2.
+//! Each returns the CLI's convention: `Ok(exit code)`, or a [`CliError`] that `cli::main`
+//! prints once.
 
 use std::io::{IsTerminal as _, Read as _, Write as _};
 use std::path::PathBuf;
@@ -12,8 +12,9 @@ use std::time::{Duration, Instant};
 use clap::{Args, Subcommand};
 
 use super::audit::Verifier;
-use super::batch::{self, BatchError};
-use super::cli::RulesArg;
+use super::batch;
+use super::cli_error::{CliError, FAILED};
+use super::rules_arg::RulesArg;
 use super::server::ServeArgs;
 use super::store::Store;
 use super::{auth, today};
@@ -23,18 +24,19 @@ use crate::api::Selection;
 #[derive(Debug, Args)]
 pub struct ServeCommand {
     #[command(flatten)]
-    pub serve: ServeArgs,
+    serve: ServeArgs,
     #[command(flatten)]
-    pub rules: RulesArg,
+    rules: RulesArg,
 }
 
 /// `kredo staff …`.
 #[derive(Debug, Args)]
 pub struct StaffCommand {
     #[command(subcommand)]
-    pub action: StaffAction,
+    action: StaffAction,
 }
 
+/// What `kredo staff` does.
 #[derive(Debug, Subcommand)]
 pub enum StaffAction {
     /// Create a bearer token for a staff member; it is printed once and only its hash is kept.
@@ -51,9 +53,10 @@ pub enum StaffAction {
 #[derive(Debug, Args)]
 pub struct AuditCommand {
     #[command(subcommand)]
-    pub action: AuditAction,
+    action: AuditAction,
 }
 
+/// What `kredo audit` does.
 #[derive(Debug, Subcommand)]
 pub enum AuditAction {
     /// Check the audit trail's hash chain; exit 0 when intact, 1 naming the first broken entry.
@@ -72,47 +75,53 @@ pub enum AuditAction {
 pub struct BatchCommand {
     /// CSV of applications, one a row (`-` for standard input). Header: the contract's flat
     /// field names; `,` or `;`; UTF-8 or Windows-1252; purposes as `category:amount;…`.
-    pub input: String,
+    input: String,
     /// Where to write the output CSV (default: standard output).
     #[arg(short, long, value_name = "OUT.csv")]
-    pub output: Option<PathBuf>,
+    output: Option<PathBuf>,
     /// Product (rule-set id).
     #[arg(long, default_value = crate::api::DEFAULT_PRODUCT)]
-    pub product: String,
+    product: String,
     /// Pick the version in force on this date (YYYY-MM-DD). Default: today in Belgium.
     #[arg(long, value_name = "DATE", conflicts_with = "version")]
-    pub as_of: Option<String>,
+    as_of: Option<String>,
     /// Pin an exact version instead.
     #[arg(long, value_name = "V")]
-    pub version: Option<String>,
+    version: Option<String>,
     /// Language of the messages.
     #[arg(long, value_name = "LANG", default_value = "nl", value_parser = ["nl", "fr", "en"])]
-    pub lang: String,
+    lang: String,
     /// Never draw a progress bar (it is drawn only on a terminal, and never when CI is set).
     #[arg(long)]
-    pub no_progress: bool,
+    no_progress: bool,
     #[command(flatten)]
-    pub rules: RulesArg,
+    rules: RulesArg,
 }
 
-pub fn serve(cmd: &ServeCommand) -> Result<ExitCode, String> {
-    let kredo = super::cli::load_engine(&cmd.rules)?;
-    super::server::run(kredo, &cmd.serve).map_err(|e| format!("error: {e}"))?;
+/// `kredo serve`: runs until SIGINT or SIGTERM.
+pub fn serve(cmd: &ServeCommand) -> Result<ExitCode, CliError> {
+    let kredo = cmd.rules.engine()?;
+    super::server::run(kredo, &cmd.serve)?;
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn staff(cmd: &StaffCommand) -> Result<ExitCode, String> {
+fn open_store(db: &std::path::Path) -> Result<Store, CliError> {
+    Store::open(db).map_err(|source| CliError::OpenStore {
+        path: db.to_path_buf(),
+        source,
+    })
+}
+
+/// `kredo staff add`: prints a new token once.
+pub fn staff(cmd: &StaffCommand) -> Result<ExitCode, CliError> {
     match &cmd.action {
         StaffAction::Add { name, db } => {
-            let name = auth::validate_staff_name(name).map_err(|e| format!("error: {e}"))?;
-            let store =
-                Store::open(db).map_err(|e| format!("error: cannot open {}: {e}", db.display()))?;
-            let token = auth::new_token().map_err(|e| format!("error: no random source: {e}"))?;
-            store
-                .add_staff_token(name, &auth::token_hash(&token))
-                .map_err(|e| format!("error: {e}"))?;
+            let name = auth::validate_staff_name(name).map_err(CliError::StaffName)?;
+            let store = open_store(db)?;
+            let token = auth::new_token().map_err(CliError::Random)?;
+            store.add_staff_token(name, &auth::token_hash(&token))?;
             let mut out = std::io::stdout().lock();
-            writeln!(out, "{token}").map_err(|e| format!("error: cannot write: {e}"))?;
+            writeln!(out, "{token}").map_err(CliError::WriteStdout)?;
             let _ = writeln!(
                 std::io::stderr(),
                 "token created for {name} in {}: it is shown only this once; send it as `Authorization: Bearer <token>`",
@@ -123,22 +132,20 @@ pub fn staff(cmd: &StaffCommand) -> Result<ExitCode, String> {
     }
 }
 
-pub fn audit(cmd: &AuditCommand) -> Result<ExitCode, String> {
+/// `kredo audit verify`: exit 0 when the chain holds, 1 when it is broken.
+pub fn audit(cmd: &AuditCommand) -> Result<ExitCode, CliError> {
     match &cmd.action {
         AuditAction::Verify { db, json } => {
             if !db.is_file() {
-                return Err(format!("error: no audit store at {}", db.display()));
+                return Err(CliError::NoStore(db.clone()));
             }
-            let store =
-                Store::open(db).map_err(|e| format!("error: cannot open {}: {e}", db.display()))?;
+            let store = open_store(db)?;
             let mut verifier = Verifier::default();
-            store
-                .for_each_entry(|entry| verifier.check(&entry))
-                .map_err(|e| format!("error: {e}"))?;
+            store.for_each_entry(|entry| verifier.check(&entry))?;
             let report = verifier.finish();
             let mut out = std::io::stdout().lock();
             if *json {
-                let text = serde_json::to_string(&report).map_err(|e| e.to_string())?;
+                let text = serde_json::to_string(&report)?;
                 let _ = writeln!(out, "{text}");
             } else {
                 match &report.first_broken {
@@ -161,22 +168,26 @@ pub fn audit(cmd: &AuditCommand) -> Result<ExitCode, String> {
             Ok(if report.first_broken.is_none() {
                 ExitCode::SUCCESS
             } else {
-                ExitCode::from(1)
+                ExitCode::from(FAILED)
             })
         }
     }
 }
 
-pub fn batch(cmd: &BatchCommand) -> Result<ExitCode, String> {
-    let kredo = super::cli::load_engine(&cmd.rules)?;
+/// `kredo batch`: the output CSV to a file or standard output, a summary on standard error.
+pub fn batch(cmd: &BatchCommand) -> Result<ExitCode, CliError> {
+    let kredo = cmd.rules.engine()?;
     let input = if cmd.input == "-" {
         let mut bytes = Vec::new();
         std::io::stdin()
             .read_to_end(&mut bytes)
-            .map_err(|e| format!("error: cannot read standard input: {e}"))?;
+            .map_err(CliError::ReadStdin)?;
         bytes
     } else {
-        std::fs::read(&cmd.input).map_err(|e| format!("error: cannot read `{}`: {e}", cmd.input))?
+        std::fs::read(&cmd.input).map_err(|source| CliError::Read {
+            path: cmd.input.clone(),
+            source,
+        })?
     };
     let opts = Selection {
         product: Some(cmd.product.clone().into()),
@@ -218,18 +229,17 @@ pub fn batch(cmd: &BatchCommand) -> Result<ExitCode, String> {
         finished.store(true, Ordering::Relaxed);
         result
     });
-    let output = result.map_err(|e| match e {
-        BatchError::Request(e) => format!("error: {}", e.message),
-        other => format!("error: {other}"),
-    })?;
+    let output = result?;
     let elapsed = start.elapsed().as_secs_f64();
     match &cmd.output {
-        Some(path) => std::fs::write(path, &output.csv)
-            .map_err(|e| format!("error: cannot write `{}`: {e}", path.display()))?,
+        Some(path) => std::fs::write(path, &output.csv).map_err(|source| CliError::Write {
+            path: path.clone(),
+            source,
+        })?,
         None => std::io::stdout()
             .lock()
             .write_all(&output.csv)
-            .map_err(|e| format!("error: cannot write: {e}"))?,
+            .map_err(CliError::WriteStdout)?,
     }
     let rate = if elapsed > 0.0 {
         output.rows as f64 / elapsed

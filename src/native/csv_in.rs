@@ -54,11 +54,14 @@ impl ColumnKinds {
 /// How the input text was encoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TextEncoding {
+    /// UTF-8, with or without a BOM.
     Utf8,
+    /// Windows-1252, as older Excel writes it.
     Windows1252,
 }
 
 impl TextEncoding {
+    /// The encoding's name.
     pub fn name(self) -> &'static str {
         match self {
             TextEncoding::Utf8 => "UTF-8",
@@ -72,37 +75,48 @@ impl TextEncoding {
 pub struct Row {
     /// The physical line where the row starts (the header is line 1).
     pub line: u64,
+    /// The cells, as written.
     pub fields: Vec<String>,
 }
 
 /// A parsed CSV file.
 #[derive(Debug, Clone)]
 pub struct Table {
+    /// `,` or `;`.
     pub delimiter: u8,
+    /// The input's encoding.
     pub encoding: TextEncoding,
+    /// Whether the input started with a BOM.
     pub had_bom: bool,
     /// Header cells as written (trimmed), echoed in the output.
     pub headers: Vec<String>,
     /// Header cells as field names: trimmed and lower-cased.
     pub keys: Vec<String>,
+    /// Every data row, or why it could not be read.
     pub rows: Vec<Result<Row, RowError>>,
 }
 
 /// A row that could not be read as a row (wrong number of cells, broken quoting).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowError {
+    /// The physical line where the row starts.
     pub line: u64,
+    /// The cells that could be read.
     pub fields: Vec<String>,
+    /// What is wrong.
     pub message: String,
 }
 
 /// A file that cannot be read as a table at all.
 #[derive(Debug, thiserror::Error)]
 pub enum CsvError {
+    /// No header row.
     #[error("the CSV file is empty: it needs a header row naming the columns")]
     Empty,
+    /// The header cannot be read.
     #[error("the CSV header is not readable: {0}")]
     Header(String),
+    /// Two columns with the same name.
     #[error("the CSV header names column `{0}` twice")]
     DuplicateColumn(String),
 }

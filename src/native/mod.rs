@@ -4,10 +4,11 @@ pub mod audit;
 pub mod auth;
 pub mod batch;
 pub mod cli;
+pub mod cli_error;
 pub mod commands;
 pub mod csv_in;
 pub mod loader;
-pub mod openapi;
+pub mod rules_arg;
 pub mod server;
 pub mod store;
 

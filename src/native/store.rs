@@ -52,12 +52,20 @@ pub const SCHEMA_VERSION: i64 = 1;
 /// never an applicant's data.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// The database failed.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// The database was written by a newer Kredo.
     #[error(
         "the database has schema version {found}, newer than this kredo knows ({known}); use a newer kredo"
     )]
-    TooNew { found: i64, known: i64 },
+    TooNew {
+        /// Its schema version.
+        found: i64,
+        /// The newest this Kredo knows.
+        known: i64,
+    },
+    /// The store holds something it cannot read.
     #[error("{0}")]
     Invalid(String),
 }

@@ -15,6 +15,7 @@ use std::fmt::Write as _;
 pub struct SourceFile {
     /// Path inside the version directory, `/`-separated: `rules/amount_above_max.rhai`.
     pub path: String,
+    /// The file's bytes exactly as stored.
     pub bytes: Cow<'static, [u8]>,
 }
 

@@ -19,6 +19,7 @@ pub struct Purposes {
 }
 
 impl Purposes {
+    /// The purposes from (category, amount) pairs.
     pub fn new(items: Vec<(ImmutableString, Decimal)>) -> Purposes {
         Purposes {
             items: items.into(),
@@ -46,6 +47,7 @@ fn len_int(n: usize) -> INT {
 }
 
 /// The names of the functions registered here, for "unknown function" checks at load time.
+#[cfg(feature = "native")]
 pub const HOST_FUNCTIONS: [&str; 7] = [
     "in_list",
     "nace_division",

@@ -16,6 +16,7 @@
 //! from the compiled rule; the version's parameters are folded into it as constants.
 
 pub mod host;
+mod inputs;
 pub mod sandbox;
 
 use crate::diag::{Diagnostic, did_you_mean};
@@ -28,105 +29,9 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 pub use host::{Lists, Purposes};
+pub use inputs::Inputs;
 pub use rhai::{Dynamic as Value, ImmutableString};
 pub use sandbox::Limits;
-
-/// One variable a rule can read, and the application fields it comes from.
-#[derive(Debug, Clone)]
-pub struct InputSpec {
-    /// The variable's name.
-    pub name: String,
-    /// Application fields this input depends on: when one is missing, a rule reading the input
-    /// must be skipped, so it must list them in `READS`.
-    pub fields: Vec<String>,
-    /// Whether rules may read it; a field whose declaration says `"readable": false` is not.
-    pub readable: bool,
-    /// Why not, when not.
-    pub note: Option<String>,
-}
-
-/// The name of the derived input that holds the indicative instalment at the version's rate,
-/// rounded as shown.
-pub const INSTALMENT_INPUT: &str = "monthly_instalment_eur";
-/// The name of the derived input that lists the required fields that are missing.
-pub const MISSING_REQUIRED_INPUT: &str = "missing_required";
-
-/// Every variable in a rule's scope: one per declared field, in declaration order, then the
-/// engine's two derived inputs. [`Program::start`] expects their values in this order.
-#[derive(Debug, Clone)]
-pub struct Inputs {
-    list: Vec<InputSpec>,
-    fields: usize,
-}
-
-impl Inputs {
-    /// The inputs of a version with these fields.
-    pub fn new(fields: &crate::fields::Fields) -> Inputs {
-        let mut list: Vec<InputSpec> = fields
-            .iter()
-            .map(|f| InputSpec {
-                name: f.name.clone(),
-                fields: vec![f.name.clone()],
-                readable: f.readable,
-                note: f.note.clone(),
-            })
-            .collect();
-        let amount = fields.get(fields.amount_index()).map(|f| f.name.clone());
-        let term = fields.get(fields.term_index()).map(|f| f.name.clone());
-        list.push(InputSpec {
-            name: INSTALMENT_INPUT.to_owned(),
-            fields: amount.into_iter().chain(term).collect(),
-            readable: true,
-            note: None,
-        });
-        list.push(InputSpec {
-            name: MISSING_REQUIRED_INPUT.to_owned(),
-            fields: Vec::new(),
-            readable: true,
-            note: None,
-        });
-        Inputs {
-            list,
-            fields: fields.len(),
-        }
-    }
-    /// How many values a run takes.
-    pub fn len(&self) -> usize {
-        self.list.len()
-    }
-    /// Never empty: the derived inputs are always there.
-    pub fn is_empty(&self) -> bool {
-        self.list.is_empty()
-    }
-    /// The inputs, in slot order.
-    pub fn iter(&self) -> impl Iterator<Item = &InputSpec> {
-        self.list.iter()
-    }
-    /// The slot of the instalment.
-    pub fn instalment_slot(&self) -> usize {
-        self.fields
-    }
-    /// The slot of the missing required fields.
-    pub fn missing_required_slot(&self) -> usize {
-        self.fields + 1
-    }
-    /// Fields a rule may list in `READS`: the readable fields.
-    pub fn readable_fields(&self) -> impl Iterator<Item = &str> {
-        self.list
-            .iter()
-            .take(self.fields)
-            .filter(|i| i.readable)
-            .map(|i| i.name.as_str())
-    }
-    /// The slot of an input's name: a length and first-byte test before comparing, so a
-    /// look-up costs a few dozen instructions instead of a scope search.
-    fn slot_of(&self, name: &str) -> Option<usize> {
-        let first = name.as_bytes().first();
-        self.list.iter().position(|i| {
-            i.name.len() == name.len() && i.name.as_bytes().first() == first && i.name == name
-        })
-    }
-}
 
 /// Keyword-like functions rhai handles itself; always allowed.
 const BUILTIN_CALLS: [&str; 8] = [
@@ -146,8 +51,11 @@ const META: [&str; 3] = ["ID", "SEVERITY", "READS"];
 /// One compiled rule.
 #[derive(Debug, Clone)]
 pub struct CompiledRule {
+    /// The rule id (`const ID`).
     pub id: String,
+    /// Its severity (`const SEVERITY`).
     pub severity: Severity,
+    /// The fields it reads (`const READS`).
     pub reads: Vec<String>,
     /// Slot in [`Inputs`] of each field in `reads`.
     pub read_slots: Vec<usize>,
@@ -195,11 +103,15 @@ pub struct RuleSource<'a> {
 
 /// What [`Program::compile`] needs besides the rule files.
 pub struct ProgramSpec<'a> {
+    /// The product id, for diagnostics.
     pub product: &'a str,
+    /// The version id, for diagnostics.
     pub version: &'a str,
     /// The version's parameters, folded into the rules as constants.
     pub constants: Vec<(String, Dynamic)>,
+    /// The version's named lists.
     pub lists: Arc<Lists>,
+    /// The sandbox limits.
     pub limits: Limits,
     /// The variables rules may read, from the version's fields.
     pub inputs: Arc<Inputs>,
@@ -208,7 +120,9 @@ pub struct ProgramSpec<'a> {
 /// The result of one rule on one application.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
+    /// The condition was false (or an empty list).
     Pass,
+    /// The condition was true.
     Fire,
     /// Fired, naming the fields itself (a rule that returns a list of field names).
     FireWith(Vec<String>),
@@ -460,10 +374,10 @@ impl Program {
                 }
                 if matches!(name, "in_list" | "count_in") {
                     let list_arg = if name == "in_list" { call.args.first() } else { call.args.get(1) };
-                    if let Some(Expr::StringConstant(list, lpos)) = list_arg {
-                        if let Err(message) = host::check_list_name(list, &spec.lists) {
-                            problems.push(self.diag_at(file, *lpos, message));
-                        }
+                    if let Some(Expr::StringConstant(list, lpos)) = list_arg
+                        && let Err(message) = host::check_list_name(list, &spec.lists)
+                    {
+                        problems.push(self.diag_at(file, *lpos, message));
                     }
                 }
             }
@@ -697,6 +611,7 @@ impl Program {
         }
     }
 
+    /// The product id.
     pub fn product(&self) -> &str {
         &self.product
     }
@@ -704,6 +619,7 @@ impl Program {
     pub fn inputs(&self) -> &Inputs {
         &self.inputs
     }
+    /// The version id.
     pub fn version(&self) -> &str {
         &self.version
     }

@@ -22,13 +22,17 @@ pub struct Limits {
     pub max_call_levels: usize,
     /// Nesting of expressions at global level and inside functions (checked when compiling).
     pub max_expr_depth: usize,
+    /// Deepest expression inside a function body.
     pub max_fn_expr_depth: usize,
     /// Bytes in one string, items in one array, entries in one map.
     pub max_string_size: usize,
+    /// Largest array.
     pub max_array_size: usize,
+    /// Largest map.
     pub max_map_size: usize,
     /// Variables a rule may declare, and functions a rule file may define.
     pub max_variables: usize,
+    /// Most script functions per rule file.
     pub max_functions: usize,
 }
 

@@ -3,12 +3,6 @@
 //! decision, and the time to compile all rule sets. Run: `cargo bench --bench decision`.
 //!
 //! A bench, not a test: figures are printed, never asserted.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
 
 use kredo::{Date, Kredo, RuleSetSource};
 use std::hint::black_box;

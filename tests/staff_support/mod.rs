@@ -1,12 +1,6 @@
 //! Shared by the server, audit and batch tests: a real `kredo serve` on 127.0.0.1 with an
 //! ephemeral port and its own temporary database, a blocking HTTP client, and the CLI.
-#![allow(
-    dead_code,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(dead_code, reason = "each test binary uses only some of the helpers")]
 
 use std::fs::File;
 use std::path::{Path, PathBuf};

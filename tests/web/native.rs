@@ -4,7 +4,8 @@
 //! `web-native FILE TODAY` prints the answers; `web-native --bench N FILE TODAY` prints the mean
 //! time of one decision over N rounds of the file's requests, in microseconds;
 //! `web-native --cases PRODUCT FILE` prints a request for each case of a cases file in each
-//! language, keeping the application's JSON exactly as written (numbers included).
+//! language, keeping the application's JSON exactly as written (numbers included);
+//! `web-native --schemas` prints the schema of every product and version, one a line.
 
 use kredo::{Date, Kredo};
 use std::io::Write as _;
@@ -13,10 +14,13 @@ use std::time::Instant;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if let [flag, product, file] = args.as_slice() {
-        if flag == "--cases" {
-            return cases(product, file);
-        }
+    if args == ["--schemas"] {
+        return schemas();
+    }
+    if let [flag, product, file] = args.as_slice()
+        && flag == "--cases"
+    {
+        return cases(product, file);
     }
     let (rounds, rest) = match args.split_first() {
         Some((flag, rest)) if flag == "--bench" => match rest.split_first() {
@@ -105,6 +109,31 @@ fn cases(product: &str, file: &str) -> ExitCode {
             if writeln!(out, "{line}").is_err() {
                 return ExitCode::from(2);
             }
+        }
+    }
+    if out.flush().is_err() {
+        return ExitCode::from(2);
+    }
+    ExitCode::SUCCESS
+}
+
+/// Every version's schema as the native facade serializes it, for the wasm's `schema()`.
+fn schemas() -> ExitCode {
+    let kredo = match Kredo::embedded() {
+        Ok(k) => k,
+        Err(e) => {
+            eprintln!("web-native: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for set in kredo.rulesets() {
+        let line = kredo
+            .schema(&set.product, &set.version)
+            .and_then(|s| serde_json::to_string(&s).ok());
+        match line {
+            Some(line) if writeln!(out, "{line}").is_ok() => {}
+            _ => return ExitCode::from(2),
         }
     }
     if out.flush().is_err() {

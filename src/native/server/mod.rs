@@ -1,0 +1,227 @@
+//! `kredo serve`: the self-check page, the public check API and the staff API (cases, staff
+//! decisions, batch) over one compiled rule registry and the embedded audit store. This file
+//! starts and stops the server and assembles the router; the routes live in `public.rs` and
+//! `staff.rs`, their failures in `error.rs`, the API's description in `openapi.rs`.
+//!
+//! Privacy rule of the server: the request log holds method, path, status and latency only
+//! (`log.rs`). An applicant's answers reach the audit store and nothing else; no handler logs a
+//! body, and error messages that could quote a body go to the client, never to the log.
+
+mod common;
+mod error;
+mod log;
+mod openapi;
+mod public;
+mod staff;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::middleware;
+use axum::routing::{get, post};
+use tower_http::services::ServeDir;
+use tower_http::timeout::TimeoutLayer;
+
+use super::store::{Store, StoreError};
+use crate::Kredo;
+
+/// `kredo serve` options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port (the bound address is printed).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: String,
+    /// The SQLite audit store; created, with its schema, on first start.
+    #[arg(long, default_value = "kredo.db")]
+    pub db: PathBuf,
+    /// Directory of the self-check page served at `/` (the API works without it).
+    #[arg(long, default_value = "www")]
+    pub www: PathBuf,
+    /// Answer 503 when a request takes longer than this (milliseconds).
+    #[arg(long, default_value_t = 10_000)]
+    pub timeout_ms: u64,
+    /// The same for `POST /api/v1/batch` (milliseconds).
+    #[arg(long, default_value_t = 300_000)]
+    pub batch_timeout_ms: u64,
+    /// Largest request body accepted by the JSON routes (bytes).
+    #[arg(long, default_value_t = 256 * 1024)]
+    pub max_body_bytes: usize,
+    /// Largest CSV accepted by `POST /api/v1/batch` (bytes).
+    #[arg(long, default_value_t = 64 * 1024 * 1024)]
+    pub max_batch_bytes: usize,
+    /// Do not write a log line per request (start, stop and errors are still logged).
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// What every handler shares. `Kredo` is compiled once at start and is `Send + Sync`.
+#[derive(Clone)]
+pub struct AppState {
+    kredo: Arc<Kredo>,
+    /// The one connection that appends: appends are serialised, as the hash chain needs.
+    writer: Arc<Mutex<Store>>,
+    /// A second connection for token look-ups and history reads (WAL: never blocked by writes).
+    reader: Arc<Mutex<Store>>,
+    /// Behind an `Arc`: the state is cloned for every request, the page directory rarely used.
+    www: Arc<ServeDir>,
+    /// Made once at start: the `Application` schema depends on the rule sets loaded.
+    openapi_json: Bytes,
+}
+
+/// Why the server could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The audit store could not be opened or migrated.
+    #[error("cannot open the audit store {path}: {source}")]
+    Store {
+        /// The database file.
+        path: String,
+        /// Why.
+        source: StoreError,
+    },
+    /// The OpenAPI document could not be written.
+    #[error("cannot write the OpenAPI document: {0}")]
+    OpenApi(#[from] serde_json::Error),
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The runtime or the connection loop failed.
+    #[error("server error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Runs the server until SIGINT or SIGTERM, then lets in-flight requests finish.
+pub fn run(kredo: Kredo, args: &ServeArgs) -> Result<(), ServeError> {
+    let open = |path: &std::path::Path| {
+        Store::open(path).map_err(|source| ServeError::Store {
+            path: path.display().to_string(),
+            source,
+        })
+    };
+    let writer = open(&args.db)?;
+    let reader = open(&args.db)?;
+    let openapi_json = openapi::document(&kredo)?.into();
+    let state = AppState {
+        kredo: Arc::new(kredo),
+        writer: Arc::new(Mutex::new(writer)),
+        reader: Arc::new(Mutex::new(reader)),
+        www: Arc::new(ServeDir::new(&args.www).append_index_html_on_directories(true)),
+        openapi_json,
+    };
+    log::install();
+    let app = router(state, args);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(&args.addr)
+            .await
+            .map_err(|source| ServeError::Bind {
+                addr: args.addr.clone(),
+                source,
+            })?;
+        let local = listener.local_addr()?;
+        announce(local, args);
+        // Answers are small and written whole: send them at once, without Nagle's delay.
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
+        log::line("stopped: every in-flight request was answered");
+        Ok(())
+    })
+}
+
+/// The parseable start line (tests read it to find the port), on stdout, flushed.
+fn announce(local: SocketAddr, args: &ServeArgs) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "listening on http://{local}");
+    let _ = out.flush();
+    log::line(&format!(
+        "listening on http://{local} (store {}, page {})",
+        args.db.display(),
+        args.www.display()
+    ));
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut sig) => {
+                sig.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    log::line("shutting down: finishing in-flight requests");
+}
+
+/// The whole application: routes, body limits, timeouts and the request log.
+pub fn router(state: AppState, args: &ServeArgs) -> Router {
+    let timeout = Duration::from_millis(args.timeout_ms);
+    let batch_timeout = Duration::from_millis(args.batch_timeout_ms);
+    let api = Router::new()
+        .route("/healthz", get(public::healthz))
+        .route("/api/v1/check", post(public::check))
+        .route("/api/v1/rulesets", get(public::rulesets))
+        .route("/api/v1/openapi.json", get(public::openapi_json))
+        .route("/api/v1/cases", post(staff::create_case))
+        .route("/api/v1/cases/{id}", get(staff::case_history))
+        .route("/api/v1/cases/{id}/decisions", post(staff::record_decision))
+        .layer(DefaultBodyLimit::max(args.max_body_bytes))
+        .route_layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            timeout,
+        ))
+        .route_layer(middleware::map_response_with_state(
+            timeout,
+            error::timeout_body,
+        ));
+    let batch_routes = Router::new()
+        .route("/api/v1/batch", post(staff::batch_route))
+        .layer(DefaultBodyLimit::max(args.max_batch_bytes))
+        .route_layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            batch_timeout,
+        ))
+        .route_layer(middleware::map_response_with_state(
+            batch_timeout,
+            error::timeout_body,
+        ));
+    let docs: Router<AppState> = utoipa_swagger_ui::SwaggerUi::new("/api/v1/docs")
+        .config(utoipa_swagger_ui::Config::new(["/api/v1/openapi.json"]))
+        .into();
+    let app = Router::new()
+        .merge(api)
+        .merge(batch_routes)
+        .merge(docs)
+        .fallback(public::fallback)
+        .method_not_allowed_fallback(public::method_not_allowed);
+    let app = if args.quiet {
+        app
+    } else {
+        app.layer(log::request_log())
+    };
+    app.with_state(state)
+}

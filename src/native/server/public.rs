@@ -1,0 +1,238 @@
+//! The routes that need no login: the self-check API, the rule-set list, health, the OpenAPI
+//! document, the page directory and the JSON answers for paths and methods that do not exist;
+//! with the documentation types of what they answer.
+
+use axum::Json;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Serialize;
+use tower_http::services::ServeDir;
+use utoipa::ToSchema;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{Ref, Schema};
+
+use super::AppState;
+use super::common::{JsonText, Text, with_store};
+use super::error::{ApiError, ErrorBody};
+use crate::api::RuleSetInfo;
+use crate::native::today;
+
+/// The name of the application's schema, which the server builds at start from the field
+/// declarations of the rule sets it runs.
+pub const APPLICATION_SCHEMA: &str = "Application";
+
+fn application_ref() -> RefOr<Schema> {
+    RefOr::Ref(Ref::from_schema_name(APPLICATION_SCHEMA))
+}
+
+/// Liveness and readiness: the rule sets are compiled and the store answers.
+#[utoipa::path(get, path = "/healthz", tag = "public",
+    responses((status = 200, description = "Ready", body = Health),
+              (status = 503, description = "The audit store does not answer", body = ErrorBody)))]
+pub async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
+    with_store(&state.reader, |store| Ok(store.ping()?))
+        .await
+        .map_err(|_| ApiError::StoreUnavailable)?;
+    Ok(Json(Health {
+        status: "ok",
+        engine_version: crate::ENGINE_VERSION,
+        rule_sets: state.kredo.rulesets().len(),
+    }))
+}
+
+/// The public self-check: the contract's request in, the decision out, byte for byte the same
+/// as `kredo check` and the page. No login.
+#[utoipa::path(post, path = "/api/v1/check", tag = "public",
+    request_body(content = CheckRequest, content_type = "application/json"),
+    responses((status = 200, description = "A decision (whatever its outcome, also `invalid`)", body = DecisionDoc),
+              (status = 400, description = "Not JSON, or a bad date or language", body = ErrorBody),
+              (status = 413, description = "Body too large", body = ErrorBody),
+              (status = 422, description = "Unknown product or version, or none in force", body = ErrorBody),
+              (status = 503, description = "Timed out", body = ErrorBody)))]
+pub async fn check(State(state): State<AppState>, Text(text): Text) -> Result<JsonText, ApiError> {
+    let mut decision = state.kredo.evaluate_json(&text, today())?;
+    // `kredo check` prints the decision and a newline: the same bytes here.
+    decision.push('\n');
+    Ok(JsonText(StatusCode::OK, decision.into()))
+}
+
+/// Every published rule-set version: product, version, effective dates and hash.
+#[utoipa::path(get, path = "/api/v1/rulesets", tag = "public",
+    responses((status = 200, description = "The rule sets this server runs", body = RuleSets)))]
+pub async fn rulesets(State(state): State<AppState>) -> Json<RuleSets> {
+    Json(RuleSets {
+        rulesets: state.kredo.rulesets(),
+    })
+}
+
+/// The OpenAPI document, made once at start.
+pub async fn openapi_json(State(state): State<AppState>) -> JsonText {
+    JsonText(StatusCode::OK, state.openapi_json.clone())
+}
+
+/// `/api/…` paths that do not exist get a JSON 404; everything else is the page directory.
+pub async fn fallback(
+    State(state): State<AppState>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    if request.uri().path().starts_with("/api/") {
+        return Err(ApiError::NoRoute);
+    }
+    let mut www = ServeDir::clone(&state.www);
+    let response = www.try_call(request).await.map_err(|_| ApiError::NoPage)?;
+    Ok(response.map(axum::body::Body::new))
+}
+
+/// A route asked with a method it does not take.
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}
+
+/// The answer of `/healthz`.
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    /// Always `ok`: any other state answers 503.
+    #[schema(example = "ok")]
+    pub status: &'static str,
+    /// The engine's version.
+    pub engine_version: &'static str,
+    /// How many rule-set versions the server runs.
+    pub rule_sets: usize,
+}
+
+/// The answer of `/api/v1/rulesets`.
+#[derive(Serialize, ToSchema)]
+pub struct RuleSets {
+    /// Every version of every product.
+    #[schema(value_type = Vec<RuleSetInfoDoc>)]
+    pub rulesets: Vec<RuleSetInfo>,
+}
+
+/// One rule-set version.
+#[derive(ToSchema)]
+#[allow(dead_code, reason = "a documentation type: only its schema is used")]
+pub struct RuleSetInfoDoc {
+    /// Product id.
+    pub product: String,
+    /// Version id.
+    pub version: String,
+    /// The product's name.
+    pub title: String,
+    /// First day in force.
+    pub effective_from: String,
+    /// Last day in force, if a later version follows.
+    pub effective_to: Option<String>,
+    /// `sha256:…` over the version's files.
+    pub hash: String,
+}
+
+/// CONTRACT.md §1: the envelope around an application.
+#[derive(ToSchema)]
+#[allow(dead_code, reason = "a documentation type: only its schema is used")]
+pub struct CheckRequest {
+    /// Product id; default `impulskrediet`.
+    #[schema(example = "impulskrediet")]
+    pub product: Option<String>,
+    /// ISO date that selects the version in force; default today (Europe/Brussels).
+    #[schema(example = "2026-11-22")]
+    pub as_of: Option<String>,
+    /// Pins an exact version instead of `as_of`.
+    pub version: Option<String>,
+    /// `nl` (default), `fr` or `en`.
+    #[schema(example = "en")]
+    pub language: Option<String>,
+    /// The flat application of CONTRACT.md §2: the fields of the product asked.
+    #[schema(schema_with = application_ref)]
+    pub application: serde_json::Value,
+}
+
+/// CONTRACT.md §4: the decision. Documentation only: the server passes the facade's bytes
+/// through, so this type cannot change what the API returns.
+#[derive(ToSchema)]
+#[allow(dead_code, reason = "a documentation type: only its schema is used")]
+pub struct DecisionDoc {
+    /// `invalid`, `ineligible`, `review`, `flagged` or `eligible`.
+    pub outcome: String,
+    /// Product id.
+    pub product: String,
+    /// The version that decided.
+    pub rule_set: RuleSetRefDoc,
+    /// The day the decision is for.
+    pub as_of: String,
+    /// The language of every message.
+    pub language: String,
+    /// Every rule that fired, by severity then id.
+    pub reasons: Vec<ReasonDoc>,
+    /// Validation errors (only with `invalid`).
+    pub errors: Vec<FieldIssueDoc>,
+    /// Rules that could not run, with the fields they missed.
+    pub skipped: Vec<SkippedDoc>,
+    /// Unknown fields: fields the product does not ask.
+    pub warnings: Vec<FieldIssueDoc>,
+    /// Present when amount and term are valid.
+    pub indicative: Option<IndicativeDoc>,
+    /// The application in canonical form.
+    #[schema(schema_with = application_ref)]
+    pub normalized: serde_json::Value,
+}
+
+/// The version that decided.
+#[derive(ToSchema)]
+#[allow(dead_code, reason = "a documentation type: only its schema is used")]
+pub struct RuleSetRefDoc {
+    /// Version id.
+    pub version: String,
+    /// Its first day in force.
+    pub effective_from: String,
+    /// `sha256:…` over the rule set's files.
+    pub hash: String,
+}
+
+/// A rule that fired.
+#[derive(ToSchema)]
+#[allow(dead_code, reason = "a documentation type: only its schema is used")]
+pub struct ReasonDoc {
+    /// Rule id.
+    pub id: String,
+    /// `ineligible`, `review`, `flag` or `info`.
+    pub severity: String,
+    /// Why, in the request's language.
+    pub message: String,
+    /// The fields it read.
+    pub fields: Vec<String>,
+}
+
+/// A problem with one answer.
+#[derive(ToSchema)]
+#[allow(dead_code, reason = "a documentation type: only its schema is used")]
+pub struct FieldIssueDoc {
+    /// The field.
+    pub field: String,
+    /// A stable code, e.g. `unknown_value`.
+    pub code: String,
+    /// Why, in the request's language.
+    pub message: String,
+}
+
+/// A rule not run.
+#[derive(ToSchema)]
+#[allow(dead_code, reason = "a documentation type: only its schema is used")]
+pub struct SkippedDoc {
+    /// Rule id.
+    pub id: String,
+    /// The answers it needs.
+    pub missing: Vec<String>,
+}
+
+/// The indicative cost of the credit.
+#[derive(ToSchema)]
+#[allow(dead_code, reason = "a documentation type: only its schema is used")]
+pub struct IndicativeDoc {
+    /// The product's rate.
+    pub annual_rate: String,
+    /// The instalment.
+    pub monthly_instalment_eur: String,
+    /// All instalments together.
+    pub total_repayable_eur: String,
+}

@@ -1,0 +1,409 @@
+//! The staff routes, each behind a bearer token: screening a case into the audit trail, staff
+//! decisions on it, its history, and batch screening; with the documentation types of what they
+//! take and answer.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
+
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use utoipa::ToSchema;
+
+use super::AppState;
+use super::common::{RawBody, Text, with_store};
+use super::error::{ApiError, ErrorBody};
+use super::public::{CheckRequest, DecisionDoc};
+use crate::api::Selection;
+use crate::native::audit::{self, Entry, NewEntry, StaffDecision};
+use crate::native::{auth, batch, today};
+
+/// The staff member behind a request's bearer token: the name the audit trail records. A
+/// request without a valid token is answered 401 before its body is read.
+pub struct Staff(pub String);
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Staff, ApiError> {
+        let value = parts.headers.get(header::AUTHORIZATION).ok_or(ApiError::Unauthorized(
+            "staff routes need an `Authorization: Bearer <token>` header; a token is made with `kredo staff add NAME`",
+        ))?;
+        let token =
+            value
+                .to_str()
+                .ok()
+                .and_then(auth::bearer_token)
+                .ok_or(ApiError::Unauthorized(
+                    "the Authorization header must be `Bearer <token>`",
+                ))?;
+        let hash = auth::token_hash(token);
+        with_store(&state.reader, move |store| {
+            Ok(store.staff_for_token_hash(&hash)?)
+        })
+        .await?
+        .map(Staff)
+        .ok_or(ApiError::Unauthorized("the token is not valid"))
+    }
+}
+
+/// The parts of a decision a case records next to it.
+#[derive(Deserialize)]
+struct DecisionSummary {
+    outcome: String,
+    product: String,
+    rule_set: RuleSetSummary,
+    as_of: String,
+    language: String,
+    normalized: serde_json::Value,
+}
+
+#[derive(Deserialize)]
+struct RuleSetSummary {
+    version: String,
+    hash: String,
+}
+
+/// A case entry's body as stored and hashed: the request as sent, the decision as made.
+#[derive(Serialize)]
+struct CaseBody<'a> {
+    case_id: &'a str,
+    engine_version: &'a str,
+    product: &'a str,
+    version: &'a str,
+    rule_set_hash: &'a str,
+    as_of: &'a str,
+    language: &'a str,
+    outcome: &'a str,
+    raw_request: &'a str,
+    normalized: &'a serde_json::Value,
+    decision: &'a RawValue,
+}
+
+/// A staff decision entry's body as stored and hashed.
+#[derive(Serialize)]
+struct DecisionBody<'a> {
+    case_id: &'a str,
+    decision: &'a str,
+    motivation: &'a str,
+    engine_outcome: &'a str,
+    #[serde(rename = "override")]
+    overrides: bool,
+    corrects: Option<i64>,
+}
+
+/// A screened and recorded case.
+#[derive(Serialize, ToSchema)]
+pub struct CaseCreated<'a> {
+    /// The new case's id.
+    #[schema(example = "c_3f9a0c6e2b7d4e15")]
+    pub case_id: &'a str,
+    /// The entry's place in the audit chain.
+    pub seq: i64,
+    /// The entry's hash.
+    pub hash: &'a str,
+    /// When it was recorded (UTC).
+    pub recorded_at: &'a str,
+    /// Who recorded it.
+    pub staff: &'a str,
+    /// The decision, byte for byte the same as the public check's.
+    #[schema(value_type = DecisionDoc)]
+    pub decision: &'a RawValue,
+}
+
+/// A staff member's decision on a case.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StaffDecisionInput {
+    /// `approve`, `refer_elsewhere`, `ask_information` or `decline`.
+    #[schema(example = "ask_information")]
+    pub decision: String,
+    /// Why; required.
+    pub motivation: String,
+    /// The `seq` of an earlier decision on this case that this one corrects.
+    #[serde(default)]
+    pub corrects: Option<i64>,
+}
+
+/// One audit entry, its body as stored.
+#[derive(Serialize, ToSchema)]
+pub struct AuditEntry<'a> {
+    /// Its place in the chain.
+    pub seq: i64,
+    /// `case` or `decision`.
+    pub kind: &'a str,
+    /// When it was recorded (UTC).
+    pub recorded_at: &'a str,
+    /// Who recorded it.
+    pub staff: &'a str,
+    /// The previous entry's hash.
+    pub prev_hash: &'a str,
+    /// This entry's hash, over its content and `prev_hash`.
+    pub hash: &'a str,
+    /// For `case`: ids, product, version, rule-set hash, engine version, outcome, the raw
+    /// request, the normalized application and the full decision. For `decision`: decision,
+    /// motivation, engine_outcome, override, corrects.
+    #[schema(value_type = Object)]
+    pub body: &'a RawValue,
+}
+
+impl<'a> TryFrom<&'a Entry> for AuditEntry<'a> {
+    type Error = ApiError;
+
+    fn try_from(entry: &'a Entry) -> Result<AuditEntry<'a>, ApiError> {
+        let body = serde_json::from_str(&entry.body).map_err(|e| {
+            ApiError::Internal(format!("entry {} holds no JSON body: {e}", entry.seq))
+        })?;
+        Ok(AuditEntry {
+            seq: entry.seq,
+            kind: &entry.kind,
+            recorded_at: &entry.recorded_at,
+            staff: &entry.staff_name,
+            prev_hash: &entry.prev_hash,
+            hash: &entry.hash,
+            body,
+        })
+    }
+}
+
+/// A case's history.
+#[derive(Serialize, ToSchema)]
+pub struct CaseHistory<'a> {
+    /// The case id.
+    pub case_id: &'a str,
+    /// Its entries, oldest first.
+    pub entries: Vec<AuditEntry<'a>>,
+}
+
+/// Screens an application and records it as a new case in the audit trail.
+#[utoipa::path(post, path = "/api/v1/cases", tag = "staff", security(("bearer" = [])),
+    request_body(content = CheckRequest, content_type = "application/json"),
+    responses((status = 201, description = "The case was screened and recorded", body = CaseCreated),
+              (status = 400, description = "Not JSON, or a bad date or language", body = ErrorBody),
+              (status = 401, description = "Missing or wrong token", body = ErrorBody),
+              (status = 422, description = "Unknown product or version", body = ErrorBody)))]
+pub async fn create_case(
+    State(state): State<AppState>,
+    Staff(staff): Staff,
+    Text(text): Text,
+) -> Result<Response, ApiError> {
+    let decision = state.kredo.evaluate_json(&text, today())?;
+    let unreadable = |e: serde_json::Error| ApiError::Internal(format!("unreadable decision: {e}"));
+    let summary: DecisionSummary = serde_json::from_str(&decision).map_err(unreadable)?;
+    let decision: &RawValue = serde_json::from_str(&decision).map_err(unreadable)?;
+    let case_id =
+        audit::new_case_id().map_err(|e| ApiError::Internal(format!("no random source: {e}")))?;
+    let body = serde_json::to_string(&CaseBody {
+        case_id: &case_id,
+        engine_version: crate::ENGINE_VERSION,
+        product: &summary.product,
+        version: &summary.rule_set.version,
+        rule_set_hash: &summary.rule_set.hash,
+        as_of: &summary.as_of,
+        language: &summary.language,
+        outcome: &summary.outcome,
+        raw_request: &text,
+        normalized: &summary.normalized,
+        decision,
+    })
+    .map_err(|e| ApiError::Internal(format!("cannot write the case: {e}")))?;
+    let new = NewEntry {
+        case_id,
+        kind: "case",
+        recorded_at: audit::now_utc(),
+        staff_name: staff,
+        body,
+    };
+    let entry = with_store(&state.writer, move |store| Ok(store.append(&new)?)).await?;
+    let created = CaseCreated {
+        case_id: &entry.case_id,
+        seq: entry.seq,
+        hash: &entry.hash,
+        recorded_at: &entry.recorded_at,
+        staff: &entry.staff_name,
+        decision,
+    };
+    let mut response = (StatusCode::CREATED, Json(created)).into_response();
+    if let Ok(location) = HeaderValue::try_from(format!("/api/v1/cases/{}", entry.case_id)) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+/// Longest motivation kept (characters).
+const MAX_MOTIVATION_CHARS: usize = 10_000;
+
+/// Records a staff member's own decision on a case, flagged as an override when it goes
+/// against the engine's outcome. A correction is a new entry that names the one it corrects.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/decisions", tag = "staff", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The case id")),
+    request_body(content = StaffDecisionInput, content_type = "application/json"),
+    responses((status = 201, description = "The decision was recorded", body = AuditEntry),
+              (status = 400, description = "Not JSON", body = ErrorBody),
+              (status = 401, description = "Missing or wrong token", body = ErrorBody),
+              (status = 404, description = "No such case", body = ErrorBody),
+              (status = 422, description = "Unknown decision, empty motivation, bad `corrects`", body = ErrorBody)))]
+pub async fn record_decision(
+    State(state): State<AppState>,
+    Staff(staff): Staff,
+    Path(case_id): Path<String>,
+    RawBody(body): RawBody,
+) -> Result<Response, ApiError> {
+    let input: StaffDecisionInput =
+        serde_json::from_slice(&body).map_err(ApiError::BadDecisionJson)?;
+    let decision = StaffDecision::parse(&input.decision).ok_or_else(|| ApiError::Invalid {
+        field: "decision",
+        message: format!(
+            "`decision` must be one of {}",
+            StaffDecision::ALL.join(", ")
+        ),
+    })?;
+    let motivation = input.motivation.trim().to_owned();
+    if motivation.is_empty() {
+        return Err(ApiError::Invalid {
+            field: "motivation",
+            message: "a decision needs a written motivation".to_owned(),
+        });
+    }
+    if motivation.chars().count() > MAX_MOTIVATION_CHARS {
+        return Err(ApiError::Invalid {
+            field: "motivation",
+            message: format!("a motivation is at most {MAX_MOTIVATION_CHARS} characters"),
+        });
+    }
+    let corrects = input.corrects;
+    let entry = with_store(&state.writer, move |store| {
+        // Read and append under the same lock, so the case and `corrects` cannot change between.
+        let entries = store.case_entries(&case_id)?;
+        let Some(case) = entries.iter().find(|e| e.kind == "case") else {
+            return Err(ApiError::UnknownCase(case_id));
+        };
+        let engine_outcome = serde_json::from_str::<serde_json::Value>(&case.body)
+            .ok()
+            .and_then(|v| v.get("outcome").and_then(|o| o.as_str()).map(str::to_owned))
+            .unwrap_or_default();
+        let corrects_other =
+            corrects.filter(|&seq| !entries.iter().any(|e| e.seq == seq && e.kind == "decision"));
+        if let Some(seq) = corrects_other {
+            return Err(ApiError::Invalid {
+                field: "corrects",
+                message: format!("entry {seq} is not a staff decision on case {case_id}"),
+            });
+        }
+        let body = serde_json::to_string(&DecisionBody {
+            case_id: &case_id,
+            decision: decision.as_str(),
+            motivation: &motivation,
+            engine_outcome: &engine_outcome,
+            overrides: decision.is_override(&engine_outcome),
+            corrects,
+        })
+        .map_err(|e| ApiError::Internal(format!("cannot write the decision: {e}")))?;
+        let new = NewEntry {
+            case_id,
+            kind: "decision",
+            recorded_at: audit::now_utc(),
+            staff_name: staff,
+            body,
+        };
+        Ok(store.append(&new)?)
+    })
+    .await?;
+    Ok((StatusCode::CREATED, Json(AuditEntry::try_from(&entry)?)).into_response())
+}
+
+/// A case's full history: the screening and every staff decision, oldest first.
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "staff", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The case id")),
+    responses((status = 200, description = "The case's entries, oldest first", body = CaseHistory),
+              (status = 401, description = "Missing or wrong token", body = ErrorBody),
+              (status = 404, description = "No such case", body = ErrorBody)))]
+pub async fn case_history(
+    State(state): State<AppState>,
+    _staff: Staff,
+    Path(case_id): Path<String>,
+) -> Result<Response, ApiError> {
+    let (case_id, entries) = with_store(&state.reader, move |store| {
+        let entries = store.case_entries(&case_id)?;
+        if entries.is_empty() {
+            return Err(ApiError::UnknownCase(case_id));
+        }
+        Ok((case_id, entries))
+    })
+    .await?;
+    let history = CaseHistory {
+        case_id: &case_id,
+        entries: entries
+            .iter()
+            .map(AuditEntry::try_from)
+            .collect::<Result<_, _>>()?,
+    };
+    Ok(Json(history).into_response())
+}
+
+/// Query of `POST /api/v1/batch`: the options every row is screened with.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchQuery {
+    product: Option<String>,
+    as_of: Option<String>,
+    version: Option<String>,
+    #[serde(alias = "language")]
+    lang: Option<String>,
+}
+
+/// Screens a CSV of applications (one a row); answers the same CSV with decision columns.
+/// Nothing is recorded in the audit trail: a batch is a pre-screening.
+#[utoipa::path(post, path = "/api/v1/batch", tag = "staff", security(("bearer" = [])),
+    params(("product" = Option<String>, Query, description = "Rule-set id (default impulskrediet)"),
+           ("as_of" = Option<String>, Query, description = "ISO date selecting the version in force"),
+           ("version" = Option<String>, Query, description = "An exact version"),
+           ("lang" = Option<String>, Query, description = "nl, fr or en")),
+    request_body(content = String, content_type = "text/csv",
+        description = "Header row of the product's flat field names; `,` or `;`; UTF-8 or Windows-1252; purposes as `category:amount;category:amount`"),
+    responses((status = 200, description = "The input columns plus outcome, reason_ids, messages, monthly_instalment_eur, errors", body = String, content_type = "text/csv"),
+              (status = 400, description = "No readable header, or bad options", body = ErrorBody),
+              (status = 401, description = "Missing or wrong token", body = ErrorBody),
+              (status = 413, description = "Body too large", body = ErrorBody),
+              (status = 503, description = "Timed out", body = ErrorBody)))]
+pub async fn batch_route(
+    State(state): State<AppState>,
+    _staff: Staff,
+    query: Result<Query<BatchQuery>, QueryRejection>,
+    RawBody(body): RawBody,
+) -> Result<Response, ApiError> {
+    let Query(query) = query?;
+    let selection = Selection {
+        product: query.product.map(Into::into),
+        as_of: query.as_of.map(Into::into),
+        version: query.version.map(Into::into),
+        language: query.lang.map(Into::into),
+    };
+    let kredo = Arc::clone(&state.kredo);
+    let day = today();
+    let out = tokio::task::spawn_blocking(move || {
+        batch::run(&kredo, &body, &selection, day, &AtomicUsize::new(0))
+    })
+    .await
+    .map_err(|_| ApiError::Internal("the batch task failed".to_owned()))??;
+    let headers = [
+        (
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/csv; charset=utf-8"),
+        ),
+        (
+            HeaderName::from_static("x-kredo-rows"),
+            HeaderValue::from(out.rows),
+        ),
+        (
+            HeaderName::from_static("x-kredo-rows-with-errors"),
+            HeaderValue::from(out.rows_with_errors),
+        ),
+    ];
+    Ok((StatusCode::OK, headers, out.csv).into_response())
+}

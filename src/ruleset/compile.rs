@@ -1,0 +1,514 @@
+//! Compiling one version: its resolved files (manifest, parameters, fields, lists, rules,
+//! messages) → a [`RuleSet`], or every problem found, each with file, line and column.
+
+use super::{
+    FieldDefault, Messages, ParamValue, Parameter, Rule, RuleSet, RuleSetSource, RuleText,
+    SourceFile, hash, timeline,
+};
+use crate::diag::{Diagnostic, LoadError, did_you_mean};
+use crate::fields::{Fields, Kind};
+use crate::model::Language;
+use crate::money::parse_money;
+use crate::script::{Inputs, Lists, Program, ProgramSpec, RuleSource};
+use crate::validate::ISSUE_CODES;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Manifest {
+    title: String,
+    #[serde(default)]
+    #[allow(dead_code, reason = "documentation for maintainers")]
+    description: Option<String>,
+    annual_rate: String,
+    /// Field → canonical value, for optional enum fields left unanswered.
+    #[serde(default)]
+    defaults: BTreeMap<String, String>,
+    #[serde(default)]
+    #[allow(
+        dead_code,
+        reason = "documentation for maintainers: where each value comes from"
+    )]
+    sources: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ParamDef {
+    #[serde(rename = "type")]
+    kind: String,
+    value: serde_json::Value,
+    #[serde(default)]
+    source: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MessagesFile {
+    rules: BTreeMap<String, String>,
+    next_steps: BTreeMap<String, String>,
+    errors: BTreeMap<String, String>,
+    warnings: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListFile {
+    #[serde(default)]
+    #[allow(dead_code, reason = "for maintainers: where the list comes from")]
+    source: Option<String>,
+    #[serde(default)]
+    #[allow(dead_code, reason = "for maintainers")]
+    note: Option<String>,
+    values: Vec<String>,
+    #[serde(default)]
+    #[allow(
+        dead_code,
+        reason = "for people reading the list; rules match values only"
+    )]
+    labels: BTreeMap<String, String>,
+}
+
+/// Collects the problems of one version while it is compiled.
+struct Ctx<'a> {
+    src: &'a RuleSetSource,
+    problems: Vec<Diagnostic>,
+}
+
+impl Ctx<'_> {
+    fn diag(&self, file: &str, message: impl Into<String>) -> Diagnostic {
+        let d = Diagnostic::new(&self.src.product, &self.src.version, file, message);
+        match self.src.origin(file) {
+            Some(origin) => d.with_origin(origin),
+            None => d,
+        }
+    }
+    fn push(&mut self, file: &str, message: impl Into<String>) {
+        let d = self.diag(file, message);
+        self.problems.push(d);
+    }
+    fn text(&mut self, path: &str) -> Option<&str> {
+        let src = self.src;
+        match src.file(path) {
+            Some(f) => match std::str::from_utf8(&f.bytes) {
+                Ok(t) => Some(t),
+                Err(e) => {
+                    self.push(
+                        path,
+                        format!("file is not UTF-8 (byte {})", e.valid_up_to()),
+                    );
+                    None
+                }
+            },
+            None => {
+                self.push(path, "file is missing");
+                None
+            }
+        }
+    }
+    fn json<T: serde::de::DeserializeOwned>(&mut self, path: &str) -> Option<T> {
+        let text = self.text(path)?.to_owned();
+        match serde_json::from_str(&text) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let d = self
+                    .diag(path, lower(&strip_serde_position(&e.to_string())))
+                    .at(&text, Some(e.line()), Some(e.column()));
+                self.problems.push(d);
+                None
+            }
+        }
+    }
+}
+
+fn strip_serde_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg.get(..i).unwrap_or(msg).to_owned(),
+        None => msg.to_owned(),
+    }
+}
+
+fn lower(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_lowercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// Compiles one version. Every problem found is returned, with file, line and column.
+pub fn compile(src: &RuleSetSource) -> Result<RuleSet, LoadError> {
+    let mut cx = Ctx {
+        src,
+        problems: Vec::new(),
+    };
+    let manifest: Option<Manifest> = cx.json("manifest.json");
+    let params: Option<BTreeMap<String, ParamDef>> = if src.file("parameters.json").is_some() {
+        cx.json("parameters.json")
+    } else {
+        Some(BTreeMap::new())
+    };
+    let fields = load_fields(&mut cx);
+    let (Some(m), Some(params), Some(fields)) = (manifest, params, fields) else {
+        return Err(LoadError {
+            diagnostics: cx.problems,
+        });
+    };
+    let annual_rate = match m.annual_rate.parse::<Decimal>() {
+        Ok(r) if r >= Decimal::ZERO && r < Decimal::ONE => r,
+        _ => {
+            cx.push(
+                "manifest.json",
+                format!(
+                    "`annual_rate` `{}` must be a decimal like 0.07",
+                    m.annual_rate
+                ),
+            );
+            Decimal::ZERO
+        }
+    };
+
+    // Parameters, plus the rate as ANNUAL_RATE.
+    let mut parameters = vec![Parameter {
+        name: "ANNUAL_RATE".into(),
+        value: ParamValue::Percent(annual_rate),
+        source: None,
+    }];
+    for (name, def) in &params {
+        if !name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        {
+            cx.push(
+                "parameters.json",
+                format!("parameter `{name}` must be UPPER_SNAKE_CASE"),
+            );
+        }
+        let text = match &def.value {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Number(n) => n.to_string(),
+            _ => String::new(),
+        };
+        let value = match def.kind.as_str() {
+            "money" => parse_money(&text).ok().map(ParamValue::Money),
+            "decimal" => text.parse().ok().map(ParamValue::Decimal),
+            "percent" => text.parse().ok().map(ParamValue::Percent),
+            "integer" => text.parse().ok().map(ParamValue::Integer),
+            other => {
+                cx.push(
+                    "parameters.json",
+                    format!("parameter `{name}` has unknown type `{other}`; use `money`, `decimal`, `percent` or `integer`"),
+                );
+                continue;
+            }
+        };
+        match value {
+            Some(value) => parameters.push(Parameter {
+                name: name.clone(),
+                value,
+                source: def.source.clone(),
+            }),
+            None => cx.push(
+                "parameters.json",
+                format!("parameter `{name}`: `{text}` is not a valid {}", def.kind),
+            ),
+        }
+    }
+
+    let defaults = load_defaults(&mut cx, &m, &fields);
+    let lists = Arc::new(load_lists(&mut cx));
+
+    // Rules.
+    let mut rule_files: Vec<&SourceFile> = src
+        .files
+        .iter()
+        .filter(|f| f.path.starts_with("rules/") && f.path.ends_with(".rhai"))
+        .collect();
+    rule_files.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut sources = Vec::new();
+    for f in &rule_files {
+        match std::str::from_utf8(&f.bytes) {
+            Ok(text) => sources.push(RuleSource {
+                path: &f.path,
+                text,
+                origin: src.origin(&f.path),
+            }),
+            Err(_) => cx.push(&f.path, "file is not UTF-8"),
+        }
+    }
+    if sources.is_empty() {
+        cx.push(
+            "rules/",
+            "a rule set needs at least one `rules/*.rhai` file",
+        );
+    }
+    let spec = ProgramSpec {
+        product: &src.product,
+        version: &src.version,
+        constants: parameters
+            .iter()
+            .map(|p| (p.name.clone(), p.value.script_value()))
+            .collect(),
+        lists: lists.clone(),
+        limits: crate::script::Limits::DEFAULT,
+        inputs: Arc::new(Inputs::new(&fields)),
+    };
+    let compiled = match Program::compile(spec, &sources) {
+        Ok(p) => Some(p),
+        Err(mut d) => {
+            cx.problems.append(&mut d);
+            None
+        }
+    };
+
+    let rule_ids: Vec<String> = compiled
+        .as_ref()
+        .map(|(_, rules)| rules.iter().map(|r| r.id.clone()).collect())
+        .unwrap_or_default();
+    let loaded = Language::ALL.map(|lang| load_messages(&mut cx, lang, &rule_ids, &parameters));
+
+    match compiled {
+        Some((program, compiled)) if cx.problems.is_empty() => {
+            let [nl, fr, en] = loaded;
+            let rules = compiled
+                .into_iter()
+                .zip(nl.1.into_iter().zip(fr.1.into_iter().zip(en.1)))
+                .map(|(compiled, (nl, (fr, en)))| Rule {
+                    compiled,
+                    text: [nl, fr, en],
+                })
+                .collect();
+            Ok(RuleSet {
+                product: src.product.clone(),
+                version: src.version.clone(),
+                title: m.title,
+                effective_from: src.effective_from,
+                effective_to: src.effective_to,
+                hash: hash(&src.files),
+                annual_rate,
+                annuities: crate::money::AnnuityTable::new(
+                    annual_rate,
+                    crate::fields::MAX_TERM_MONTHS,
+                ),
+                fields,
+                defaults,
+                lists,
+                parameters,
+                program,
+                rules,
+                messages: [nl.0, fr.0, en.0],
+            })
+        }
+        _ => Err(LoadError {
+            diagnostics: cx.problems,
+        }),
+    }
+}
+
+/// `fields/*.json`, in path order: the contract's fields (from `common/`) and any the product
+/// adds.
+fn load_fields(cx: &mut Ctx<'_>) -> Option<Fields> {
+    let src = cx.src;
+    let mut files: Vec<&SourceFile> = src
+        .files
+        .iter()
+        .filter(|f| f.path.starts_with("fields/") && f.path.ends_with(".json"))
+        .collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    if files.is_empty() {
+        cx.push("fields/", "no field declarations (`fields/*.json`)");
+        return None;
+    }
+    let mut texts = Vec::new();
+    let before = cx.problems.len();
+    for f in files {
+        // Parsed once here for syntax errors with line and column.
+        if cx.json::<serde_json::Value>(&f.path).is_some()
+            && let Ok(text) = std::str::from_utf8(&f.bytes)
+        {
+            texts.push((f.path.as_str(), text));
+        }
+    }
+    if cx.problems.len() > before {
+        return None;
+    }
+    match Fields::compile(&texts) {
+        Ok(fields) => Some(fields),
+        Err(problems) => {
+            for p in problems {
+                let text = texts
+                    .iter()
+                    .find(|(path, _)| *path == p.file)
+                    .map(|(_, t)| *t)
+                    .unwrap_or_default();
+                let mut d = cx.diag(&p.file, lower(&strip_serde_position(&p.message)));
+                if let Some((line, column)) =
+                    p.near.as_deref().and_then(|n| timeline::locate(text, n))
+                {
+                    d = d.at(text, Some(line), Some(column));
+                }
+                cx.problems.push(d.with_help(p.help));
+            }
+            None
+        }
+    }
+}
+
+/// The manifest's `defaults`: an optional enum field and one of its values.
+fn load_defaults(cx: &mut Ctx<'_>, m: &Manifest, fields: &Fields) -> Vec<FieldDefault> {
+    let mut out = Vec::new();
+    for (name, value) in &m.defaults {
+        let Some(index) = fields.index_of(name) else {
+            let help = did_you_mean(name, fields.iter().map(|f| f.name.as_str()));
+            let d = cx
+                .diag(
+                    "manifest.json",
+                    format!("`defaults` names unknown field `{name}`"),
+                )
+                .with_help(help);
+            cx.problems.push(d);
+            continue;
+        };
+        match fields.get(index).map(|f| (&f.kind, f.required)) {
+            Some((Kind::Enum { table, .. }, false)) => match table.lookup(value) {
+                Some(option) => out.push(FieldDefault {
+                    field: index,
+                    option,
+                }),
+                None => cx.push(
+                    "manifest.json",
+                    format!("`defaults`: `{value}` is not a `{name}` value"),
+                ),
+            },
+            _ => cx.push(
+                "manifest.json",
+                format!("`defaults`: `{name}` must be an optional `enum` field"),
+            ),
+        }
+    }
+    out
+}
+
+fn load_lists(cx: &mut Ctx<'_>) -> Lists {
+    let src = cx.src;
+    let mut lists = Lists::new();
+    for f in src
+        .files
+        .iter()
+        .filter(|f| f.path.starts_with("data/lists/"))
+    {
+        let Some(name) = f
+            .path
+            .strip_prefix("data/lists/")
+            .and_then(|n| n.strip_suffix(".json"))
+        else {
+            cx.push(&f.path, "a list file must be `data/lists/<name>.json`");
+            continue;
+        };
+        if let Some(list) = cx.json::<ListFile>(&f.path) {
+            let values: BTreeSet<String> = list.values.iter().cloned().collect();
+            if values.len() != list.values.len() {
+                cx.push(&f.path, "list has duplicate values");
+            }
+            lists.insert(name.to_owned(), values);
+        }
+    }
+    lists
+}
+
+fn load_messages(
+    cx: &mut Ctx<'_>,
+    lang: Language,
+    rule_ids: &[String],
+    params: &[Parameter],
+) -> (Messages, Vec<RuleText>) {
+    let path = format!("messages/{}.json", lang.as_str());
+    let Some(file) = cx.json::<MessagesFile>(&path) else {
+        return (Messages::default(), Vec::new());
+    };
+    let fill = |cx: &mut Ctx<'_>, key: &str, text: &str| -> String {
+        let mut out = String::with_capacity(text.len() + 16);
+        let mut rest = text;
+        while let Some(start) = rest.find('{') {
+            out.push_str(rest.get(..start).unwrap_or_default());
+            let after = rest.get(start + 1..).unwrap_or_default();
+            let Some(end) = after.find('}') else {
+                out.push_str(rest.get(start..).unwrap_or_default());
+                rest = "";
+                break;
+            };
+            let name = after.get(..end).unwrap_or_default();
+            match params.iter().find(|p| p.name == name) {
+                Some(p) => out.push_str(&p.value.display(lang)),
+                None => {
+                    let help = did_you_mean(name, params.iter().map(|p| p.name.as_str()))
+                        .map(|h| format!(" ({h})"))
+                        .unwrap_or_default();
+                    cx.push(
+                        &path,
+                        format!("`{key}`: unknown placeholder `{{{name}}}`{help}"),
+                    );
+                }
+            }
+            rest = after.get(end + 1..).unwrap_or_default();
+        }
+        out.push_str(rest);
+        out
+    };
+    let per_rule =
+        |cx: &mut Ctx<'_>, table: &BTreeMap<String, String>, section: &str| -> Vec<String> {
+            for key in table.keys() {
+                if !rule_ids.contains(key) && !rule_ids.is_empty() {
+                    let help = did_you_mean(key, rule_ids.iter().map(String::as_str))
+                        .map(|h| format!(" ({h})"))
+                        .unwrap_or_default();
+                    cx.push(
+                        &path,
+                        format!("`{section}` has a message for unknown rule `{key}`{help}"),
+                    );
+                }
+            }
+            rule_ids
+                .iter()
+                .map(|id| match table.get(id) {
+                    Some(text) => fill(cx, id, text),
+                    None => {
+                        cx.push(&path, format!("`{section}` has no message for rule `{id}`"));
+                        String::new()
+                    }
+                })
+                .collect()
+        };
+    let rules = per_rule(cx, &file.rules, "rules");
+    let next_steps = per_rule(cx, &file.next_steps, "next_steps");
+    for code in ISSUE_CODES {
+        let (known, what) = if code == "unknown_field" {
+            (file.warnings.contains_key(code), "warning")
+        } else {
+            (file.errors.contains_key(code), "error")
+        };
+        if !known {
+            cx.push(&path, format!("no message for {what} `{code}`"));
+        }
+    }
+    let mut texts = Vec::with_capacity(rules.len());
+    for (message, next_step) in rules.into_iter().zip(next_steps) {
+        match serde_json::value::to_raw_value(&message) {
+            Ok(message_json) => texts.push(RuleText {
+                message,
+                message_json,
+                next_step,
+            }),
+            Err(e) => cx.push(&path, format!("a message could not be encoded: {e}")),
+        }
+    }
+    (
+        Messages {
+            errors: file.errors,
+            warnings: file.warnings,
+        },
+        texts,
+    )
+}

@@ -1,0 +1,99 @@
+//! The variables a rule can read: one per declared field, in declaration order, then the
+//! engine's derived inputs; and which application fields each depends on.
+
+/// One variable a rule can read, and the application fields it comes from.
+#[derive(Debug, Clone)]
+pub struct InputSpec {
+    /// The variable's name.
+    pub name: String,
+    /// Application fields this input depends on: when one is missing, a rule reading the input
+    /// must be skipped, so it must list them in `READS`.
+    pub fields: Vec<String>,
+    /// Whether rules may read it; a field whose declaration says `"readable": false` is not.
+    pub readable: bool,
+    /// Why not, when not.
+    pub note: Option<String>,
+}
+
+/// The name of the derived input that holds the indicative instalment at the version's rate,
+/// rounded as shown.
+pub const INSTALMENT_INPUT: &str = "monthly_instalment_eur";
+/// The name of the derived input that lists the required fields that are missing.
+pub const MISSING_REQUIRED_INPUT: &str = "missing_required";
+
+/// Every variable in a rule's scope: one per declared field, in declaration order, then the
+/// engine's two derived inputs. [`Program::start`] expects their values in this order.
+#[derive(Debug, Clone)]
+pub struct Inputs {
+    list: Vec<InputSpec>,
+    fields: usize,
+}
+
+impl Inputs {
+    /// The inputs of a version with these fields.
+    pub fn new(fields: &crate::fields::Fields) -> Inputs {
+        let mut list: Vec<InputSpec> = fields
+            .iter()
+            .map(|f| InputSpec {
+                name: f.name.clone(),
+                fields: vec![f.name.clone()],
+                readable: f.readable,
+                note: f.note.clone(),
+            })
+            .collect();
+        let amount = fields.get(fields.amount_index()).map(|f| f.name.clone());
+        let term = fields.get(fields.term_index()).map(|f| f.name.clone());
+        list.push(InputSpec {
+            name: INSTALMENT_INPUT.to_owned(),
+            fields: amount.into_iter().chain(term).collect(),
+            readable: true,
+            note: None,
+        });
+        list.push(InputSpec {
+            name: MISSING_REQUIRED_INPUT.to_owned(),
+            fields: Vec::new(),
+            readable: true,
+            note: None,
+        });
+        Inputs {
+            list,
+            fields: fields.len(),
+        }
+    }
+    /// How many values a run takes.
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+    /// Never empty: the derived inputs are always there.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+    /// The inputs, in slot order.
+    pub fn iter(&self) -> impl Iterator<Item = &InputSpec> {
+        self.list.iter()
+    }
+    /// The slot of the instalment.
+    pub fn instalment_slot(&self) -> usize {
+        self.fields
+    }
+    /// The slot of the missing required fields.
+    pub fn missing_required_slot(&self) -> usize {
+        self.fields + 1
+    }
+    /// Fields a rule may list in `READS`: the readable fields.
+    pub fn readable_fields(&self) -> impl Iterator<Item = &str> {
+        self.list
+            .iter()
+            .take(self.fields)
+            .filter(|i| i.readable)
+            .map(|i| i.name.as_str())
+    }
+    /// The slot of an input's name: a length and first-byte test before comparing, so a
+    /// look-up costs a few dozen instructions instead of a scope search.
+    pub(crate) fn slot_of(&self, name: &str) -> Option<usize> {
+        let first = name.as_bytes().first();
+        self.list.iter().position(|i| {
+            i.name.len() == name.len() && i.name.as_bytes().first() == first && i.name == name
+        })
+    }
+}
