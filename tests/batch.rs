@@ -336,3 +336,52 @@ fn http_batch_gives_the_cli_bytes() {
         (413, "body_too_large")
     );
 }
+
+#[test]
+fn formula_cells_reach_the_output_inert_from_the_cli_and_the_server() {
+    let dir = TempDir::new("batch-formulas");
+    let db = dir.path("k.db");
+    let token = staff_token(&db, "Kato");
+    let server = Server::start(&db, &[]);
+    // One row per leading character a spreadsheet runs as a formula, each in a free-text cell
+    // and in the echoed header of an unknown column; a negative number stays a number.
+    let leads = [
+        "=HYPERLINK(\"http://x.test\")",
+        "+1+1",
+        "-1+1",
+        "@SUM(A1)",
+        "\tx",
+        "\rx",
+    ];
+    let mut input = format!("{HEADER},=evil_header,projected_monthly_net_cashflow_eur\n");
+    for lead in leads {
+        input.push_str(&format!(
+            "eenmanszaak,flanders,started,main,9500.00,36,investment:9500.00,\"{}\",x,-200\n",
+            lead.replace('"', "\"\"")
+        ));
+    }
+    let (cli, written) = run_batch(&dir, input.as_bytes(), &["--lang", "en"]);
+    assert!(
+        cli.status.success(),
+        "{}",
+        String::from_utf8_lossy(&cli.stderr)
+    );
+    let rows = read_csv(&written, b',');
+    let desc = col(&rows, "project_description");
+    assert_eq!(rows[0][8], "'=evil_header");
+    for (row, lead) in rows[1..].iter().zip(leads) {
+        assert_eq!(row[desc], format!("'{lead}"), "{lead:?}");
+        assert_eq!(row[9], "-200", "a negative amount stays a number");
+        // The screening is unchanged: cash flow -200 is below the instalment, whatever the text.
+        assert_eq!(row[col(&rows, "outcome")], "review", "{lead:?}");
+        assert_eq!(
+            row[col(&rows, "reason_ids")],
+            "REPAYMENT_CAPACITY_INSUFFICIENT",
+            "{lead:?}"
+        );
+    }
+    let url = server.url(&format!("/api/v1/batch?as_of={AS_OF}&lang=en"));
+    let answer = post_with(&agent(), &url, input.as_bytes(), Some(&token), "text/csv");
+    assert_eq!(answer.status, 200, "{}", answer.text());
+    assert_eq!(answer.body, written);
+}

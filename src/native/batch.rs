@@ -141,7 +141,8 @@ pub fn run(
             .headers
             .iter()
             .map(String::as_str)
-            .chain(OUTPUT_COLUMNS);
+            .chain(OUTPUT_COLUMNS)
+            .map(inert_bytes);
         writer
             .write_record(header)
             .map_err(|e| BatchError::Output(e.to_string()))?;
@@ -209,7 +210,8 @@ fn screen_chunk(
         // A short row is padded and a long one cut, so every output row has the header's width.
         let cells = (0..width)
             .map(|i| fields.get(i).map_or("", String::as_str))
-            .chain(extra.iter().map(String::as_str));
+            .chain(extra.iter().map(String::as_str))
+            .map(inert_bytes);
         writer
             .write_record(cells)
             .map_err(|e| BatchError::Output(e.to_string()))?;
@@ -274,4 +276,65 @@ fn error_columns(line: u64, message: &str) -> [String; 5] {
         String::new(),
         format!("line {line}: {message}"),
     ]
+}
+
+/// A cell as a spreadsheet will not run it. A cell that starts with `=`, `+`, `-`, `@`, a tab
+/// or a carriage return is a formula to Excel and LibreOffice (`=HYPERLINK("http://…")` in a
+/// project description would reach staff live), so it gets a leading `'`, as OWASP's
+/// "CSV injection" guidance says; a spreadsheet shows the `'` only in the cell's editor.
+/// A plain number (`-200`, `-200,50`) is data, not a formula, and is left as it is, so
+/// negative amounts stay numbers.
+pub fn inert(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = matches!(
+        cell.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    );
+    if risky && !is_plain_number(cell) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// [`inert`] as the bytes the CSV writer takes.
+fn inert_bytes(cell: &str) -> std::borrow::Cow<'_, [u8]> {
+    match inert(cell) {
+        std::borrow::Cow::Borrowed(s) => std::borrow::Cow::Borrowed(s.as_bytes()),
+        std::borrow::Cow::Owned(s) => std::borrow::Cow::Owned(s.into_bytes()),
+    }
+}
+
+/// `-?digits` with at most one `.` or `,` between digits.
+fn is_plain_number(cell: &str) -> bool {
+    let digits = cell.strip_prefix('-').unwrap_or(cell);
+    let mut parts = digits.splitn(2, ['.', ',']);
+    let whole = parts.next().unwrap_or_default();
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    all_digits(whole) && parts.next().is_none_or(all_digits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inert;
+
+    #[test]
+    fn formula_cells_are_made_inert_and_numbers_are_not() {
+        for (cell, out) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+32 2 123", "'+32 2 123"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("-", "'-"),
+            ("-200", "-200"),
+            ("-200,50", "-200,50"),
+            ("-200.5", "-200.5"),
+            ("12500", "12500"),
+            ("café = bon", "café = bon"),
+            ("", ""),
+        ] {
+            assert_eq!(inert(cell), out, "{cell:?}");
+        }
+    }
 }
