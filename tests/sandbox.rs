@@ -55,7 +55,7 @@ fn endless_loop_hits_the_operations_limit() {
     let d = rule_error("loop { }\ntrue");
     assert_eq!(
         d.message,
-        "rule stopped after 20000 operations: does it loop forever?"
+        "rule stopped: the rules of one decision may do 20000 operations together, and this one used them up: does it loop forever?"
     );
     assert_eq!(d.line, Some(5));
 }
@@ -176,4 +176,103 @@ fn closures_cannot_capture_variables() {
     let d = compile_error("let limit = 3;\nlet f = |x| x > limit;\nf.call(4)");
     assert_eq!((d.line, d.column), (Some(6), Some(17)), "{}", d.message);
     assert_eq!(d.message, "unknown variable `limit`");
+}
+
+/// The 2025 version with extra rules (id, body), each with messages, compiled.
+fn with_rules(rules: &[(&str, &str)]) -> Kredo {
+    let mut sources = with_file(
+        "rules/zz_0.rhai",
+        "const ID = \"ZZ_0\";\nconst SEVERITY = \"info\";\nconst READS = [];\n\nfalse\n",
+    );
+    for (i, (id, body)) in rules.iter().enumerate() {
+        let text = format!(
+            "const ID = \"{id}\";\nconst SEVERITY = \"review\";\nconst READS = [];\n\n{body}\n"
+        );
+        sources[0].files.push(kredo::SourceFile {
+            path: format!("rules/zz_{}.rhai", i + 1),
+            bytes: text.into_bytes().into(),
+        });
+    }
+    for lang in ["nl", "fr", "en"] {
+        let path = format!("messages/{lang}.json");
+        let file = sources[0]
+            .files
+            .iter_mut()
+            .find(|f| f.path == path)
+            .unwrap();
+        let mut m: serde_json::Value = serde_json::from_slice(&file.bytes).unwrap();
+        for id in std::iter::once("ZZ_0").chain(rules.iter().map(|r| r.0)) {
+            m["rules"][id] = "x".into();
+            m["next_steps"][id] = "x".into();
+        }
+        file.bytes = m.to_string().into_bytes().into();
+    }
+    Kredo::from_sources(sources).unwrap()
+}
+
+/// About 7,500 operations: under the budget alone, over it three times over.
+const BUSY: &str = "let n = 0;\nwhile n < 1500 { n += 1; }\nn < 0";
+
+#[test]
+fn the_operations_budget_is_per_decision_across_rules() {
+    let one = with_rules(&[("BUSY_A", BUSY)]);
+    let d: serde_json::Value =
+        serde_json::from_str(&one.evaluate_json(&request(&eligible()), today()).unwrap()).unwrap();
+    assert_eq!(d["outcome"], "eligible", "one busy rule fits the budget");
+
+    let three = with_rules(&[("BUSY_A", BUSY), ("BUSY_B", BUSY), ("BUSY_C", BUSY)]);
+    let err = three
+        .evaluate_json(&request(&eligible()), today())
+        .expect_err("three busy rules exceed one decision's budget");
+    let d = err.diagnostic.unwrap();
+    assert!(
+        d.message
+            .starts_with("rule stopped: the rules of one decision may do 20000 operations"),
+        "{}",
+        d.message
+    );
+    // The rule that ran out is named (rules run in file order).
+    assert_eq!(d.file, "rules/zz_3.rhai");
+}
+
+#[test]
+fn walking_a_container_costs_its_size() {
+    // 200 look-ups in a 256-item array: ~1,600 of rhai's operations, but 51,200 items visited.
+    let walk = |needle: &str| {
+        format!(
+            "let a = [];\nlet i = 0;\nwhile i < 256 {{ a.push(i); i += 1; }}\nlet n = 0;\nlet k = 0;\nwhile k < 200 {{ if {needle} {{ n += 1; }} k += 1; }}\nn < 0"
+        )
+    };
+    for needle in ["999 in a", "a.contains(999)", "a.index_of(999) >= 0"] {
+        let d = rule_error(&walk(needle));
+        assert!(
+            d.message
+                .starts_with("rule stopped: the rules of one decision may do"),
+            "{needle}: {}",
+            d.message
+        );
+    }
+    let text = "let s = \"x\";\nlet i = 0;\nwhile i < 10 { s += s; i += 1; }\nlet n = 0;\nlet k = 0;\nwhile k < 200 { if s.contains(\"y\") { n += 1; } k += 1; }\nn < 0";
+    let d = rule_error(text);
+    assert!(
+        d.message
+            .starts_with("rule stopped: the rules of one decision may do"),
+        "{}",
+        d.message
+    );
+    // A short walk costs little: the same rule over a 4-item array passes.
+    let short =
+        "let a = [1, 2, 3, 4];\nlet n = 0;\nlet k = 0;\nwhile k < 200 { if 9 in a { n += 1; } k += 1; }\nn == 0";
+    assert!(run_rule_reading("", short).is_ok());
+    // The charged look-ups answer as rhai's own do.
+    let same = "[1, \"a\", 2.5] .contains(\"a\") && !([1, 2].contains(\"1\")) && [1, 2, 3].index_of(3) == 2 && \"héllo\".index_of(\"llo\") == 2 && \"\".index_of(\"\") == -1";
+    let d: serde_json::Value = serde_json::from_str(&run_rule_reading("", same).unwrap()).unwrap();
+    assert!(
+        d["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == "HOSTILE"),
+        "{d}"
+    );
 }

@@ -15,6 +15,7 @@
 //! become the reason's `fields`). The declarations are read once at load time and stripped
 //! from the compiled rule; the version's parameters are folded into it as constants.
 
+mod budget;
 pub mod host;
 mod inputs;
 pub mod sandbox;
@@ -469,6 +470,7 @@ impl Program {
         let mut global = self.engine.new_global_runtime_state();
         global.tag = Dynamic::from_array(values);
         Run {
+            _charge: budget::Charge::start(),
             program: self,
             base: scope.len(),
             scope,
@@ -491,6 +493,8 @@ impl Drop for Run<'_> {
 
 /// The evaluation of one application: the inputs are pushed once and shared by every rule.
 pub struct Run<'p> {
+    /// This decision's charge for container walks (see [`budget`]), held for its `Drop`.
+    _charge: budget::Charge,
     program: &'p Program,
     scope: Scope<'static>,
     base: usize,
@@ -503,7 +507,7 @@ impl Run<'_> {
     /// column.
     pub fn eval(&mut self, rule: &CompiledRule) -> Result<Verdict, Box<Diagnostic>> {
         let program = self.program;
-        self.global.num_operations = 0;
+        // No reset of the operation count: the limit is per decision, across all its rules.
         self.global.lib.clear();
         if let Some(lib) = &rule.lib {
             self.global.lib.push(lib.clone());
@@ -575,7 +579,7 @@ impl Program {
         let message = match &inner {
             EvalAltResult::ErrorTooManyOperations(..) => {
                 format!(
-                    "rule stopped after {} operations: does it loop forever?",
+                    "rule stopped: the rules of one decision may do {} operations together, and this one used them up: does it loop forever?",
                     limits.max_operations
                 )
             }

@@ -13,10 +13,12 @@ use rhai::packages::{
 };
 use rhai::{Engine, OptimizationLevel};
 
-/// The limits every rule runs under. One decision runs each rule once, so they are per rule.
+/// The limits every decision runs under. The work limit is per decision, across all its rules,
+/// so a rule set of many slow rules is bounded as tightly as one; the size limits are per value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// Operations one rule may perform (a loop iteration, a call, an expression …).
+    /// Operations the rules of one decision may perform together (a loop turn, a call, an
+    /// expression …, and one per item a container walk such as `x in list` visits).
     pub max_operations: u64,
     /// Nesting of function calls (a rule may define helper functions).
     pub max_call_levels: usize,
@@ -37,15 +39,17 @@ pub struct Limits {
 }
 
 impl Limits {
-    /// Generous for a predicate (the published rules need fewer than 50 operations each),
-    /// tight enough that a runaway rule stops in well under a millisecond.
+    /// Generous for predicates (the 22 published rules need about 1,100 operations together),
+    /// tight enough that the worst rule set that loads stops one decision in milliseconds.
+    /// Arrays are held to 256 items: a rule's own lists are short (code lists live in
+    /// `data/lists/` behind `in_list`), and an array's size bounds what one operation costs.
     pub const DEFAULT: Limits = Limits {
         max_operations: 20_000,
         max_call_levels: 16,
         max_expr_depth: 48,
         max_fn_expr_depth: 32,
         max_string_size: 4_096,
-        max_array_size: 1_024,
+        max_array_size: 256,
         max_map_size: 256,
         max_variables: 128,
         max_functions: 32,
@@ -67,6 +71,8 @@ pub fn locked_engine(limits: &Limits) -> Engine {
     BasicStringPackage::new().register_into_engine(&mut engine);
     BasicArrayPackage::new().register_into_engine(&mut engine);
     BasicMapPackage::new().register_into_engine(&mut engine);
+    // Container walks are charged by their size (registered after the packages, so found first).
+    super::budget::register(&mut engine, limits.max_operations);
 
     for symbol in DISABLED_SYMBOLS {
         engine.disable_symbol(symbol);
