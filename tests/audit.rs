@@ -1,6 +1,8 @@
 //! The audit trail on a real server: cases, staff decisions and overrides, the hash chain,
 //! `kredo audit verify` naming the first broken entry after tampering, and a `kill -9` in the
-//! middle of recording cases that loses no acknowledged entry.
+//! middle of recording cases that loses no acknowledged entry. Then the chain anchored by signed
+//! checkpoints (truncation and rewriting caught, tampered checkpoints and wrong keys refused),
+//! verification of a read-only copy, token revocation and the health check's write probe.
 
 // Test code: clippy.toml lets it unwrap, expect, panic and index.
 #![cfg(test)]
@@ -461,4 +463,590 @@ fn kill_9_during_case_recording_loses_no_acknowledged_entry() {
     assert!(answer.json()["seq"].as_i64().unwrap() > max_seq);
     drop(server);
     assert_eq!(verify(&db).0, Some(0));
+}
+
+/// Runs the CLI: exit code, and stdout then stderr.
+fn run(args: &[&str]) -> (Option<i32>, String) {
+    let out = kredo(args);
+    (
+        out.status.code(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+fn p(path: &std::path::Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// Records `n` cases through the server; their ids.
+fn record_cases(server: &Server, token: &str, n: usize) -> Vec<String> {
+    (0..n)
+        .map(|_| {
+            let answer = post(
+                &server.url("/api/v1/cases"),
+                request(APPLICATION, "en").as_bytes(),
+                Some(token),
+            );
+            assert_eq!(answer.status, 201, "{}", answer.text());
+            answer.json()["case_id"].as_str().unwrap().to_owned()
+        })
+        .collect()
+}
+
+/// A store with `n` cases recorded by a server that is stopped again.
+fn store_with_cases(dir: &TempDir, n: usize) -> std::path::PathBuf {
+    let db = dir.path("k.db");
+    let token = staff_token(&db, "Kato");
+    let mut server = Server::start(&db, &[]);
+    record_cases(&server, &token, n);
+    assert!(server.terminate().success());
+    db
+}
+
+/// `kredo audit keygen --key KEY`: the public key it printed.
+fn keygen(key: &std::path::Path) -> String {
+    let (code, out) = run(&["audit", "keygen", "--key", p(key)]);
+    assert_eq!(code, Some(0), "{out}");
+    let public = out.lines().next().unwrap().to_owned();
+    assert!(
+        public.starts_with("ed25519:") && public.len() == 8 + 64,
+        "{out}"
+    );
+    public
+}
+
+fn checkpoint(
+    db: &std::path::Path,
+    key: &std::path::Path,
+    out: &std::path::Path,
+) -> serde_json::Value {
+    let (code, text) = run(&[
+        "audit",
+        "checkpoint",
+        "--db",
+        p(db),
+        "--key",
+        p(key),
+        "--out",
+        p(out),
+    ]);
+    assert_eq!(code, Some(0), "{text}");
+    serde_json::from_str(text.lines().next().unwrap()).unwrap()
+}
+
+fn verify_anchored(
+    db: &std::path::Path,
+    checkpoints: &std::path::Path,
+    key: &str,
+) -> (Option<i32>, String) {
+    run(&[
+        "audit",
+        "verify",
+        "--db",
+        p(db),
+        "--checkpoint",
+        p(checkpoints),
+        "--public-key",
+        key,
+    ])
+}
+
+/// The stored hash of entry `seq`.
+fn stored_hash(conn: &rusqlite::Connection, seq: i64) -> String {
+    conn.query_row("SELECT hash FROM audit_log WHERE seq = ?1", [seq], |r| {
+        r.get(0)
+    })
+    .unwrap()
+}
+
+#[test]
+fn a_checkpoint_catches_the_truncation_that_plain_verify_misses() {
+    let dir = TempDir::new("audit-cp-trunc");
+    let db = dir.path("k.db");
+    let token = staff_token(&db, "Lien");
+    let server = Server::start(&db, &[]);
+    record_cases(&server, &token, 4);
+
+    let key = dir.path("operator.key");
+    let public = keygen(&key);
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = std::fs::metadata(&key).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    assert_eq!(
+        std::fs::read_to_string(dir.path("operator.key.pub"))
+            .unwrap()
+            .trim(),
+        public
+    );
+    let key_text = std::fs::read_to_string(&key).unwrap();
+    // Never overwritten.
+    let (code, out) = run(&["audit", "keygen", "--key", p(&key)]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("exists already"), "{out}");
+    assert_eq!(std::fs::read_to_string(&key).unwrap(), key_text);
+
+    // A checkpoint of the live store, while the server runs.
+    let cps = dir.path("checkpoints.jsonl");
+    let first = checkpoint(&db, &key, &cps);
+    assert_eq!(first["seq"], 4);
+    assert_eq!(first["public_key"], public.as_str());
+    assert!(first["signature"].as_str().unwrap().starts_with("ed25519:"));
+    assert!(first["recorded_at"].as_str().unwrap().ends_with('Z'));
+    let (code, out) = verify_anchored(&db, &cps, &public);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("checkpoints hold: 1 checked"), "{out}");
+    assert!(out.contains("anchors entry 4"), "{out}");
+
+    // A chain that extends the checkpoint passes; a second checkpoint appends a line.
+    record_cases(&server, &token, 2);
+    let (code, out) = verify_anchored(&db, &cps, &public);
+    assert_eq!(code, Some(0), "{out}");
+    let second = checkpoint(&db, &key, &cps);
+    assert_eq!(second["seq"], 6);
+    assert_eq!(std::fs::read_to_string(&cps).unwrap().lines().count(), 2);
+    drop(server);
+
+    // Someone drops the trigger and deletes the newest entries…
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch("DROP TRIGGER audit_log_no_delete;")
+        .unwrap();
+    conn.execute("DELETE FROM audit_log WHERE seq >= 5", [])
+        .unwrap();
+    drop(conn);
+    // …which the chain alone cannot show (the documented limit of plain verify)…
+    let (code, out) = verify(&db);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("intact: 4 entries"), "{out}");
+    // …but the checkpoints do: the first one beyond the end is named.
+    let (code, out) = verify_anchored(&db, &cps, &public);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("audit chain TRUNCATED"), "{out}");
+    let head = second["hash"].as_str().unwrap();
+    assert!(
+        out.contains(&format!("signed entry 6 with hash {head}")),
+        "{out}"
+    );
+    assert!(out.contains("ends at entry 4"), "{out}");
+    assert!(out.contains("(line 2)"), "{out}");
+    let json = kredo(&[
+        "audit",
+        "verify",
+        "--json",
+        "--db",
+        p(&db),
+        "--checkpoint",
+        p(&cps),
+        "--public-key",
+        &public,
+    ]);
+    assert_eq!(json.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(report["checkpoint"]["failure"]["problem"], "truncated");
+    assert_eq!(report["checkpoint"]["failure"]["anchor"]["seq"], 6);
+    assert_eq!(report["first_broken"], serde_json::Value::Null);
+
+    // And no new checkpoint is signed over the truncated chain.
+    let (code, out) = run(&[
+        "audit",
+        "checkpoint",
+        "--db",
+        p(&db),
+        "--key",
+        p(&key),
+        "--out",
+        p(&cps),
+    ]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("refusing to sign"), "{out}");
+    assert_eq!(std::fs::read_to_string(&cps).unwrap().lines().count(), 2);
+}
+
+#[test]
+fn a_checkpoint_catches_a_rewrite_before_it() {
+    let dir = TempDir::new("audit-cp-rewrite");
+    let db = store_with_cases(&dir, 4);
+    let key = dir.path("op.key");
+    let public = keygen(&key);
+    let cps = dir.path("cp.jsonl");
+    let signed = checkpoint(&db, &key, &cps);
+    let signed_hash = signed["hash"].as_str().unwrap().to_owned();
+
+    // Entry 2 is edited and every hash from it on recomputed: a valid chain again.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch("DROP TRIGGER audit_log_no_update;")
+        .unwrap();
+    conn.execute(
+        "UPDATE audit_log SET body = replace(body, '9500.00', '9000.00') WHERE seq = 2",
+        [],
+    )
+    .unwrap();
+    let mut prev = stored_hash(&conn, 1);
+    for seq in 2..=4 {
+        let (case_id, kind, at, staff, body): (String, String, String, String, String) = conn
+            .query_row(
+                "SELECT case_id, kind, recorded_at, staff_name, body FROM audit_log WHERE seq = ?1",
+                [seq],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .unwrap();
+        let hash = kredo_audit_hash(seq, &case_id, &kind, &at, &staff, &body, &prev);
+        conn.execute(
+            "UPDATE audit_log SET prev_hash = ?1, hash = ?2 WHERE seq = ?3",
+            rusqlite::params![prev, hash, seq],
+        )
+        .unwrap();
+        prev = hash;
+    }
+    let forged_head = stored_hash(&conn, 4);
+    drop(conn);
+    assert_ne!(forged_head, signed_hash);
+
+    let (code, out) = verify(&db);
+    assert_eq!(code, Some(0), "the rewritten chain holds on its own: {out}");
+    let (code, out) = verify_anchored(&db, &cps, &public);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("audit chain REWRITTEN"), "{out}");
+    assert!(
+        out.contains(&format!("entry 4 has hash {forged_head}")),
+        "{out}"
+    );
+    assert!(out.contains(&format!("signed {signed_hash}")), "{out}");
+    let json = kredo(&[
+        "audit",
+        "verify",
+        "--json",
+        "--db",
+        p(&db),
+        "--checkpoint",
+        p(&cps),
+        "--public-key",
+        &public,
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(report["checkpoint"]["failure"]["problem"], "rewritten");
+    assert_eq!(report["checkpoint"]["failure"]["anchor"]["seq"], 4);
+}
+
+#[test]
+fn a_tampered_checkpoint_or_a_wrong_key_fails() {
+    let dir = TempDir::new("audit-cp-sig");
+    let db = store_with_cases(&dir, 3);
+    let key = dir.path("a.key");
+    let public = keygen(&key);
+    let other = keygen(&dir.path("b.key"));
+    let cps = dir.path("cp.jsonl");
+    let signed = checkpoint(&db, &key, &cps);
+    let line = std::fs::read_to_string(&cps).unwrap();
+
+    // The key pinned as text, as its .pub file, or through the operator key itself.
+    for pinned in [
+        public.clone(),
+        public.trim_start_matches("ed25519:").to_owned(),
+        p(&dir.path("a.key.pub")).to_owned(),
+        p(&key).to_owned(),
+    ] {
+        let (code, out) = verify_anchored(&db, &cps, &pinned);
+        assert_eq!(code, Some(0), "{pinned}: {out}");
+    }
+
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let hash2 = stored_hash(&conn, 2);
+    drop(conn);
+    let tampered = dir.path("tampered.jsonl");
+    let signed_hash = signed["hash"].as_str().unwrap();
+    for (what, text) in [
+        ("seq", line.replace("\"seq\":3", "\"seq\":2")),
+        ("hash", line.replace(signed_hash, &hash2)),
+        (
+            "seq and hash",
+            line.replace("\"seq\":3", "\"seq\":2")
+                .replace(signed_hash, &hash2),
+        ),
+        (
+            "time",
+            line.replace("\"recorded_at\":\"2", "\"recorded_at\":\"1"),
+        ),
+    ] {
+        assert_ne!(text, line, "{what}");
+        std::fs::write(&tampered, &text).unwrap();
+        let (code, out) = verify_anchored(&db, &tampered, &public);
+        assert_eq!(code, Some(1), "{what}: {out}");
+        assert!(
+            out.contains("checkpoint SIGNATURE INVALID"),
+            "{what}: {out}"
+        );
+        assert!(
+            out.contains("does not verify with the public key"),
+            "{what}: {out}"
+        );
+        // The chain itself is still checked and reported.
+        assert!(
+            out.contains("audit chain intact: 3 entries"),
+            "{what}: {out}"
+        );
+    }
+
+    // Another key: its own, or one written into the checkpoint to match it.
+    let (code, out) = verify_anchored(&db, &cps, &other);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("SIGNATURE INVALID"), "{out}");
+    assert!(
+        out.contains(&format!("it names another key, {public}")),
+        "{out}"
+    );
+    std::fs::write(&tampered, line.replace(&public, &other)).unwrap();
+    let (code, out) = verify_anchored(&db, &tampered, &other);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("SIGNATURE INVALID"), "{out}");
+
+    // Not a checkpoint file, no key, a bad key: no result (2).
+    std::fs::write(&tampered, "{\"seq\":3}\n").unwrap();
+    let (code, out) = verify_anchored(&db, &tampered, &public);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("line 1: not a checkpoint"), "{out}");
+    let (code, out) = run(&["audit", "verify", "--db", p(&db), "--checkpoint", p(&cps)]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("--public-key"), "{out}");
+    let (code, out) = verify_anchored(&db, &cps, "ed25519:1234");
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("neither a public key"), "{out}");
+    let (code, out) = verify_anchored(&db, &dir.path("absent.jsonl"), &public);
+    assert_eq!(code, Some(2), "{out}");
+}
+
+#[test]
+fn verify_works_on_a_read_only_copy() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = TempDir::new("audit-ro");
+    let db = store_with_cases(&dir, 3);
+    assert!(
+        !dir.path("k.db-wal").exists(),
+        "a stopped server leaves no write-ahead log"
+    );
+    let key = dir.path("op.key");
+    keygen(&key);
+    let cps = dir.path("cp.jsonl");
+    checkpoint(&db, &key, &cps);
+
+    let copy_dir = dir.path("copy");
+    std::fs::create_dir(&copy_dir).unwrap();
+    let copy = copy_dir.join("k.db");
+    std::fs::copy(&db, &copy).unwrap();
+    let before = std::fs::read(&copy).unwrap();
+    std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o444)).unwrap();
+    std::fs::set_permissions(&copy_dir, std::fs::Permissions::from_mode(0o555)).unwrap();
+
+    let pub_file = dir.path("op.key.pub");
+    for args in [
+        vec!["audit", "verify", "--db", p(&copy)],
+        vec![
+            "audit",
+            "verify",
+            "--db",
+            p(&copy),
+            "--checkpoint",
+            p(&cps),
+            "--public-key",
+            p(&pub_file),
+        ],
+    ] {
+        let (out, as_nobody) = kredo_unprivileged(&args);
+        let text = format!(
+            "(as nobody: {as_nobody}) {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(out.status.code(), Some(0), "{text}");
+        assert!(text.contains("intact: 3 entries"), "{text}");
+    }
+    let (out, _) = kredo_unprivileged(&["staff", "list", "--db", p(&copy)]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Kato"));
+
+    // Nothing was written, not even beside the file.
+    let names: Vec<_> = std::fs::read_dir(&copy_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["k.db"]);
+    assert_eq!(std::fs::read(&copy).unwrap(), before);
+    std::fs::set_permissions(&copy_dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    // A schema this kredo does not know, or no kredo store at all, is said so (exit 2).
+    let newer = dir.path("newer.db");
+    std::fs::copy(&db, &newer).unwrap();
+    let conn = rusqlite::Connection::open(&newer).unwrap();
+    conn.execute(
+        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'future', 'x')",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let (code, out) = run(&["audit", "verify", "--db", p(&newer)]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(
+        out.contains("schema version 99, newer than this kredo knows"),
+        "{out}"
+    );
+    let other = dir.path("other.db");
+    rusqlite::Connection::open(&other)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x);")
+        .unwrap();
+    let (code, out) = run(&["audit", "verify", "--db", p(&other)]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("not a kredo audit store"), "{out}");
+}
+
+#[test]
+fn a_revoked_token_is_refused_at_once() {
+    let dir = TempDir::new("audit-revoke");
+    let db = dir.path("k.db");
+    let an_old = staff_token(&db, "An Peeters");
+    let an_new = staff_token(&db, "An Peeters");
+    let bo = staff_token(&db, "Bo");
+    let server = Server::start(&db, &[]);
+    let case = |token: &str| {
+        post(
+            &server.url("/api/v1/cases"),
+            request(APPLICATION, "en").as_bytes(),
+            Some(token),
+        )
+    };
+    assert_eq!(case(&an_old).status, 201);
+
+    // Rotation: the old token alone, by its id, while the server runs.
+    let (code, out) = run(&["staff", "revoke", "An Peeters", "--id", "1", "--db", p(&db)]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains("revoked 1 token of An Peeters with id 1 (0 already revoked)"),
+        "{out}"
+    );
+    let refused = case(&an_old);
+    assert_eq!(
+        (refused.status, refused.error_code().as_str()),
+        (401, "unauthorized")
+    );
+    assert_eq!(case(&an_new).status, 201);
+
+    // All of a name's tokens.
+    let (code, out) = run(&["staff", "revoke", "An Peeters", "--db", p(&db)]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains("revoked 1 token of An Peeters (1 already revoked)"),
+        "{out}"
+    );
+    assert_eq!(case(&an_new).status, 401);
+    assert_eq!(
+        get(
+            &server.url("/api/v1/cases/c_ffffffffffffffff"),
+            Some(&an_new)
+        )
+        .status,
+        401
+    );
+    assert_eq!(case(&bo).status, 201);
+    let (code, out) = run(&["staff", "revoke", "An Peeters", "--db", p(&db)]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains("revoked 0 tokens of An Peeters (2 already revoked)"),
+        "{out}"
+    );
+
+    // No such staff member, or a token of someone else: no result.
+    let (code, out) = run(&["staff", "revoke", "Nobody", "--db", p(&db)]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("no token of `Nobody`"), "{out}");
+    let (code, out) = run(&["staff", "revoke", "An Peeters", "--id", "3", "--db", p(&db)]);
+    assert_eq!(code, Some(2), "{out}");
+    let (code, out) = run(&["staff", "revoke", "Bo", "--db", p(&dir.path("none.db"))]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(!dir.path("none.db").exists());
+
+    // The list shows who was revoked, and when.
+    let (code, out) = run(&["staff", "list", "--db", p(&db)]);
+    assert_eq!(code, Some(0), "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 4, "{out}");
+    assert!(
+        lines[0].starts_with("id") && lines[0].contains("revoked_at"),
+        "{out}"
+    );
+    for (line, id, revoked, name) in [
+        (lines[1], "1", true, "An Peeters"),
+        (lines[2], "2", true, "An Peeters"),
+        (lines[3], "3", false, "Bo"),
+    ] {
+        let cells: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(cells[0], id, "{line}");
+        assert!(cells[1].ends_with('Z'), "{line}");
+        assert_eq!(cells[2].ends_with('Z'), revoked, "{line}");
+        assert_eq!(cells[2] == "-", !revoked, "{line}");
+        assert!(line.ends_with(name), "{line}");
+    }
+    // Revocations are not audit entries: the chain holds the three cases only.
+    drop(server);
+    let (code, out) = verify(&db);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("intact: 3 entries"), "{out}");
+}
+
+#[test]
+fn healthz_reports_the_store_write_health() {
+    let dir = TempDir::new("audit-health");
+    let db = dir.path("k.db");
+    let server = Server::start(&db, &[]);
+    let health = get(&server.url("/healthz"), None);
+    assert_eq!(health.status, 200);
+    let body = health.json();
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["store"]["writable"], true);
+    assert!(body["rule_sets"].as_u64().unwrap() >= 3, "{body}");
+    assert!(body["engine_version"].is_string(), "{body}");
+
+    // Another process holds the write lock: nothing could be recorded now.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch("BEGIN EXCLUSIVE;").unwrap();
+    let started = Instant::now();
+    let locked = get(&server.url("/healthz"), None);
+    assert_eq!(
+        (locked.status, locked.error_code().as_str()),
+        (503, "store_unavailable"),
+        "{}",
+        locked.text()
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        server
+            .wait_for_log("the audit store cannot be written", Duration::from_secs(5))
+            .is_some(),
+        "{}",
+        server.logs()
+    );
+    // The public check does not need the store and goes on.
+    let check = post(
+        &server.url("/api/v1/check"),
+        request(APPLICATION, "en").as_bytes(),
+        None,
+    );
+    assert_eq!(check.status, 200);
+    conn.execute_batch("ROLLBACK;").unwrap();
+    drop(conn);
+    let health = get(&server.url("/healthz"), None);
+    assert_eq!(health.status, 200, "{}", health.text());
+    assert_eq!(health.json()["store"]["writable"], true);
+
+    // The probes wrote nothing: the chain is still empty.
+    drop(server);
+    let (code, out) = verify(&db);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("intact: 0 entries"), "{out}");
 }

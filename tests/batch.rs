@@ -385,3 +385,67 @@ fn formula_cells_reach_the_output_inert_from_the_cli_and_the_server() {
     assert_eq!(answer.status, 200, "{}", answer.text());
     assert_eq!(answer.body, written);
 }
+
+/// When a batch's request times out, its screening stops too: within a chunk, not after the
+/// whole file. The server's log says how far it got (a count, never a row).
+#[test]
+fn timed_out_batch_stops_screening() {
+    use std::time::{Duration, Instant};
+    let dir = TempDir::new("batch-cancel");
+    let db = dir.path("k.db");
+    let token = staff_token(&db, "Lien");
+    let server = Server::start(&db, &["--batch-timeout-ms", "1000"]);
+    let rows = 100_000;
+    let mut csv = String::from(
+        "legal_form,region,business_status,activity_type,amount_requested_eur,term_months,funding_purposes\n",
+    );
+    for _ in 0..rows {
+        csv.push_str("BV,flanders,started,main,9500,36,investment:9500\n");
+    }
+    let url = server.url(&format!("/api/v1/batch?as_of={AS_OF}"));
+    let start = Instant::now();
+    let answer = post_with(&agent(), &url, csv.as_bytes(), Some(&token), "text/csv");
+    let answered = start.elapsed();
+    assert_eq!(
+        (answer.status, answer.error_code().as_str()),
+        (503, "timeout")
+    );
+    let line = server
+        .wait_for_log("batch cancelled after", Duration::from_secs(5))
+        .unwrap_or_else(|| panic!("the batch did not stop: {}", server.logs()));
+    let stopped = start.elapsed();
+    let screened: usize = line
+        .split("batch cancelled after ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{line}"));
+    assert!(screened < rows, "{line}");
+    // Nothing is left running: the server answers at once.
+    let health = Instant::now();
+    assert_eq!(get(&server.url("/healthz"), None).status, 200);
+    let health = health.elapsed();
+    eprintln!(
+        "batch of {rows} rows: 503 after {answered:?}, stopped after {stopped:?} with {screened} rows screened; /healthz then took {health:?}"
+    );
+    assert!(health < Duration::from_millis(500), "{health:?}");
+    #[cfg(target_os = "linux")]
+    {
+        // The server's CPU time (user + system, in clock ticks) over half a second.
+        let ticks = || -> u64 {
+            let stat =
+                std::fs::read_to_string(format!("/proc/{}/stat", server.child.id())).unwrap();
+            let after_name = &stat[stat.rfind(')').unwrap() + 2..];
+            let fields: Vec<&str> = after_name.split(' ').collect();
+            fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+        };
+        let before = ticks();
+        std::thread::sleep(Duration::from_millis(500));
+        let used = ticks() - before;
+        // A batch still running would use ~50 ticks a core over that time.
+        assert!(used < 15, "the server used {used} ticks while idle");
+    }
+    for secret in ["9500", "flanders", "investment"] {
+        assert!(!server.logs().contains(secret), "`{secret}` in the log");
+    }
+}

@@ -263,3 +263,54 @@ fn the_server_decides_and_documents_the_products_own_field() {
         "#/components/schemas/Application"
     );
 }
+
+#[test]
+fn a_slow_rule_set_is_answered_at_the_timeout_and_never_holds_up_the_server() {
+    // 12 busy rules of ~1,400 operations each: a valid decision, within one decision's budget,
+    // that takes milliseconds — longer than a 1 ms timeout.
+    let dir = TempDir::new("fields-slow");
+    let rules = rules_with_demo(&dir);
+    let version = Path::new(&rules).join("demo/2026-01-01");
+    let mut ids = Vec::new();
+    for i in 0..12 {
+        let id = format!("BUSY_{i:02}");
+        std::fs::write(
+            version.join(format!("rules/busy_{i:02}.rhai")),
+            format!("const ID = \"{id}\";\nconst SEVERITY = \"info\";\nconst READS = [];\n\nlet n = 0;\nwhile n < 250 {{ n += 1; }}\nn < 0\n"),
+        )
+        .unwrap();
+        ids.push(id);
+    }
+    for lang in ["nl", "fr", "en"] {
+        let path = version.join(format!("messages/{lang}.json"));
+        let mut m: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        for id in &ids {
+            m["rules"][id] = "x".into();
+            m["next_steps"][id] = "x".into();
+        }
+        std::fs::write(&path, m.to_string()).unwrap();
+    }
+    let body = format!(
+        r#"{{"product":"demo","as_of":"{DEMO_AS_OF}","application":{}}}"#,
+        demo_application(Some(serde_json::json!(true)))
+    );
+
+    let patient = Server::start(&dir.path("a.db"), &["--rules", &rules]);
+    let answer = post(&patient.url("/api/v1/check"), body.as_bytes(), None);
+    assert_eq!(answer.status, 200, "{}", answer.text());
+    assert_eq!(answer.json()["outcome"], "eligible");
+
+    let hurried = Server::start(&dir.path("b.db"), &["--rules", &rules, "--timeout-ms", "1"]);
+    for _ in 0..3 {
+        let answer = post(&hurried.url("/api/v1/check"), body.as_bytes(), None);
+        assert_eq!(
+            (answer.status, answer.error_code().as_str()),
+            (503, "timeout")
+        );
+        // Decisions run on blocking threads: the async workers still answer at once (a route
+        // outside the 1 ms timeout: every routed API call would time out here).
+        let other = get(&hurried.url("/api/v1/no-such-route"), None);
+        assert_eq!(other.status, 404, "{}", other.text());
+    }
+}

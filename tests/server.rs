@@ -466,3 +466,213 @@ fn refuses_a_database_from_a_newer_kredo() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("newer"));
 }
+
+/// A client that sends its headers a byte at a time is cut off by `--header-timeout-ms`, and
+/// while a few of them drip, everybody else is answered as usual.
+#[test]
+fn slow_headers_are_cut_off_while_others_are_served() {
+    use std::io::{ErrorKind, Read as _, Write as _};
+    use std::time::{Duration, Instant};
+    let dir = TempDir::new("srv-slow-headers");
+    let server = Server::start(&dir.path("k.db"), &["--header-timeout-ms", "1000"]);
+    let addr = server.addr();
+    // Sent whole, this head would take 300 ms × its length, well over 10 s.
+    let head = format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nUser-Agent: slow\r\n\r\n");
+    let slow: Vec<_> = (0..10)
+        .map(|_| {
+            let (addr, head) = (addr.clone(), head.clone());
+            std::thread::spawn(move || {
+                let start = Instant::now();
+                let mut conn = std::net::TcpStream::connect(&addr).unwrap();
+                conn.set_read_timeout(Some(Duration::from_millis(300)))
+                    .unwrap();
+                let mut buf = [0u8; 512];
+                for (sent, byte) in head.bytes().enumerate() {
+                    if conn.write_all(&[byte]).is_err() {
+                        return (start.elapsed(), sent, String::new());
+                    }
+                    // The read's timeout is the pause between two bytes.
+                    match conn.read(&mut buf) {
+                        Err(e)
+                            if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+                        Ok(n) => {
+                            let answer = String::from_utf8_lossy(&buf[..n]).into_owned();
+                            return (start.elapsed(), sent + 1, answer);
+                        }
+                        Err(_) => return (start.elapsed(), sent + 1, String::new()),
+                    }
+                    if start.elapsed() > Duration::from_secs(6) {
+                        break;
+                    }
+                }
+                panic!(
+                    "a slow connection was still open after {:?}",
+                    start.elapsed()
+                );
+            })
+        })
+        .collect();
+    let mut slowest_other = Duration::ZERO;
+    let until = Instant::now() + Duration::from_millis(1500);
+    while Instant::now() < until {
+        let start = Instant::now();
+        assert_eq!(get(&server.url("/healthz"), None).status, 200);
+        slowest_other = slowest_other.max(start.elapsed());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let mut slowest_close = Duration::ZERO;
+    for thread in slow {
+        let (after, sent, answer) = thread.join().unwrap();
+        assert!(sent < head.len(), "the whole head went through");
+        assert!(
+            answer.is_empty() || answer.starts_with("HTTP/1.1 408"),
+            "{answer}"
+        );
+        slowest_close = slowest_close.max(after);
+    }
+    eprintln!(
+        "slow headers: closed after at most {slowest_close:?}; others answered within {slowest_other:?}"
+    );
+    assert!(
+        slowest_close < Duration::from_millis(2500),
+        "{slowest_close:?}"
+    );
+    assert!(slowest_other < Duration::from_secs(1), "{slowest_other:?}");
+}
+
+/// The header deadline also runs between requests: an idle keep-alive connection is closed.
+#[test]
+fn idle_keep_alive_connections_are_closed() {
+    use std::io::Write as _;
+    use std::time::{Duration, Instant};
+    let dir = TempDir::new("srv-idle");
+    let server = Server::start(&dir.path("k.db"), &["--header-timeout-ms", "1000"]);
+    let addr = server.addr();
+    let mut conn = std::net::TcpStream::connect(&addr).unwrap();
+    write!(conn, "GET /healthz HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
+    let answer = read_answer(&mut conn, Instant::now() + Duration::from_secs(5));
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let closed = closed_within(&mut conn, Duration::from_secs(5))
+        .expect("an idle keep-alive connection was still open after 5 s");
+    eprintln!("idle keep-alive connection closed {closed:?} after its answer");
+    assert!(
+        closed > Duration::from_millis(500) && closed < Duration::from_millis(2500),
+        "{closed:?}"
+    );
+}
+
+/// Beyond `--max-connections`, a new connection waits, unanswered, until another closes.
+#[test]
+fn connections_beyond_the_limit_wait_for_a_free_one() {
+    use std::io::Write as _;
+    use std::time::{Duration, Instant};
+    let dir = TempDir::new("srv-max-conn");
+    let server = Server::start(
+        &dir.path("k.db"),
+        &["--max-connections", "2", "--header-timeout-ms", "8000"],
+    );
+    let addr = server.addr();
+    let idle: Vec<_> = (0..2)
+        .map(|_| std::net::TcpStream::connect(&addr).unwrap())
+        .collect();
+    let mut third = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        third,
+        "GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let early = read_answer(&mut third, Instant::now() + Duration::from_millis(800));
+    assert!(early.is_empty(), "answered beyond the limit: {early}");
+    assert!(
+        server
+            .wait_for_log("all 2 connections are in use", Duration::from_secs(2))
+            .is_some(),
+        "{}",
+        server.logs()
+    );
+    let freed = Instant::now();
+    drop(idle);
+    let answer = read_answer(&mut third, Instant::now() + Duration::from_secs(5));
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    eprintln!(
+        "a waiting connection was served {:?} after a slot freed",
+        freed.elapsed()
+    );
+    assert!(freed.elapsed() < Duration::from_secs(2));
+}
+
+/// A body announced larger than the route's limit is refused at once, before it is sent: the
+/// client does not wait for a timeout, and with `Expect: 100-continue` is never asked for it.
+#[test]
+fn oversized_bodies_are_refused_before_they_are_sent() {
+    use std::io::Write as _;
+    use std::time::{Duration, Instant};
+    let dir = TempDir::new("srv-413");
+    let db = dir.path("k.db");
+    let token = staff_token(&db, "Dirk");
+    let server = Server::start(
+        &db,
+        &["--max-body-bytes", "4096", "--max-batch-bytes", "100000"],
+    );
+    let addr = server.addr();
+    let auth = format!("Authorization: Bearer {token}\r\n");
+    let mut slowest = Duration::ZERO;
+    for (path, length, staff) in [
+        ("/api/v1/check", 1_000_000_000, false),
+        ("/api/v1/check", 4097, false),
+        ("/api/v1/cases", 1_000_000_000, true),
+        ("/api/v1/batch", 1_000_000_000, true),
+        ("/api/v1/batch", 100_001, true),
+    ] {
+        for expect in ["", "Expect: 100-continue\r\n"] {
+            let start = Instant::now();
+            let mut conn = std::net::TcpStream::connect(&addr).unwrap();
+            write!(
+                conn,
+                "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: text/csv\r\nContent-Length: {length}\r\n{}{expect}\r\n",
+                if staff { auth.as_str() } else { "" }
+            )
+            .unwrap();
+            let answer = read_answer(&mut conn, start + Duration::from_secs(5));
+            let took = start.elapsed();
+            slowest = slowest.max(took);
+            assert!(
+                answer.starts_with("HTTP/1.1 413"),
+                "{path} {length} {expect:?}: {answer}"
+            );
+            assert!(answer.contains(r#""code":"body_too_large""#), "{answer}");
+            assert!(took < Duration::from_secs(2), "{path}: {took:?}");
+        }
+    }
+    eprintln!("413 for an announced oversized body within {slowest:?}");
+
+    // A client that sends its too-large body without waiting still reads the 413, not a
+    // reset connection: the server reads and drops what is in flight (up to a bound).
+    let mut conn = std::net::TcpStream::connect(&addr).unwrap();
+    let length = 600_000;
+    write!(
+        conn,
+        "POST /api/v1/check HTTP/1.1\r\nHost: {addr}\r\nContent-Length: {length}\r\n\r\n"
+    )
+    .unwrap();
+    let mut writer = conn.try_clone().unwrap();
+    let sender = std::thread::spawn(move || writer.write_all(&vec![b' '; length]));
+    let answer = read_answer(&mut conn, Instant::now() + Duration::from_secs(5));
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    sender.join().unwrap().unwrap();
+
+    // At the limit, the client is asked for its body and the route reads it.
+    let mut conn = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        conn,
+        "POST /api/v1/check HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 4096\r\nExpect: 100-continue\r\n\r\n"
+    )
+    .unwrap();
+    let go_on = read_answer(&mut conn, Instant::now() + Duration::from_secs(5));
+    assert!(go_on.starts_with("HTTP/1.1 100"), "{go_on}");
+    let body = format!("{:<4096}", request("{}", "en"));
+    assert_eq!(body.len(), 4096);
+    conn.write_all(body.as_bytes()).unwrap();
+    let answer = read_answer(&mut conn, Instant::now() + Duration::from_secs(5));
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}

@@ -7,10 +7,12 @@
 //!
 //! Rows are screened on every core: the table is cut into chunks that worker threads take in
 //! turn, each worker writes its chunk's output rows, and the chunks are joined in input order.
+//! A batch whose caller has given up (the server's request timed out, its client left) stops at
+//! the next chunk: see [`run_cancellable`].
 
 use std::fmt::Write as _;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use crate::date::Date;
 use crate::model::Decision;
@@ -61,6 +63,9 @@ pub enum BatchError {
     /// Writing the output failed.
     #[error("could not write the output: {0}")]
     Output(String),
+    /// The caller set the cancel flag of [`run_cancellable`] before every row was screened.
+    #[error("the batch was cancelled before every row was screened")]
+    Cancelled,
 }
 
 /// Screens every row of `input`. `progress` counts the rows done, for a progress bar.
@@ -71,7 +76,33 @@ pub fn run(
     today: Date,
     progress: &AtomicUsize,
 ) -> Result<BatchOutput, BatchError> {
+    run_cancellable(
+        kredo,
+        input,
+        selection,
+        today,
+        progress,
+        &AtomicBool::new(false),
+    )
+}
+
+/// [`run`] that stops early, with [`BatchError::Cancelled`], once `cancel` is set: every worker
+/// looks at it before taking a chunk, so the work stops within one chunk (256 rows) per
+/// thread. The server sets it when a batch request is dropped, so that a timed-out batch
+/// does not keep every core busy for an answer nobody will read.
+pub fn run_cancellable(
+    kredo: &Kredo,
+    input: &[u8],
+    selection: &Selection<'static>,
+    today: Date,
+    progress: &AtomicUsize,
+    cancel: &AtomicBool,
+) -> Result<BatchOutput, BatchError> {
     let table = csv_in::read_table(input)?;
+    // Reading a large file takes a while of its own: do not start screening for nobody.
+    if cancel.load(Ordering::Relaxed) {
+        return Err(BatchError::Cancelled);
+    }
     // A selection the engine refuses would fail every row the same way: fail once, up front.
     // The version it names also says which columns hold money, booleans or purposes.
     let (rs, _, _) = kredo
@@ -92,6 +123,9 @@ pub fn run(
         .min(chunks.len().max(1));
     let worker = || -> Result<(), BatchError> {
         loop {
+            if cancel.load(Ordering::Relaxed) {
+                return Err(BatchError::Cancelled);
+            }
             let i = next.fetch_add(1, Ordering::Relaxed);
             let Some(chunk) = chunks.get(i) else {
                 return Ok(());

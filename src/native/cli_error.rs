@@ -14,7 +14,8 @@ use crate::diag::{Diagnostic, LoadError};
 /// Exit code when no decision or result could be made.
 pub const NO_DECISION: u8 = 2;
 
-/// Exit code of `test` when a case failed, and of `audit verify` when the chain is broken.
+/// Exit code of `test` when a case failed, and of `audit verify` (and `audit checkpoint`) when
+/// the chain is broken, disagrees with a checkpoint, or a checkpoint's signature fails.
 pub const FAILED: u8 = 1;
 
 /// Why a command gave no decision or result.
@@ -92,6 +93,28 @@ pub enum CliError {
     /// A staff name that cannot go into the audit trail.
     #[error("{0}")]
     StaffName(String),
+    /// `staff revoke`: the store has no such staff member or token.
+    #[error("{0}")]
+    NoSuchStaff(String),
+    /// A file that must not be overwritten exists already.
+    #[error("`{}` exists already; refusing to overwrite it", .0.display())]
+    Exists(PathBuf),
+    /// An operator key file that cannot be read as one.
+    #[error("`{}` is not a kredo operator key (one line: `ed25519-secret:` and 64 hex digits)", .0.display())]
+    BadKeyFile(PathBuf),
+    /// `--public-key` names no public key.
+    #[error(
+        "--public-key `{0}` is neither a public key (`ed25519:` and 64 hex digits) nor a file holding one or an operator key"
+    )]
+    BadPublicKey(String),
+    /// A checkpoint file that cannot be read as one.
+    #[error("checkpoint file `{}`: {message}", .path.display())]
+    BadCheckpointFile {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
     /// The server could not start or stopped with an error.
     #[error(transparent)]
     Serve(#[from] ServeError),
@@ -161,8 +184,13 @@ impl CliError {
             | CliError::Store(_)
             | CliError::Random(_)
             | CliError::StaffName(_)
+            | CliError::NoSuchStaff(_)
+            | CliError::Exists(_)
+            | CliError::BadKeyFile(_)
+            | CliError::BadPublicKey(_)
+            | CliError::BadCheckpointFile { .. }
             | CliError::Serve(_)
-            | CliError::Batch(BatchError::Csv(_) | BatchError::Output(_))
+            | CliError::Batch(BatchError::Csv(_) | BatchError::Output(_) | BatchError::Cancelled)
             | CliError::Json(_) => NO_DECISION,
         })
     }

@@ -1,17 +1,21 @@
-//! The staff-side subcommands: `serve`, `staff add`, `audit verify` and `batch`.
+//! The staff-side subcommands: `serve`, `staff add|list|revoke`, `audit verify|keygen|checkpoint`
+//! and `batch`.
 //!
 //! Each returns the CLI's convention: `Ok(exit code)`, or a [`CliError`] that `cli::main`
 //! prints once.
 
 use std::io::{IsTerminal as _, Read as _, Write as _};
-use std::path::PathBuf;
+use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use clap::{Args, Subcommand};
 
-use super::audit::Verifier;
+use super::audit::{
+    self, CheckpointProblem, Checkpoints, OperatorKey, PublicKey, Verifier, VerifyReport,
+};
 use super::batch;
 use super::cli_error::{CliError, FAILED};
 use super::rules_arg::RulesArg;
@@ -47,6 +51,23 @@ pub enum StaffAction {
         #[arg(long, default_value = "kredo.db")]
         db: PathBuf,
     },
+    /// List every token: id, when it was made, when it was revoked, whose it is.
+    List {
+        /// The SQLite audit store (opened read-only).
+        #[arg(long, default_value = "kredo.db")]
+        db: PathBuf,
+    },
+    /// Revoke a staff member's tokens: a running server refuses them from the next request on.
+    Revoke {
+        /// The staff member's name, as given to `staff add`.
+        name: String,
+        /// Revoke only this token (an id from `staff list`), e.g. the old one after a rotation.
+        #[arg(long)]
+        id: Option<i64>,
+        /// The SQLite audit store.
+        #[arg(long, default_value = "kredo.db")]
+        db: PathBuf,
+    },
 }
 
 /// `kredo audit …`.
@@ -60,13 +81,48 @@ pub struct AuditCommand {
 #[derive(Debug, Subcommand)]
 pub enum AuditAction {
     /// Check the audit trail's hash chain; exit 0 when intact, 1 naming the first broken entry.
+    ///
+    /// The store is opened read-only, so a read-only copy can be verified. With `--checkpoint`,
+    /// the chain must also reach every checkpoint's entry with the hash that was signed: deleted
+    /// newest entries and rewritten ones are then caught too.
     Verify {
-        /// The SQLite audit store.
+        /// The SQLite audit store (opened read-only).
         #[arg(long, default_value = "kredo.db")]
         db: PathBuf,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+        /// A checkpoint file written by `kredo audit checkpoint`; every line must hold.
+        #[arg(long, value_name = "FILE", requires = "public_key")]
+        checkpoint: Option<PathBuf>,
+        /// The operator's public key (`ed25519:<64 hex>`), or a file holding it (the key's
+        /// `.pub` file, or the operator key itself).
+        #[arg(long, value_name = "KEY|FILE", requires = "checkpoint")]
+        public_key: Option<String>,
+    },
+    /// Create an operator key for signing checkpoints; print its public key.
+    ///
+    /// The key file gets mode 0600 and the public key goes to `KEY.pub`; neither file is ever
+    /// overwritten.
+    Keygen {
+        /// Where to write the key: keep it off the database's disk and out of its backups.
+        #[arg(long, value_name = "KEY")]
+        key: PathBuf,
+    },
+    /// Sign the chain's head (seq, hash, time) and append it to a checkpoint file.
+    ///
+    /// Keep the file outside the database's disk and backups. The chain is verified first, and
+    /// against the file's earlier checkpoints: when it does not hold, nothing is signed (exit 1).
+    Checkpoint {
+        /// The SQLite audit store (opened read-only).
+        #[arg(long, default_value = "kredo.db")]
+        db: PathBuf,
+        /// The operator key (from `kredo audit keygen`).
+        #[arg(long, value_name = "KEY")]
+        key: PathBuf,
+        /// The checkpoint file: one JSON line is appended per checkpoint.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
     },
 }
 
@@ -105,14 +161,25 @@ pub fn serve(cmd: &ServeCommand) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn open_store(db: &std::path::Path) -> Result<Store, CliError> {
+fn open_store(db: &Path) -> Result<Store, CliError> {
     Store::open(db).map_err(|source| CliError::OpenStore {
         path: db.to_path_buf(),
         source,
     })
 }
 
-/// `kredo staff add`: prints a new token once.
+/// An existing store, never written: what reading commands use, so they work on a copy.
+fn open_existing_read_only(db: &Path) -> Result<Store, CliError> {
+    if !db.is_file() {
+        return Err(CliError::NoStore(db.to_path_buf()));
+    }
+    Store::open_read_only(db).map_err(|source| CliError::OpenStore {
+        path: db.to_path_buf(),
+        source,
+    })
+}
+
+/// `kredo staff add` prints a new token once; `list` shows the tokens; `revoke` revokes them.
 pub fn staff(cmd: &StaffCommand) -> Result<ExitCode, CliError> {
     match &cmd.action {
         StaffAction::Add { name, db } => {
@@ -129,49 +196,277 @@ pub fn staff(cmd: &StaffCommand) -> Result<ExitCode, CliError> {
             );
             Ok(ExitCode::SUCCESS)
         }
-    }
-}
-
-/// `kredo audit verify`: exit 0 when the chain holds, 1 when it is broken.
-pub fn audit(cmd: &AuditCommand) -> Result<ExitCode, CliError> {
-    match &cmd.action {
-        AuditAction::Verify { db, json } => {
+        StaffAction::List { db } => {
+            let store = open_existing_read_only(db)?;
+            let tokens = store.staff_tokens()?;
+            let mut out = std::io::stdout().lock();
+            // The name goes last: it may hold spaces, and the columns before it stay aligned.
+            let _ = writeln!(
+                out,
+                "{:<5} {:<27} {:<27} staff",
+                "id", "created_at", "revoked_at"
+            );
+            for t in &tokens {
+                let _ = writeln!(
+                    out,
+                    "{:<5} {:<27} {:<27} {}",
+                    t.id,
+                    t.created_at,
+                    t.revoked_at.as_deref().unwrap_or("-"),
+                    t.staff_name
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        StaffAction::Revoke { name, id, db } => {
+            let name = auth::validate_staff_name(name).map_err(CliError::StaffName)?;
             if !db.is_file() {
                 return Err(CliError::NoStore(db.clone()));
             }
-            let store = open_store(db)?;
-            let mut verifier = Verifier::default();
-            store.for_each_entry(|entry| verifier.check(&entry))?;
-            let report = verifier.finish();
-            let mut out = std::io::stdout().lock();
-            if *json {
-                let text = serde_json::to_string(&report)?;
-                let _ = writeln!(out, "{text}");
-            } else {
-                match &report.first_broken {
-                    None => {
-                        let _ = writeln!(
-                            out,
-                            "audit chain intact: {} entries, head {}",
-                            report.entries_ok, report.head_hash
-                        );
-                    }
-                    Some(b) => {
-                        let _ = writeln!(
-                            out,
-                            "audit chain BROKEN at entry {} (case {}): {}\n{} entries before it hold",
-                            b.seq, b.case_id, b.reason, report.entries_ok
-                        );
-                    }
-                }
+            let mut store = open_store(db)?;
+            let done = store.revoke_staff(name, *id)?;
+            let which = id.map_or_else(String::new, |id| format!(" with id {id}"));
+            if done.revoked == 0 && done.already == 0 {
+                return Err(CliError::NoSuchStaff(format!(
+                    "{} has no token of `{name}`{which}",
+                    db.display()
+                )));
             }
-            Ok(if report.first_broken.is_none() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(FAILED)
-            })
+            let _ = writeln!(
+                std::io::stdout().lock(),
+                "revoked {} token{} of {name}{which} ({} already revoked)",
+                done.revoked,
+                if done.revoked == 1 { "" } else { "s" },
+                done.already
+            );
+            Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `kredo audit verify|keygen|checkpoint`: exit 0 when the chain holds (and agrees with the
+/// checkpoints), 1 when it does not.
+pub fn audit(cmd: &AuditCommand) -> Result<ExitCode, CliError> {
+    match &cmd.action {
+        AuditAction::Verify {
+            db,
+            json,
+            checkpoint,
+            public_key,
+        } => {
+            let verifier = match (checkpoint, public_key) {
+                (Some(file), Some(key)) => {
+                    Verifier::anchored(read_checkpoints(file, &pinned_public_key(key)?)?)
+                }
+                _ => Verifier::default(),
+            };
+            let report = verify_chain(db, verifier)?;
+            print_report(&report, *json)?;
+            Ok(exit_code(&report))
+        }
+        AuditAction::Keygen { key } => keygen(key),
+        AuditAction::Checkpoint { db, key, out } => checkpoint(db, key, out),
+    }
+}
+
+fn verify_chain(db: &Path, mut verifier: Verifier) -> Result<VerifyReport, CliError> {
+    let store = open_existing_read_only(db)?;
+    store.for_each_entry(|entry| verifier.check(&entry))?;
+    Ok(verifier.finish())
+}
+
+fn exit_code(report: &VerifyReport) -> ExitCode {
+    if report.is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(FAILED)
+    }
+}
+
+fn print_report(report: &VerifyReport, json: bool) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    if json {
+        let text = serde_json::to_string(report)?;
+        let _ = writeln!(out, "{text}");
+        return Ok(());
+    }
+    match &report.first_broken {
+        None => {
+            let _ = writeln!(
+                out,
+                "audit chain intact: {} entries, head {}",
+                report.entries_ok, report.head_hash
+            );
+        }
+        Some(b) => {
+            let _ = writeln!(
+                out,
+                "audit chain BROKEN at entry {} (case {}): {}\n{} entries before it hold",
+                b.seq, b.case_id, b.reason, report.entries_ok
+            );
+        }
+    }
+    let Some(c) = &report.checkpoint else {
+        return Ok(());
+    };
+    match (&c.failure, &c.newest) {
+        (Some(f), _) => {
+            let what = match f.problem {
+                CheckpointProblem::Signature => "checkpoint SIGNATURE INVALID",
+                CheckpointProblem::Truncated => "audit chain TRUNCATED",
+                CheckpointProblem::Rewritten => "audit chain REWRITTEN",
+            };
+            let _ = writeln!(out, "{what}: {}", f.reason);
+        }
+        (None, Some(newest)) if c.held == c.checked => {
+            let _ = writeln!(
+                out,
+                "checkpoints hold: {} checked; the newest, of {}, anchors entry {} with hash {}",
+                c.checked, newest.recorded_at, newest.seq, newest.hash
+            );
+        }
+        (None, _) => {
+            let _ = writeln!(
+                out,
+                "checkpoints: {} of {} compared before the chain broke",
+                c.held, c.checked
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `--public-key`: the key itself, or a file with the public key or the operator key.
+fn pinned_public_key(arg: &str) -> Result<PublicKey, CliError> {
+    if let Some(key) = PublicKey::parse(arg) {
+        return Ok(key);
+    }
+    let text = std::fs::read_to_string(arg).map_err(|_| CliError::BadPublicKey(arg.to_owned()))?;
+    PublicKey::parse(&text)
+        .or_else(|| OperatorKey::parse(&text).map(|k| k.public_key()))
+        .ok_or_else(|| CliError::BadPublicKey(arg.to_owned()))
+}
+
+fn read_checkpoints(file: &Path, key: &PublicKey) -> Result<Checkpoints, CliError> {
+    let text = std::fs::read_to_string(file).map_err(|source| CliError::Read {
+        path: file.display().to_string(),
+        source,
+    })?;
+    Checkpoints::read(&text, key).map_err(|message| CliError::BadCheckpointFile {
+        path: file.to_path_buf(),
+        message,
+    })
+}
+
+/// `kredo audit keygen`: the key file (0600) and `KEY.pub`, both new; the public key printed.
+fn keygen(key_path: &Path) -> Result<ExitCode, CliError> {
+    let pub_path = public_key_path(key_path);
+    for path in [key_path, pub_path.as_path()] {
+        if path.exists() {
+            return Err(CliError::Exists(path.to_path_buf()));
+        }
+    }
+    let key = OperatorKey::generate().map_err(CliError::Random)?;
+    let public = key.public_key().to_string();
+    write_new(key_path, 0o600, &key.to_file_text())?;
+    write_new(&pub_path, 0o644, &format!("{public}\n"))?;
+    writeln!(std::io::stdout().lock(), "{public}").map_err(CliError::WriteStdout)?;
+    let _ = writeln!(
+        std::io::stderr(),
+        "operator key written to {} (mode 0600): keep it off the database's disk and out of its backups; the public key is in {}: give it to whoever verifies",
+        key_path.display(),
+        pub_path.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn public_key_path(key: &Path) -> PathBuf {
+    let mut name = key.as_os_str().to_owned();
+    name.push(".pub");
+    PathBuf::from(name)
+}
+
+/// Creates `path` with `mode` (never replacing a file) and writes `text`, durably.
+fn write_new(path: &Path, mode: u32, text: &str) -> Result<(), CliError> {
+    let write = || -> std::io::Result<()> {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(mode)
+            .open(path)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()
+    };
+    write().map_err(|source| CliError::Write {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// `kredo audit checkpoint`: verifies the chain (against the file's earlier checkpoints too),
+/// then appends its signed head to the file.
+fn checkpoint(db: &Path, key_path: &Path, out_path: &Path) -> Result<ExitCode, CliError> {
+    let key = read_operator_key(key_path)?;
+    let verifier = if out_path.exists() {
+        Verifier::anchored(read_checkpoints(out_path, &key.public_key())?)
+    } else {
+        Verifier::default()
+    };
+    let report = verify_chain(db, verifier)?;
+    if !report.is_ok() {
+        print_report(&report, false)?;
+        let _ = writeln!(
+            std::io::stderr(),
+            "refusing to sign: the chain in {} does not verify",
+            db.display()
+        );
+        return Ok(ExitCode::from(FAILED));
+    }
+    // `entries_ok` is the head's seq: an intact chain runs 1, 2, 3, … without gaps.
+    let seq = i64::try_from(report.entries_ok).unwrap_or(i64::MAX);
+    let checkpoint = key.checkpoint(seq, &report.head_hash, &audit::now_utc());
+    let line = checkpoint.to_line()?;
+    let append = || -> std::io::Result<()> {
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .mode(0o644)
+            .open(out_path)?;
+        // One write of the whole line: a concurrent checkpoint cannot interleave with it.
+        file.write_all(format!("{line}\n").as_bytes())?;
+        file.sync_all()
+    };
+    append().map_err(|source| CliError::Write {
+        path: out_path.to_path_buf(),
+        source,
+    })?;
+    writeln!(std::io::stdout().lock(), "{line}").map_err(CliError::WriteStdout)?;
+    let _ = writeln!(
+        std::io::stderr(),
+        "checkpoint of entry {seq} ({}) appended to {}",
+        report.head_hash,
+        out_path.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_operator_key(path: &Path) -> Result<OperatorKey, CliError> {
+    let text = std::fs::read_to_string(path).map_err(|source| CliError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let key = OperatorKey::parse(&text).ok_or_else(|| CliError::BadKeyFile(path.to_path_buf()))?;
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.permissions().mode() & 0o077 != 0
+    {
+        let _ = writeln!(
+            std::io::stderr(),
+            "warning: the operator key {} can be read by others (mode {:o}); `chmod 600` it",
+            path.display(),
+            meta.permissions().mode() & 0o777
+        );
+    }
+    Ok(key)
 }
 
 /// `kredo batch`: the output CSV to a file or standard output, a summary on standard error.

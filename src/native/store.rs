@@ -7,10 +7,14 @@
 //! Append-only is enforced twice: the code has no update or delete path, and triggers refuse
 //! `UPDATE` and `DELETE` on `audit_log`. Neither stops someone with the file and a SQLite shell,
 //! which is why every entry also carries the hash of the previous one (see `audit.rs`).
+//!
+//! Staff tokens are access control, not evidence: a revocation is the token row's `revoked_at`
+//! (UTC), not an audit entry, so the chain holds only what was decided about applicants.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
 use super::audit::{self, Entry, GENESIS_HASH, NewEntry};
 
@@ -48,6 +52,13 @@ BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 /// The newest schema version this binary knows.
 pub const SCHEMA_VERSION: i64 = 1;
 
+/// How long a statement waits for another connection's lock before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long the health check's write probe waits for the lock: a health check must answer
+/// fast, and a store locked for a second already delays every append.
+const PROBE_BUSY_TIMEOUT: Duration = Duration::from_secs(1);
+
 /// Anything that went wrong in the store; the message names the database file's problem,
 /// never an applicant's data.
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +74,16 @@ pub enum StoreError {
         /// Its schema version.
         found: i64,
         /// The newest this Kredo knows.
+        known: i64,
+    },
+    /// A read-only open found a schema this Kredo would first migrate.
+    #[error(
+        "the database has schema version {found}, older than this kredo's ({known}); a read-only open does not migrate: start `kredo serve` on it once (or use the kredo that wrote it)"
+    )]
+    TooOld {
+        /// Its schema version.
+        found: i64,
+        /// The version this Kredo would migrate it to.
         known: i64,
     },
     /// The store holds something it cannot read.
@@ -83,10 +104,80 @@ impl Store {
         // WAL: readers never block the writer. FULL: a commit is fsynced before it returns.
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         let mut store = Store { conn };
         store.migrate()?;
         Ok(store)
+    }
+
+    /// Opens an existing database without writing to it: no migration, no journal-mode change,
+    /// so it works on a read-only copy (a file and directory without write permission).
+    ///
+    /// A database that no process has open (no `-wal`, `-shm` or `-journal` file beside it)
+    /// is opened `immutable`: SQLite then needs no shared-memory file, which a read-only
+    /// directory could not hold. Otherwise it is opened `mode=ro`, which reads the entries
+    /// still in the write-ahead log and respects the running server's locks.
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        let quiescent = ["-wal", "-shm", "-journal"]
+            .iter()
+            .all(|suffix| !sidecar(path, suffix).exists());
+        let uri = format!(
+            "file:{}?mode=ro{}",
+            uri_path(path),
+            if quiescent { "&immutable=1" } else { "" }
+        );
+        let conn = Connection::open_with_flags(
+            uri,
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_URI
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        let store = Store { conn };
+        let version = store.existing_schema_version().map_err(|e| match e {
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _))
+                if !quiescent
+                    && matches!(
+                        f.code,
+                        rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen
+                    ) =>
+            {
+                StoreError::Invalid(format!(
+                    "cannot read the database without writing beside it: {} is in use or was not closed cleanly, and its write-ahead log can only be read with write access to the directory; run this with write access, or on a copy made with `sqlite3 {} \".backup COPY\"`",
+                    path.display(),
+                    path.display()
+                ))
+            }
+            other => other,
+        })?;
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::TooNew {
+                found: version,
+                known: SCHEMA_VERSION,
+            });
+        }
+        if version < SCHEMA_VERSION {
+            return Err(StoreError::TooOld {
+                found: version,
+                known: SCHEMA_VERSION,
+            });
+        }
+        Ok(store)
+    }
+
+    /// The schema version of a database that is not to be migrated.
+    fn existing_schema_version(&self) -> Result<i64, StoreError> {
+        let has_migrations: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations')",
+            [],
+            |row| row.get(0),
+        )?;
+        if !has_migrations {
+            return Err(StoreError::Invalid(
+                "not a kredo audit store: it has no schema_migrations table".to_owned(),
+            ));
+        }
+        self.schema_version()
     }
 
     /// Applies every migration the database does not have yet, in order.
@@ -142,6 +233,51 @@ impl Store {
             params![staff_name, token_hash, audit::now_utc()],
         )?;
         Ok(())
+    }
+
+    /// Every staff token, oldest first: who, since when, revoked when.
+    pub fn staff_tokens(&self) -> Result<Vec<StaffToken>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, staff_name, created_at, revoked_at FROM staff_token ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |row| {
+            Ok(StaffToken {
+                id: row.get(0)?,
+                staff_name: row.get(1)?,
+                created_at: row.get(2)?,
+                revoked_at: row.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Revokes the tokens of `staff_name` that are still active (only token `id`, when given),
+    /// stamping them with the time. The server looks every request's token up afresh, so a
+    /// revoked token is refused from its next request on.
+    pub fn revoke_staff(
+        &mut self,
+        staff_name: &str,
+        id: Option<i64>,
+    ) -> Result<Revocation, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let already: i64 = tx.query_row(
+            "SELECT COUNT(*) FROM staff_token
+             WHERE staff_name = ?1 AND (?2 IS NULL OR id = ?2) AND revoked_at IS NOT NULL",
+            params![staff_name, id],
+            |row| row.get(0),
+        )?;
+        let revoked = tx.execute(
+            "UPDATE staff_token SET revoked_at = ?3
+             WHERE staff_name = ?1 AND (?2 IS NULL OR id = ?2) AND revoked_at IS NULL",
+            params![staff_name, id, audit::now_utc()],
+        )?;
+        tx.commit()?;
+        Ok(Revocation {
+            revoked,
+            already: usize::try_from(already).unwrap_or(0),
+        })
     }
 
     /// The staff name a token hash belongs to, if the token exists and is not revoked.
@@ -223,6 +359,75 @@ impl Store {
         self.conn.query_row("SELECT 1", [], |_| Ok(()))?;
         Ok(())
     }
+
+    /// The health check's proof that the next append can be written: takes the write lock and
+    /// changes a row, then rolls back, so the audit chain never grows and nothing reaches the
+    /// disk. `BEGIN IMMEDIATE` alone is not enough: SQLite grants it to a read-only connection.
+    /// It cannot see a full disk, which only a real commit would show.
+    pub fn write_probe(&mut self) -> Result<(), StoreError> {
+        self.conn.busy_timeout(PROBE_BUSY_TIMEOUT)?;
+        let probe = self.write_and_roll_back();
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        probe
+    }
+
+    fn write_and_roll_back(&mut self) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "UPDATE schema_migrations SET name = name
+             WHERE version = (SELECT MAX(version) FROM schema_migrations)",
+            [],
+        )?;
+        tx.rollback()?;
+        Ok(())
+    }
+}
+
+/// One staff token, as `kredo staff list` shows it; the token itself is never stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffToken {
+    /// Its id, to revoke it alone.
+    pub id: i64,
+    /// The staff member.
+    pub staff_name: String,
+    /// When it was made, UTC.
+    pub created_at: String,
+    /// When it was revoked, UTC, if it was.
+    pub revoked_at: Option<String>,
+}
+
+/// What `revoke_staff` did: none of either means no such staff member (or token).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Revocation {
+    /// Tokens revoked now.
+    pub revoked: usize,
+    /// Tokens that matched but were revoked before.
+    pub already: usize,
+}
+
+/// `db` with `suffix` appended to its file name: SQLite's `-wal`, `-shm` and `-journal`.
+fn sidecar(db: &Path, suffix: &str) -> PathBuf {
+    let mut name = db.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// A path for a `file:` URI: every byte but unreserved ones and `/` percent-encoded, so `?`,
+/// `#` and `%` in a file name stay part of it.
+fn uri_path(path: &Path) -> String {
+    use std::fmt::Write as _;
+    use std::os::unix::ffi::OsStrExt as _;
+    let mut out = String::new();
+    for &b in path.as_os_str().as_bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
 }
 
 fn row_to_entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {

@@ -9,7 +9,7 @@
 //! (natively and in the single-threaded wasm), and [`Charge`] resets it for each decision and
 //! restores the previous value when the decision ends.
 
-use rhai::{Array, Dynamic, Engine, EvalAltResult, INT, NativeCallContext};
+use rhai::{Array, Dynamic, Engine, EvalAltResult, INT, Map, NativeCallContext};
 use std::cell::Cell;
 
 thread_local! {
@@ -77,10 +77,83 @@ fn equals(
     }
 }
 
+/// `a == b` for arrays, as rhai's array package decides it, charged by length.
+fn arrays_equal(
+    ctx: &NativeCallContext,
+    a: &mut Array,
+    mut b: Array,
+    budget: u64,
+) -> Result<bool, Box<EvalAltResult>> {
+    if a.len() != b.len() {
+        return Ok(false);
+    }
+    charge(ctx, a.len(), budget)?;
+    for (x, y) in a.iter_mut().zip(b.iter_mut()) {
+        let same = match ctx.call_native_fn_raw("==", true, &mut [x, y]) {
+            Ok(result) => result.as_bool().unwrap_or(false),
+            Err(err) => match *err {
+                EvalAltResult::ErrorFunctionNotFound(ref sig, ..)
+                    if sig.starts_with("==") && x.type_id() != y.type_id() =>
+                {
+                    false
+                }
+                _ => return Err(err),
+            },
+        };
+        if !same {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// `a == b` for object maps, as rhai's map package decides it, charged by size.
+fn maps_equal(
+    ctx: &NativeCallContext,
+    a: &mut Map,
+    mut b: Map,
+    budget: u64,
+) -> Result<bool, Box<EvalAltResult>> {
+    if a.len() != b.len() {
+        return Ok(false);
+    }
+    charge(ctx, a.len(), budget)?;
+    for (key, x) in a.iter_mut() {
+        let Some(y) = b.get_mut(key) else {
+            return Ok(false);
+        };
+        let same = ctx
+            .call_native_fn_raw("==", true, &mut [x, y])?
+            .as_bool()
+            .unwrap_or(false);
+        if !same {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
 /// Registers charged versions of the container walks over the packages' own (a function
 /// registered on the engine is found before a package's of the same signature): `contains`
-/// (which the `in` operator calls) and `index_of`, on arrays and on strings.
+/// (which the `in` operator calls) and `index_of` on arrays and strings, and `==`/`!=` on
+/// arrays and maps (an element may itself be a container: each level is charged).
 pub fn register(engine: &mut Engine, budget: u64) {
+    engine.register_fn(
+        "==",
+        move |ctx: NativeCallContext, a: &mut Array, b: Array| arrays_equal(&ctx, a, b, budget),
+    );
+    engine.register_fn(
+        "!=",
+        move |ctx: NativeCallContext, a: &mut Array, b: Array| {
+            arrays_equal(&ctx, a, b, budget).map(|same| !same)
+        },
+    );
+    engine.register_fn("==", move |ctx: NativeCallContext, a: &mut Map, b: Map| {
+        maps_equal(&ctx, a, b, budget)
+    });
+    engine.register_fn("!=", move |ctx: NativeCallContext, a: &mut Map, b: Map| {
+        maps_equal(&ctx, a, b, budget).map(|same| !same)
+    });
     engine.register_fn(
         "contains",
         move |ctx: NativeCallContext,

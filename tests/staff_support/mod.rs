@@ -297,3 +297,108 @@ pub fn post_raw_auth(url: &str, body: &[u8], authorization: &str) -> Answer {
             .send(body),
     )
 }
+
+impl Server {
+    /// `host:port` of the server, for raw sockets.
+    pub fn addr(&self) -> String {
+        self.base.trim_start_matches("http://").to_owned()
+    }
+
+    /// Waits (at most `within`) for a log line containing `needle`; the line, if it came.
+    pub fn wait_for_log(&self, needle: &str, within: Duration) -> Option<String> {
+        let deadline = Instant::now() + within;
+        loop {
+            let logs = self.logs();
+            if let Some(line) = logs.lines().find(|l| l.contains(needle)) {
+                return Some(line.to_owned());
+            }
+            if Instant::now() >= deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+/// Reads one HTTP/1.1 answer (head, then a `Content-Length` body) from a raw connection,
+/// giving up at `deadline`; what came, possibly cut short by the deadline or the server
+/// closing the connection.
+pub fn read_answer(conn: &mut std::net::TcpStream, deadline: Instant) -> String {
+    use std::io::Read as _;
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        if let Some(end) = got.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&got[..end]).to_ascii_lowercase();
+            let length = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                .unwrap_or(0);
+            if got.len() >= end + 4 + length {
+                got.truncate(end + 4 + length);
+                break;
+            }
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break;
+        }
+        conn.set_read_timeout(Some(left)).unwrap();
+        match conn.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+        }
+    }
+    String::from_utf8_lossy(&got).into_owned()
+}
+
+/// Whether the server closed `conn` (end of file, reset, or an answer such as 408) within
+/// `within`; `None` if it was still open then.
+pub fn closed_within(conn: &mut std::net::TcpStream, within: Duration) -> Option<Duration> {
+    use std::io::Read as _;
+    let start = Instant::now();
+    let mut buf = [0u8; 1024];
+    conn.set_read_timeout(Some(within)).unwrap();
+    match conn.read(&mut buf) {
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ) =>
+        {
+            None
+        }
+        _ => Some(start.elapsed()),
+    }
+}
+
+/// Runs the CLI as a user for whom file permissions count: `nobody` (through `setpriv`) when
+/// the tests run as root, who may write a `0444` file in a `0555` directory; the current user
+/// otherwise, or when `setpriv` cannot run the binary. Also says whether it ran as `nobody`.
+pub fn kredo_unprivileged(args: &[&str]) -> (Output, bool) {
+    const AS_NOBODY: [&str; 3] = ["--reuid=65534", "--regid=65534", "--clear-groups"];
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    let setpriv_works = is_root
+        && Command::new("setpriv")
+            .args(AS_NOBODY)
+            .args([BIN, "--version"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .is_ok_and(|o| o.status.success());
+    if !setpriv_works {
+        return (kredo(args), false);
+    }
+    let out = Command::new("setpriv")
+        .args(AS_NOBODY)
+        .arg(BIN)
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("CI", "true")
+        .output()
+        .unwrap();
+    (out, true)
+}

@@ -296,6 +296,8 @@ impl From<BatchError> for ApiError {
             BatchError::Csv(e) => ApiError::InvalidCsv(e.to_string()),
             BatchError::Request(e) => ApiError::Request(e),
             BatchError::Output(message) => ApiError::Internal(message),
+            // Only ever set once the request is gone, so no client reads this.
+            BatchError::Cancelled => ApiError::Internal("the batch was cancelled".to_owned()),
         }
     }
 }

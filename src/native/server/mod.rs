@@ -1,7 +1,13 @@
 //! `kredo serve`: the self-check page, the public check API and the staff API (cases, staff
 //! decisions, batch) over one compiled rule registry and the embedded audit store. This file
-//! starts and stops the server and assembles the router; the routes live in `public.rs` and
-//! `staff.rs`, their failures in `error.rs`, the API's description in `openapi.rs`.
+//! starts and stops the server, runs its connection loop and assembles the router; the routes
+//! live in `public.rs` and `staff.rs`, their failures in `error.rs`, the API's description in
+//! `openapi.rs`.
+//!
+//! Connections are served by hyper directly rather than by `axum::serve`, for the limits a
+//! server on a network needs and `axum::serve` does not set: a deadline for a request's head
+//! (a client that sends its headers a byte a second would otherwise hold its connection
+//! forever), which also bounds an idle keep-alive connection, and a cap on open connections.
 //!
 //! Privacy rule of the server: the request log holds method, path, status and latency only
 //! (`log.rs`). An applicant's answers reach the audit store and nothing else; no handler logs a
@@ -17,7 +23,7 @@ mod staff;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -25,6 +31,11 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::middleware;
 use axum::routing::{get, post};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
 use tower_http::services::ServeDir;
 use tower_http::timeout::TimeoutLayer;
 
@@ -55,6 +66,17 @@ pub struct ServeArgs {
     /// Largest CSV accepted by `POST /api/v1/batch` (bytes).
     #[arg(long, default_value_t = 64 * 1024 * 1024)]
     pub max_batch_bytes: usize,
+    /// Close a connection whose request line and headers have not all arrived this long after
+    /// it opened, or after its previous answer (milliseconds, at least 1). So it is also the
+    /// longest an idle keep-alive connection stays open. A body is not covered: the request
+    /// timeouts above bound it.
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_timeout_ms: u64,
+    /// Most connections open at once (at least 1). A connection counts from accept to close,
+    /// idle keep-alive time included; beyond the limit new connections are not accepted but
+    /// wait in the system's listen queue until another one closes.
+    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
     /// Do not write a log line per request (start, stop and errors are still logged).
     #[arg(long)]
     pub quiet: bool,
@@ -133,16 +155,94 @@ pub fn run(kredo: Kredo, args: &ServeArgs) -> Result<(), ServeError> {
             })?;
         let local = listener.local_addr()?;
         announce(local, args);
-        // Answers are small and written whole: send them at once, without Nagle's delay.
-        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown_signal())
-            .await?;
+        serve(listener, app, args).await;
         log::line("stopped: every in-flight request was answered");
         Ok(())
     })
+}
+
+/// Accepts and serves connections until SIGINT or SIGTERM; then stops accepting, lets every
+/// open connection finish the request it is on, and returns once all are closed.
+async fn serve(listener: TcpListener, app: Router, args: &ServeArgs) {
+    let mut http = hyper::server::conn::http1::Builder::new();
+    // hyper starts this deadline when a connection opens and again after each answer, and
+    // closes the connection (without an answer) when the head has not arrived by then.
+    http.timer(TokioTimer::new())
+        .header_read_timeout(Duration::from_millis(args.header_timeout_ms));
+    let max = usize::try_from(args.max_connections)
+        .map_or(Semaphore::MAX_PERMITS, |n| n.min(Semaphore::MAX_PERMITS));
+    // A permit per open connection, taken before `accept`: at the limit, new connections stay
+    // in the kernel's listen queue, costing this process nothing, until one closes.
+    let permits = Arc::new(Semaphore::new(max));
+    let graceful = GracefulShutdown::new();
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
+    let mut last_full: Option<Instant> = None;
+    loop {
+        let permit = match Arc::clone(&permits).try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(_) => {
+                // Once a minute at most: a flood of connections must not flood the log too.
+                if last_full.is_none_or(|at| at.elapsed() >= Duration::from_secs(60)) {
+                    log::line(&format!(
+                        "all {max} connections are in use: new connections wait until one closes"
+                    ));
+                    last_full = Some(Instant::now());
+                }
+                tokio::select! {
+                    permit = Arc::clone(&permits).acquire_owned() => match permit {
+                        Ok(permit) => permit,
+                        // Never closed; if it were, there would be nothing left to serve.
+                        Err(_) => break,
+                    },
+                    () = &mut shutdown => break,
+                }
+            }
+        };
+        let tcp = tokio::select! {
+            accepted = accept(&listener) => accepted,
+            () = &mut shutdown => break,
+        };
+        let Some(tcp) = tcp else { continue };
+        // Answers are small and written whole: send them at once, without Nagle's delay.
+        let _ = tcp.set_nodelay(true);
+        let conn = http.serve_connection(TokioIo::new(tcp), TowerToHyperService::new(app.clone()));
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            // An error here is the client's (it left, was too slow, or sent no HTTP), and hyper
+            // has answered what it could; logging it would only log traffic.
+            let _ = conn.await;
+            drop(permit);
+        });
+    }
+    // New connections are refused from here on; open ones finish the request they are on.
+    drop(listener);
+    graceful.shutdown().await;
+}
+
+/// The next connection, or `None` after a failed accept. A connection that failed before it
+/// was accepted is the client's business; anything else (out of file descriptors) is logged,
+/// and the loop pauses a second rather than spin.
+async fn accept(listener: &TcpListener) -> Option<TcpStream> {
+    use std::io::ErrorKind;
+    match listener.accept().await {
+        Ok((tcp, _)) => Some(tcp),
+        Err(e)
+            if matches!(
+                e.kind(),
+                ErrorKind::ConnectionAborted
+                    | ErrorKind::ConnectionRefused
+                    | ErrorKind::ConnectionReset
+            ) =>
+        {
+            None
+        }
+        Err(e) => {
+            log::line(&format!("cannot accept a connection: {e}"));
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            None
+        }
+    }
 }
 
 /// The parseable start line (tests read it to find the port), on stdout, flushed.

@@ -20,7 +20,7 @@ use utoipa::{Modify, OpenApi};
 use super::error::{ErrorBody, ErrorDetail};
 use super::public::{
     self, APPLICATION_SCHEMA, CheckRequest, DecisionDoc, FieldIssueDoc, Health, IndicativeDoc,
-    ReasonDoc, RuleSetInfoDoc, RuleSetRefDoc, RuleSets, SkippedDoc,
+    ReasonDoc, RuleSetInfoDoc, RuleSetRefDoc, RuleSets, SkippedDoc, StoreHealth,
 };
 use super::staff::{self, AuditEntry, CaseCreated, CaseHistory, StaffDecisionInput};
 use crate::Kredo;
@@ -45,7 +45,7 @@ use crate::model::Language;
     ),
     components(schemas(
         CheckRequest, DecisionDoc, RuleSetRefDoc, ReasonDoc, FieldIssueDoc, SkippedDoc, IndicativeDoc,
-        ErrorBody, ErrorDetail, RuleSets, RuleSetInfoDoc, Health, CaseCreated, StaffDecisionInput,
+        ErrorBody, ErrorDetail, RuleSets, RuleSetInfoDoc, Health, StoreHealth, CaseCreated, StaffDecisionInput,
         AuditEntry, CaseHistory
     )),
     modifiers(&BearerAuth),

@@ -15,8 +15,8 @@ use utoipa::openapi::schema::{Ref, Schema};
 use super::AppState;
 use super::common::{JsonText, Text, with_store};
 use super::error::{ApiError, ErrorBody};
+use super::log;
 use crate::api::RuleSetInfo;
-use crate::native::today;
 
 /// The name of the application's schema, which the server builds at start from the field
 /// declarations of the rule sets it runs.
@@ -26,18 +26,30 @@ fn application_ref() -> RefOr<Schema> {
     RefOr::Ref(Ref::from_schema_name(APPLICATION_SCHEMA))
 }
 
-/// Liveness and readiness: the rule sets are compiled and the store answers.
+/// Liveness and readiness: the rule sets are compiled, the store answers and can be written.
 #[utoipa::path(get, path = "/healthz", tag = "public",
     responses((status = 200, description = "Ready", body = Health),
-              (status = 503, description = "The audit store does not answer", body = ErrorBody)))]
+              (status = 503, description = "The audit store does not answer or cannot be written", body = ErrorBody)))]
 pub async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
     with_store(&state.reader, |store| Ok(store.ping()?))
         .await
         .map_err(|_| ApiError::StoreUnavailable)?;
+    // On the writer: the connection that appends is the one whose health matters.
+    let probe = with_store(&state.writer, |store| Ok(store.write_probe()))
+        .await
+        .map_err(|_| ApiError::StoreUnavailable)?;
+    if let Err(e) = probe {
+        // A SQLite message (locked, read-only): never an applicant's data.
+        log::line(&format!(
+            "health check: the audit store cannot be written: {e}"
+        ));
+        return Err(ApiError::StoreUnavailable);
+    }
     Ok(Json(Health {
         status: "ok",
         engine_version: crate::ENGINE_VERSION,
         rule_sets: state.kredo.rulesets().len(),
+        store: StoreHealth { writable: true },
     }))
 }
 
@@ -51,7 +63,7 @@ pub async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiE
               (status = 422, description = "Unknown product or version, or none in force", body = ErrorBody),
               (status = 503, description = "Timed out", body = ErrorBody)))]
 pub async fn check(State(state): State<AppState>, Text(text): Text) -> Result<JsonText, ApiError> {
-    let mut decision = state.kredo.evaluate_json(&text, today())?;
+    let mut decision = super::common::decide(&state.kredo, text).await?;
     // `kredo check` prints the decision and a newline: the same bytes here.
     decision.push('\n');
     Ok(JsonText(StatusCode::OK, decision.into()))
@@ -99,6 +111,16 @@ pub struct Health {
     pub engine_version: &'static str,
     /// How many rule-set versions the server runs.
     pub rule_sets: usize,
+    /// The audit store's health.
+    pub store: StoreHealth,
+}
+
+/// The audit store in `/healthz`.
+#[derive(Serialize, ToSchema)]
+pub struct StoreHealth {
+    /// Always `true`: a store that cannot take the write lock or is open read-only answers 503.
+    /// Checked by taking the lock and rolling back, so the audit trail does not grow.
+    pub writable: bool,
 }
 
 /// The answer of `/api/v1/rulesets`.

@@ -3,7 +3,8 @@
 //! take and answer.
 
 use std::sync::Arc;
-use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Instant;
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
@@ -18,6 +19,7 @@ use utoipa::ToSchema;
 use super::AppState;
 use super::common::{RawBody, Text, with_store};
 use super::error::{ApiError, ErrorBody};
+use super::log;
 use super::public::{CheckRequest, DecisionDoc};
 use crate::api::Selection;
 use crate::native::audit::{self, Entry, NewEntry, StaffDecision};
@@ -192,7 +194,7 @@ pub async fn create_case(
     Staff(staff): Staff,
     Text(text): Text,
 ) -> Result<Response, ApiError> {
-    let decision = state.kredo.evaluate_json(&text, today())?;
+    let decision = super::common::decide(&state.kredo, text.clone()).await?;
     let unreadable = |e: serde_json::Error| ApiError::Internal(format!("unreadable decision: {e}"));
     let summary: DecisionSummary = serde_json::from_str(&decision).map_err(unreadable)?;
     let decision: &RawValue = serde_json::from_str(&decision).map_err(unreadable)?;
@@ -386,11 +388,25 @@ pub async fn batch_route(
     };
     let kredo = Arc::clone(&state.kredo);
     let day = today();
+    let cancel = CancelOnDrop::default();
+    let flag = Arc::clone(&cancel.0);
+    let started = Instant::now();
     let out = tokio::task::spawn_blocking(move || {
-        batch::run(&kredo, &body, &selection, day, &AtomicUsize::new(0))
+        let screened = AtomicUsize::new(0);
+        let result = batch::run_cancellable(&kredo, &body, &selection, day, &screened, &flag);
+        if matches!(result, Err(batch::BatchError::Cancelled)) {
+            // Counts only: how far the batch got and how long it ran, never a row.
+            log::line(&format!(
+                "batch cancelled after {} rows in {} ms (request timed out or client left)",
+                screened.load(Ordering::Relaxed),
+                started.elapsed().as_millis()
+            ));
+        }
+        result
     })
     .await
     .map_err(|_| ApiError::Internal("the batch task failed".to_owned()))??;
+    drop(cancel);
     let headers = [
         (
             header::CONTENT_TYPE,
@@ -406,4 +422,16 @@ pub async fn batch_route(
         ),
     ];
     Ok((StatusCode::OK, headers, out.csv).into_response())
+}
+
+/// Sets its flag when dropped. The batch route holds one while its screening runs on a
+/// blocking thread: when the route's timeout fires or the client leaves, the request's future
+/// is dropped, and the blocking work, which cannot be dropped, sees the flag and stops.
+#[derive(Default)]
+struct CancelOnDrop(Arc<AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
 }
