@@ -4,10 +4,12 @@
 use crate::date::Date;
 use crate::decide::decide;
 use crate::diag::{Diagnostic, LoadError};
-use crate::json::Json;
+use crate::fields::Kind;
+use crate::json::{Json, Member, read_skipping_unknown};
 use crate::model::{Decision, Language};
 use crate::ruleset::{Registry, RuleSet, RuleSetSource, SourceFile, timeline};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use std::borrow::Cow;
 
 /// Which rule set answers, and in which language: CONTRACT.md §1 without the application.
@@ -118,6 +120,21 @@ impl<'a, A> Envelope<'a, A> {
             version: self.version.clone(),
             language: self.language.clone(),
         }
+    }
+}
+
+/// The text after a UTF-8 byte-order mark, which Windows editors put before JSON they save.
+fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
+/// How a member of an application is read when unknown fields' values are skipped.
+fn member(rs: &RuleSet, key: &str) -> Member {
+    let fields = &rs.fields;
+    match fields.index_of(key).and_then(|i| fields.get(i)) {
+        None => Member::Unknown,
+        Some(field) if matches!(field.kind, Kind::Purposes { .. }) => Member::Purposes,
+        Some(_) => Member::Field,
     }
 }
 
@@ -376,6 +393,7 @@ impl Kredo {
     /// Request JSON text → decision JSON text. `today` is the caller's date, used when the
     /// request has no `as_of`.
     pub fn evaluate_json(&self, request_json: &str, today: Date) -> Result<String, RequestError> {
+        let request_json = without_bom(request_json);
         // serde would read a JSON array as a struct's fields in order; a request is an object.
         let start = request_json.trim_start().as_bytes().first();
         if start.is_some()
@@ -387,24 +405,47 @@ impl Kredo {
                 "the request must be a JSON object",
             ));
         }
-        let request: Envelope<'_, Json<'_>> = serde_json::from_str(request_json).map_err(|e| {
-            if e.is_data() {
+        let request: Envelope<'_, Json<'_>> = match serde_json::from_str(request_json) {
+            Ok(request) => request,
+            Err(e) if e.is_data() => {
                 let text = e.to_string();
                 let text = text
                     .rfind(" at line ")
                     .and_then(|i| text.get(..i))
                     .unwrap_or(&text)
                     .to_owned();
-                RequestError::new(
+                return Err(RequestError::new(
                     ErrorCode::InvalidRequest,
                     format!("the request does not fit contract v1: {text}"),
-                )
-            } else {
-                RequestError::json(&e)
+                ));
             }
-        })?;
+            Err(e) if e.is_syntax() => {
+                return self
+                    .evaluate_skipping_unknown(request_json, today)
+                    .unwrap_or_else(|| Err(RequestError::json(&e)));
+            }
+            Err(e) => return Err(RequestError::json(&e)),
+        };
         self.decide(&request.application, &request.selection(), today)
             .map(|d| d.to_json())
+    }
+
+    /// A request a full read refused, read again with the values of the application's unknown
+    /// fields skipped unread (see [`read_skipping_unknown`]): an unknown field is only warned
+    /// about, so what it holds must not cost the applicant a decision. `None` when the request
+    /// does not read that way either; the full read's error then stands, so a request with no
+    /// such field is refused exactly as before. Only refused requests take this path.
+    fn evaluate_skipping_unknown(
+        &self,
+        request_json: &str,
+        today: Date,
+    ) -> Option<Result<String, RequestError>> {
+        let outline: Envelope<'_, Option<&RawValue>> = serde_json::from_str(request_json).ok()?;
+        let (rs, as_of, language) = self.resolve(&outline.selection(), today).ok()?;
+        // The brackets stand for the request object around the application (nesting limit).
+        let enclosed = format!("[{}]", outline.application?.get());
+        let application = read_skipping_unknown(&enclosed, true, &|key| member(rs, key)).ok()?;
+        Some(decide(rs, &application, as_of, language).map(|d| d.to_json()))
     }
 
     /// Bare application JSON text → decision JSON text (`kredo check`, a CSV row).
@@ -414,8 +455,24 @@ impl Kredo {
         selection: &Selection<'_>,
         today: Date,
     ) -> Result<String, RequestError> {
-        let application: Json<'_> =
-            serde_json::from_str(application_json).map_err(|e| RequestError::json(&e))?;
+        let application_json = without_bom(application_json);
+        let application: Json<'_> = match serde_json::from_str(application_json) {
+            Ok(application) => application,
+            Err(e) if e.is_syntax() => {
+                // As in `evaluate_json`: read again with unknown fields' values skipped.
+                let Ok((rs, as_of, language)) = self.resolve(selection, today) else {
+                    return Err(RequestError::json(&e));
+                };
+                return match read_skipping_unknown(application_json, false, &|key| member(rs, key))
+                {
+                    Ok(application) => {
+                        decide(rs, &application, as_of, language).map(|d| d.to_json())
+                    }
+                    Err(_) => Err(RequestError::json(&e)),
+                };
+            }
+            Err(e) => return Err(RequestError::json(&e)),
+        };
         self.decide(&application, selection, today)
             .map(|d| d.to_json())
     }

@@ -2,6 +2,10 @@
 //! `timeline.json` and version overlays) into the crate, so the binary and the wasm carry them.
 //! Documentation (`*.md`) and `published.json` are left out; test cases (`cases.json`) are
 //! embedded only in the native build, where `kredo test` can run them without a `rules/` folder.
+//!
+//! `KREDO_RULES_DIR` names another rules root to embed instead: the web tests build a page whose
+//! rules are `rules/` plus a fixture product, with no change to any code. The root may be made
+//! of symlinks, so every directory and file is watched by its own path.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -16,6 +20,7 @@ fn files_under(dir: &Path, base: &Path, out: &mut Vec<(String, PathBuf)>) -> std
             continue;
         }
         if path.is_dir() {
+            println!("cargo:rerun-if-changed={}", path.display());
             files_under(&path, base, out)?;
         } else if let Ok(rel) = path.strip_prefix(base) {
             let rel = rel
@@ -30,8 +35,12 @@ fn files_under(dir: &Path, base: &Path, out: &mut Vec<(String, PathBuf)>) -> std
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR")?).join("rules");
-    println!("cargo:rerun-if-changed=rules");
+    println!("cargo:rerun-if-env-changed=KREDO_RULES_DIR");
+    let root = match env::var_os("KREDO_RULES_DIR") {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => PathBuf::from(env::var("CARGO_MANIFEST_DIR")?).join("rules"),
+    };
+    println!("cargo:rerun-if-changed={}", root.display());
     let with_cases = env::var_os("CARGO_FEATURE_NATIVE").is_some();
     let mut code = String::from(
         "/// (path relative to the rules root, bytes)\nstatic EMBEDDED: &[(&str, &[u8])] = &[\n",
@@ -48,6 +57,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         {
             continue;
         }
+        println!("cargo:rerun-if-changed={}", path.display());
         writeln!(
             code,
             "    ({rel:?}, include_bytes!({:?})),",

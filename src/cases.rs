@@ -66,6 +66,7 @@ impl CaseResult {
 
 /// Parses a `cases.json` text; the error names line and column.
 pub fn parse(text: &str) -> Result<Vec<Case>, String> {
+    let text = crate::ruleset::without_bom(text);
     serde_json::from_str(text).map_err(|e| e.to_string())
 }
 

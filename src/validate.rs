@@ -36,6 +36,17 @@ pub const ISSUE_CODES: [&str; 18] = [
     "unknown_field",
 ];
 
+/// The placeholders an issue's message is given, by code; every other code's message gets none,
+/// so a `{min}` there would reach the applicant as written.
+pub fn issue_placeholders(code: &str) -> &'static [&'static str] {
+    match code {
+        "below_minimum" => &["min"],
+        "money_out_of_range" | "too_long" => &["max"],
+        "integer_out_of_range" => &["min", "max"],
+        _ => &[],
+    }
+}
+
 /// What validation found.
 #[derive(Debug)]
 pub struct Validated<'a> {

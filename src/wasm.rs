@@ -1,63 +1,79 @@
 //! The browser's entry points: wasm-bindgen exports that only convert between JS values and the
-//! facade's JSON text, so the page gets the same decision bytes as the CLI and the server.
+//! facade, so the page gets the same decisions as the CLI and the server.
 //!
-//! Nothing here decides anything. A request object is turned into JSON text by the browser's own
-//! `JSON.stringify`, handed to [`Kredo::evaluate_json`], and the answer text is parsed back by
-//! `JSON.parse`. Errors come back as data (`{ok: false, error}`), never as a thrown value. The
-//! clock is read here, at the edge, only when the caller gives no `today`.
+//! Nothing here decides anything. A request object becomes JSON text through the browser's own
+//! `JSON.stringify` and goes to [`Kredo::evaluate_json`]; the decision text comes back through
+//! `JSON.parse`: the engine writes those bytes itself, messages pre-encoded, so parsing them
+//! gives the page exactly what the other faces answer, with no second serializer to keep in
+//! step. Everything else (the rule-set list, guidance, error objects) crosses as structured
+//! values through `serde-wasm-bindgen`. Answers are
+//! `{ok: true, …}` or `{ok: false, error}`, never a thrown value. The clock is read here, at the
+//! edge, only when the caller gives no `today`.
 //!
-//! The types below exist for the TypeScript declarations that `wasm-bindgen` writes next to the
-//! module (through `tsify`). They mirror the contract's JSON; a test deserializes real answers
-//! into them with `deny_unknown_fields`, so they cannot drift from what the engine returns.
+//! The TypeScript declarations that `wasm-bindgen` writes next to the module come from the real
+//! types (`tsify` derives on the facade's types); only the `{ok, …}` envelopes this module
+//! builds are declared here.
 
-use crate::api::{ErrorCode, Kredo, RequestError};
+use crate::api::{DEFAULT_PRODUCT, ErrorCode, Kredo, RequestError};
 use crate::date::Date;
 use crate::model::Language;
-use serde::{Deserialize, Serialize};
+use js_sys::{JSON, Object, Reflect};
+use serde::Serialize;
 use std::cell::OnceCell;
-use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 
+/// The `{ok, …}` envelopes this module builds, over the generated types.
+#[allow(
+    dead_code,
+    reason = "read by the custom section below, through a path the lint does not follow"
+)]
+const ENVELOPES: &str = r#"
+/** A request (CONTRACT.md §1). The application's fields are the rule set's data: see `schema()`. */
+export type Request = Selection & { application: Record<string, unknown> };
+/** What `evaluate` returns. */
+export type EvaluateResult = { ok: true; decision: Decision } | { ok: false; error: RequestError };
+/** What `rulesets` returns. */
+export type RulesetsResult = { ok: true; rulesets: RuleSetInfo[] } | { ok: false; error: RequestError };
+/** What `guidance` returns. */
+export type GuidanceResult = { ok: true; rules: RuleGuidance[] } | { ok: false; error: RequestError };
+/** What `schema` returns. */
+export type SchemaResult = { ok: true; schema: Schema } | { ok: false; error: RequestError };
+"#;
+
+#[wasm_bindgen(typescript_custom_section)]
+const ENVELOPES_TS: &str = ENVELOPES;
+
+/// Plain objects for maps and `null` for a missing value: the shapes `JSON.parse` would give.
+const JS: serde_wasm_bindgen::Serializer = serde_wasm_bindgen::Serializer::json_compatible();
+
 thread_local! {
-    /// The embedded rule sets, compiled once on first use (the page does it while loading).
+    /// The embedded rule sets, compiled once on first use (the page does it while loading),
+    /// or why they could not be.
     static ENGINE: OnceCell<Result<Kredo, String>> = const { OnceCell::new() };
 }
 
-/// Runs `f` on the compiled engine, or gives the error body saying why it could not compile.
-fn with_engine<R>(f: impl FnOnce(&Kredo) -> Result<R, String>) -> Result<R, String> {
+/// Runs `f` on the compiled engine, or gives the error saying why it could not compile.
+fn with_engine<R>(f: impl FnOnce(&Kredo) -> Result<R, RequestError>) -> Result<R, RequestError> {
     ENGINE.with(|cell| {
         let engine = cell.get_or_init(|| {
-            Kredo::embedded().map_err(|e| {
-                error_body(
-                    ErrorCode::RuleError,
-                    &format!("the rule sets could not be compiled: {e}"),
-                )
-            })
+            Kredo::embedded().map_err(|e| format!("the rule sets could not be compiled: {e}"))
         });
         match engine {
             Ok(kredo) => f(kredo),
-            Err(body) => Err(body.clone()),
+            Err(why) => Err(RequestError::new(ErrorCode::RuleError, why.as_str())),
         }
     })
 }
 
-/// An error in the facade's own shape, `{"error":{"code":…,"message":…}}`.
-fn error_body(code: ErrorCode, message: &str) -> String {
-    RequestError::new(code, message).to_json()
-}
-
 /// The caller's date, or the browser's local date when it gives none.
-fn resolve_today(today: Option<String>) -> Result<Date, String> {
+fn resolve_today(today: Option<String>) -> Result<Date, RequestError> {
     match today {
         Some(text) => Date::parse(&text).ok_or_else(|| {
-            let mut body = error_body(
+            RequestError::new(
                 ErrorCode::InvalidDate,
-                &format!("`{text}` is not a date like 2026-11-22"),
-            );
-            if let Some(rest) = body.strip_suffix("}}") {
-                body = format!("{rest},\"field\":\"today\"}}}}");
-            }
-            body
+                format!("`{text}` is not a date like 2026-11-22"),
+            )
+            .field("today")
         }),
         None => {
             let now = js_sys::Date::new_0();
@@ -65,7 +81,7 @@ fn resolve_today(today: Option<String>) -> Result<Date, String> {
             let month = u8::try_from(now.get_month() + 1).unwrap_or(0);
             let day = u8::try_from(now.get_date()).unwrap_or(0);
             Date::new(year, month, day).ok_or_else(|| {
-                error_body(
+                RequestError::new(
                     ErrorCode::InvalidDate,
                     "this device's date could not be read",
                 )
@@ -74,28 +90,39 @@ fn resolve_today(today: Option<String>) -> Result<Date, String> {
     }
 }
 
-fn run(request_json: &str, today: Option<String>) -> Result<String, String> {
+fn run(request_json: &str, today: Option<String>) -> Result<String, RequestError> {
     let today = resolve_today(today)?;
-    with_engine(|kredo| {
-        kredo
-            .evaluate_json(request_json, today)
-            .map_err(|e| e.to_json())
-    })
+    with_engine(|kredo| kredo.evaluate_json(request_json, today))
 }
 
-/// Wraps an answer body as `{ok: true, <key>: body}` or an error body as `{ok: false, error}`,
-/// then parses it into a JS value.
-fn wrap(result: Result<String, String>, key: &str) -> JsValue {
-    let text = match result {
-        Ok(body) => format!("{{\"ok\":true,\"{key}\":{body}}}"),
-        Err(body) => match body.strip_prefix('{') {
-            Some(rest) => format!("{{\"ok\":false,{rest}"),
-            None => {
-                String::from(r#"{"ok":false,"error":{"code":"internal","message":"no answer"}}"#)
-            }
-        },
+/// A value of ours as a JS value. Only fails on a type serde cannot describe, which would be a
+/// bug here: reported as data all the same.
+fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, RequestError> {
+    value
+        .serialize(&JS)
+        .map_err(|e| RequestError::new(ErrorCode::InvalidRequest, e.to_string()))
+}
+
+/// `{ok: true, <key>: value}` or `{ok: false, error}`.
+fn answer(key: &str, result: Result<JsValue, RequestError>) -> JsValue {
+    let (ok, key, value) = match result {
+        Ok(value) => (true, key, value),
+        Err(e) => (false, "error", error_value(&e)),
     };
-    js_sys::JSON::parse(&text).unwrap_or(JsValue::NULL)
+    let out = Object::new();
+    // Setting an own property of a fresh plain object cannot fail.
+    let _ = Reflect::set(&out, &JsValue::from_str("ok"), &JsValue::from_bool(ok));
+    let _ = Reflect::set(&out, &JsValue::from_str(key), &value);
+    out.into()
+}
+
+fn error_value(e: &RequestError) -> JsValue {
+    to_js(e).unwrap_or_else(|_| {
+        let out = Object::new();
+        let _ = Reflect::set(&out, &"code".into(), &e.code.as_str().into());
+        let _ = Reflect::set(&out, &"message".into(), &e.message.as_str().into());
+        out.into()
+    })
 }
 
 /// Evaluates a request object (CONTRACT.md §1) and returns `{ok: true, decision}` with the
@@ -106,17 +133,21 @@ pub fn evaluate(
     #[wasm_bindgen(unchecked_param_type = "Request")] request: JsValue,
     today: Option<String>,
 ) -> JsValue {
-    let text = js_sys::JSON::stringify(&request)
+    let text = JSON::stringify(&request)
         .ok()
         .and_then(|s| JsValue::from(s).as_string());
     let result = match text {
-        Some(text) => run(&text, today),
-        None => Err(error_body(
+        Some(text) => run(&text, today).and_then(|decision| {
+            JSON::parse(&decision).map_err(|_| {
+                RequestError::new(ErrorCode::InvalidRequest, "the decision is not JSON")
+            })
+        }),
+        None => Err(RequestError::new(
             ErrorCode::InvalidRequest,
             "the request is not a JSON object",
         )),
     };
-    wrap(result, "decision")
+    answer("decision", result)
 }
 
 /// The same as [`evaluate`] on request JSON text, returning the answer text unchanged: the
@@ -127,7 +158,8 @@ pub fn evaluate(
 #[wasm_bindgen]
 pub fn evaluate_json(request_json: &str, today: Option<String>) -> js_sys::JsString {
     match run(request_json, today) {
-        Ok(text) | Err(text) => js_sys::JsString::from(text.as_str()),
+        Ok(text) => js_sys::JsString::from(text.as_str()),
+        Err(e) => js_sys::JsString::from(e.to_json().as_str()),
     }
 }
 
@@ -135,13 +167,7 @@ pub fn evaluate_json(request_json: &str, today: Option<String>) -> js_sys::JsStr
 /// `{ok: true, rulesets}` or `{ok: false, error}`. Compiles the rule sets on first call.
 #[wasm_bindgen(unchecked_return_type = "RulesetsResult")]
 pub fn rulesets() -> JsValue {
-    wrap(
-        with_engine(|kredo| {
-            serde_json::to_string(&kredo.rulesets())
-                .map_err(|e| error_body(ErrorCode::InvalidRequest, &e.to_string()))
-        }),
-        "rulesets",
-    )
+    answer("rulesets", with_engine(|kredo| to_js(&kredo.rulesets())))
 }
 
 /// Each rule of a version with its message and next step in one language, for explaining a
@@ -153,304 +179,307 @@ pub fn guidance(
     #[wasm_bindgen(unchecked_param_type = "Language")] language: &str,
 ) -> JsValue {
     let result = match Language::parse(language) {
-        None => Err(error_body(
+        None => Err(RequestError::new(
             ErrorCode::InvalidLanguage,
-            &format!("unknown language `{language}`; use `nl`, `fr` or `en`"),
-        )),
+            format!("unknown language `{language}`; use `nl`, `fr` or `en`"),
+        )
+        .field("language")),
         Some(lang) => with_engine(|kredo| match kredo.guidance(product, version, lang) {
-            Some(rules) => serde_json::to_string(&rules)
-                .map_err(|e| error_body(ErrorCode::InvalidRequest, &e.to_string())),
-            None => Err(error_body(
+            Some(rules) => to_js(&rules),
+            None => Err(RequestError::new(
                 ErrorCode::UnknownVersion,
-                &format!("`{product}` has no version `{version}`"),
-            )),
+                format!("`{product}` has no version `{version}`"),
+            )
+            .field("version")),
         }),
     };
-    wrap(result, "rules")
+    answer("rules", result)
 }
 
-// ---------------------------------------------------------------- TypeScript declarations
-
-/// The types of the TypeScript declarations: only their `tsify` declarations are used (the
-/// exports pass JSON text through), and the test below checks them against real answers.
-#[allow(
-    dead_code,
-    reason = "only the generated TypeScript declarations are used"
-)]
-mod ts {
-    use super::*;
-
-    /// A request (CONTRACT.md §1).
-    #[derive(Tsify, Serialize, Deserialize)]
-    #[serde(deny_unknown_fields)]
-    pub struct Request {
-        #[tsify(optional)]
-        pub product: Option<String>,
-        /// `YYYY-MM-DD`; selects the version in force on that date. Default: today.
-        #[tsify(optional)]
-        pub as_of: Option<String>,
-        /// Pins an exact version.
-        #[tsify(optional)]
-        pub version: Option<String>,
-        #[tsify(optional)]
-        pub language: Option<Language>,
-        pub application: Application,
-    }
-
-    /// A language of the answer's messages.
-    #[derive(Tsify, Serialize, Deserialize)]
-    #[serde(rename_all = "snake_case")]
-    pub enum Language {
-        Nl,
-        Fr,
-        En,
-    }
-
-    /// The application (CONTRACT.md §2). Money and whole numbers may be strings, which are read
-    /// exactly; enums accept the rule set's aliases. In a decision's `normalized`, the canonical form.
-    #[derive(Tsify, Serialize, Deserialize)]
-    #[serde(deny_unknown_fields)]
-    pub struct Application {
-        #[tsify(optional)]
-        pub legal_form: Option<String>,
-        #[tsify(optional)]
-        pub region: Option<String>,
-        #[tsify(optional)]
-        pub business_status: Option<String>,
-        #[tsify(optional)]
-        pub activity_type: Option<String>,
-        #[tsify(optional, type = "string | number")]
-        pub amount_requested_eur: Option<serde_json::Value>,
-        #[tsify(optional, type = "string | number")]
-        pub term_months: Option<serde_json::Value>,
-        #[tsify(optional)]
-        pub funding_purposes: Option<Vec<FundingPurpose>>,
-        #[tsify(optional)]
-        pub is_takeover: Option<bool>,
-        #[tsify(optional)]
-        pub enterprise_number: Option<String>,
-        #[tsify(optional)]
-        pub nace_code: Option<String>,
-        #[tsify(optional)]
-        pub nace_version: Option<String>,
-        #[tsify(optional)]
-        pub in_collective_debt_settlement: Option<bool>,
-        #[tsify(optional)]
-        pub bankruptcy_status: Option<String>,
-        #[tsify(optional)]
-        pub bank_credit_status: Option<String>,
-        #[tsify(optional)]
-        pub has_tax_or_social_arrears: Option<bool>,
-        #[tsify(optional, type = "string | number")]
-        pub applicant_age_years: Option<serde_json::Value>,
-        #[tsify(optional, type = "string | number")]
-        pub projected_monthly_net_cashflow_eur: Option<serde_json::Value>,
-        #[tsify(optional)]
-        pub business_plan_status: Option<String>,
-        #[tsify(optional)]
-        pub product_variant: Option<String>,
-        #[tsify(optional)]
-        pub project_description: Option<String>,
-    }
-
-    /// One use of the loan with its amount.
-    #[derive(Tsify, Serialize, Deserialize)]
-    #[serde(deny_unknown_fields)]
-    pub struct FundingPurpose {
-        pub category: String,
-        #[tsify(type = "string | number")]
-        pub amount_eur: serde_json::Value,
-    }
-
-    /// The outcome, from most to least severe.
-    #[derive(Tsify, Serialize, Deserialize)]
-    #[serde(rename_all = "snake_case")]
-    pub enum Outcome {
-        Invalid,
-        Ineligible,
-        Review,
-        Flagged,
-        Eligible,
-    }
-
-    /// A rule's severity.
-    #[derive(Tsify, Serialize, Deserialize)]
-    #[serde(rename_all = "snake_case")]
-    pub enum Severity {
-        Ineligible,
-        Review,
-        Flag,
-        Info,
-    }
-
-    /// The decision (CONTRACT.md §4).
-    #[derive(Tsify, Serialize, Deserialize)]
-    #[serde(deny_unknown_fields)]
-    pub struct Decision {
-        pub outcome: Outcome,
-        pub product: String,
-        pub rule_set: RuleSetRef,
-        pub as_of: String,
-        pub language: Language,
-        pub reasons: Vec<Reason>,
-        pub errors: Vec<FieldIssue>,
-        pub skipped: Vec<Skipped>,
-        pub warnings: Vec<FieldIssue>,
-        /// Present when amount and term are valid. Money as strings with two decimals.
-        #[tsify(optional)]
-        pub indicative: Option<Indicative>,
-        pub normalized: Application,
-    }
-
-    /// The rule-set version that made a decision and the hash of its files.
-    #[derive(Tsify, Serialize, Deserialize)]
-    #[serde(deny_unknown_fields)]
-    pub struct RuleSetRef {
-        pub version: String,
-        pub effective_from: String,
-        pub hash: String,
-    }
-
-    /// A rule that fired, with its message in the request's language.
-    #[derive(Tsify, Serialize, Deserialize)]
-    #[serde(deny_unknown_fields)]
-    pub struct Reason {
-        pub id: String,
-        pub severity: Severity,
-        pub message: String,
-        pub fields: Vec<String>,
-    }
-
-    /// An input error (with outcome `invalid`) or a warning.
-    #[derive(Tsify, Serialize, Deserialize)]
-    #[serde(deny_unknown_fields)]
-    pub struct FieldIssue {
-        pub field: String,
-        pub code: String,
-        pub message: String,
-    }
-
-    /// A rule that could not run because a field it reads is missing.
-    #[derive(Tsify, Serialize, Deserialize)]
-    #[serde(deny_unknown_fields)]
-    pub struct Skipped {
-        pub id: String,
-        pub missing: Vec<String>,
-    }
-
-    /// The indicative repayment at the version's rate.
-    #[derive(Tsify, Serialize, Deserialize)]
-    #[serde(deny_unknown_fields)]
-    pub struct Indicative {
-        pub annual_rate: String,
-        pub monthly_instalment_eur: String,
-        pub total_repayable_eur: String,
-    }
-
-    /// Why no decision could be made.
-    #[derive(Tsify, Serialize, Deserialize)]
-    #[serde(deny_unknown_fields)]
-    pub struct EngineError {
-        /// `invalid_json`, `invalid_request`, `unknown_product`, `unknown_version`,
-        /// `no_version_in_force`, `invalid_date`, `invalid_language` or `rule_error`.
-        pub code: String,
-        pub message: String,
-        #[tsify(optional)]
-        pub field: Option<String>,
-        #[tsify(optional)]
-        pub line: Option<u32>,
-        #[tsify(optional)]
-        pub column: Option<u32>,
-        #[tsify(optional)]
-        pub versions: Option<Vec<String>>,
-        /// For `rule_error`: the rule file at fault, with line and column.
-        #[tsify(optional, type = "Record<string, unknown>")]
-        pub diagnostic: Option<serde_json::Value>,
-    }
-
-    /// A rule-set version in this build.
-    #[derive(Tsify, Serialize, Deserialize)]
-    #[serde(deny_unknown_fields)]
-    pub struct RuleSetInfo {
-        pub product: String,
-        pub version: String,
-        pub title: String,
-        pub effective_from: String,
-        pub effective_to: Option<String>,
-        pub hash: String,
-    }
-
-    /// A rule's message and next step in one language.
-    #[derive(Tsify, Serialize, Deserialize)]
-    #[serde(deny_unknown_fields)]
-    pub struct RuleGuidance {
-        pub id: String,
-        pub severity: Severity,
-        pub message: String,
-        pub next_step: String,
-    }
-
-    /// What [`evaluate`] returns.
-    #[derive(Tsify, Serialize, Deserialize)]
-    #[serde(untagged)]
-    pub enum EvaluateResult {
-        Decided {
-            #[tsify(type = "true")]
-            ok: bool,
-            decision: Box<Decision>,
-        },
-        Failed {
-            #[tsify(type = "false")]
-            ok: bool,
-            error: EngineError,
-        },
-    }
-
-    /// What [`rulesets`] returns.
-    #[derive(Tsify, Serialize, Deserialize)]
-    #[serde(untagged)]
-    pub enum RulesetsResult {
-        Listed {
-            #[tsify(type = "true")]
-            ok: bool,
-            rulesets: Vec<RuleSetInfo>,
-        },
-        Failed {
-            #[tsify(type = "false")]
-            ok: bool,
-            error: EngineError,
-        },
-    }
-
-    /// What [`guidance`] returns.
-    #[derive(Tsify, Serialize, Deserialize)]
-    #[serde(untagged)]
-    pub enum GuidanceResult {
-        Listed {
-            #[tsify(type = "true")]
-            ok: bool,
-            rules: Vec<RuleGuidance>,
-        },
-        Failed {
-            #[tsify(type = "false")]
-            ok: bool,
-            error: EngineError,
-        },
-    }
+/// The fields and question pages of the version a request with the same selection would get:
+/// `product` (default: the engine's default product), `version` pinned, or else the one in
+/// force on `today` (default: the device's date). `{ok: true, schema}` or `{ok: false, error}`.
+///
+/// The schema crosses as JSON text through `JSON.parse`: it carries the declarations' own JSON
+/// values (bounds, layout hints), whose numbers `serde_json` keeps as exact-number tokens that
+/// `serde-wasm-bindgen` would turn into objects rather than numbers.
+#[wasm_bindgen(unchecked_return_type = "SchemaResult")]
+pub fn schema(product: Option<String>, version: Option<String>, today: Option<String>) -> JsValue {
+    let result = resolve_today(today).and_then(|today| {
+        with_engine(|kredo| {
+            let product = product.as_deref().unwrap_or(DEFAULT_PRODUCT);
+            let rs = kredo.select(product, today, version.as_deref())?;
+            let text = kredo
+                .schema(&rs.product, &rs.version)
+                .and_then(|s| serde_json::to_string(&s).ok())
+                .ok_or_else(|| {
+                    RequestError::new(ErrorCode::UnknownVersion, "the version has no schema")
+                })?;
+            JSON::parse(&text)
+                .map_err(|_| RequestError::new(ErrorCode::InvalidRequest, "the schema is not JSON"))
+        })
+    });
+    answer("schema", result)
 }
 
 #[cfg(test)]
 mod tests {
-    //! The TypeScript mirror types must accept every answer the engine gives, and nothing else.
-    use super::ts::*;
+    //! The generated TypeScript declarations must describe every answer the engine gives: each
+    //! answer is checked, key by key, against the declarations that `tsify` derived from the
+    //! Rust types (a small checker for the subset of TypeScript they use).
     use super::*;
+    use crate::api::{RuleGuidance, RuleSetInfo, Schema, Selection};
+    use crate::diag::Diagnostic;
+    use crate::fields::{FieldDecl, FieldText, OptionDecl, PageDecl, PageText};
+    use crate::model::{
+        Decision, FieldIssue, Indicative, Outcome, Reason, RuleSetRef, Severity, Skipped,
+    };
+    use serde_json::Value;
+    use std::collections::BTreeMap;
+    use tsify::Tsify;
+
+    /// Every declaration `wasm-bindgen` writes, by type name.
+    fn declarations() -> BTreeMap<String, String> {
+        let mut all = vec![
+            <Decision<'_> as Tsify>::DECL,
+            <Outcome as Tsify>::DECL,
+            <Severity as Tsify>::DECL,
+            <Language as Tsify>::DECL,
+            <RuleSetRef<'_> as Tsify>::DECL,
+            <Reason<'_> as Tsify>::DECL,
+            <FieldIssue as Tsify>::DECL,
+            <Skipped<'_> as Tsify>::DECL,
+            <Indicative as Tsify>::DECL,
+            <RequestError as Tsify>::DECL,
+            <ErrorCode as Tsify>::DECL,
+            <Diagnostic as Tsify>::DECL,
+            <RuleSetInfo as Tsify>::DECL,
+            <RuleGuidance<'_> as Tsify>::DECL,
+            <Schema<'_> as Tsify>::DECL,
+            <PageDecl as Tsify>::DECL,
+            <PageText as Tsify>::DECL,
+            <FieldDecl as Tsify>::DECL,
+            <FieldText as Tsify>::DECL,
+            <OptionDecl as Tsify>::DECL,
+            <Selection<'_> as Tsify>::DECL,
+        ];
+        all.push(ENVELOPES);
+        let mut out = BTreeMap::new();
+        for decl in all {
+            for (name, body) in split_declarations(decl) {
+                out.insert(name, body);
+            }
+        }
+        out
+    }
+
+    /// `export interface X { … }` and `export type X = …;` → (X, body), comments dropped.
+    fn split_declarations(text: &str) -> Vec<(String, String)> {
+        let mut clean = String::new();
+        let mut rest = text;
+        while let Some(i) = rest.find("/*") {
+            clean.push_str(&rest[..i]);
+            rest = rest[i..].find("*/").map_or("", |j| &rest[i + j + 2..]);
+        }
+        clean.push_str(rest);
+        let mut out = Vec::new();
+        for part in clean.split("export ").skip(1) {
+            let part = part.trim();
+            if let Some(body) = part.strip_prefix("interface ") {
+                let (name, body) = body.split_once(' ').unwrap();
+                out.push((name.to_owned(), body.trim().to_owned()));
+            } else if let Some(body) = part.strip_prefix("type ") {
+                let (name, body) = body.split_once('=').unwrap();
+                out.push((
+                    name.trim().to_owned(),
+                    body.trim().trim_end_matches(';').to_owned(),
+                ));
+            }
+        }
+        out
+    }
+
+    /// Splits `text` at `sep` outside brackets, braces and quotes.
+    fn split_top(text: &str, sep: char) -> Vec<String> {
+        let (mut depth, mut quoted, mut start) = (0i32, false, 0);
+        let mut out = Vec::new();
+        for (i, c) in text.char_indices() {
+            match c {
+                '"' => quoted = !quoted,
+                '{' | '<' | '(' | '[' if !quoted => depth += 1,
+                '}' | '>' | ')' | ']' if !quoted => depth -= 1,
+                c if c == sep && depth == 0 && !quoted => {
+                    out.push(text[start..i].trim().to_owned());
+                    start = i + c.len_utf8();
+                }
+                _ => {}
+            }
+        }
+        out.push(text[start..].trim().to_owned());
+        out.retain(|s| !s.is_empty());
+        out
+    }
+
+    /// Whether `value` fits type `ty`; on failure, why (with the path to the value).
+    fn check(
+        decls: &BTreeMap<String, String>,
+        ty: &str,
+        value: &Value,
+        at: &str,
+    ) -> Result<(), String> {
+        let ty = ty.trim();
+        let alternatives = split_top(ty, '|');
+        if alternatives.len() > 1 {
+            let errors: Vec<String> = alternatives
+                .iter()
+                .filter_map(|alt| check(decls, alt, value, at).err())
+                .collect();
+            return if errors.len() < alternatives.len() {
+                Ok(())
+            } else {
+                Err(errors.join("; "))
+            };
+        }
+        let parts = split_top(ty, '&');
+        if parts.len() > 1 {
+            // Object intersections: each part checks its own keys, ignoring the others'.
+            return parts
+                .iter()
+                .try_for_each(|p| check_open(decls, p, value, at));
+        }
+        let fail = || Err(format!("{at}: {value} is not `{ty}`"));
+        let ok = match ty {
+            "string" => value.is_string(),
+            "number" => value.is_number(),
+            "boolean" => value.is_boolean(),
+            "null" => value.is_null(),
+            "unknown" => true,
+            "true" => value == &Value::Bool(true),
+            "false" => value == &Value::Bool(false),
+            _ if ty.starts_with('"') => value.as_str() == Some(ty.trim_matches('"')),
+            _ if ty.ends_with("[]") => {
+                let Some(items) = value.as_array() else {
+                    return fail();
+                };
+                let elem = ty
+                    .trim_end_matches("[]")
+                    .trim_start_matches('(')
+                    .trim_end_matches(')');
+                return items
+                    .iter()
+                    .enumerate()
+                    .try_for_each(|(i, v)| check(decls, elem, v, &format!("{at}[{i}]")));
+            }
+            _ if ty.starts_with("Record<") || ty.starts_with("Partial<Record<") => {
+                let partial = ty.starts_with("Partial<");
+                let inner = ty
+                    .trim_start_matches("Partial<")
+                    .trim_start_matches("Record<");
+                let inner = inner.trim_end_matches('>');
+                let args = split_top(inner, ',');
+                let [key, val] = args.as_slice() else {
+                    return fail();
+                };
+                let Some(map) = value.as_object() else {
+                    return fail();
+                };
+                for (k, v) in map {
+                    check(decls, key, &Value::String(k.clone()), &format!("{at} key"))?;
+                    check(decls, val, v, &format!("{at}.{k}"))?;
+                }
+                if !partial && key != "string" {
+                    // A record over a union of literals needs every key.
+                    for lit in split_top(
+                        decls.get(key.as_str()).map_or(key.as_str(), String::as_str),
+                        '|',
+                    ) {
+                        if !map.contains_key(lit.trim_matches('"')) {
+                            return Err(format!("{at}: no key {lit}"));
+                        }
+                    }
+                }
+                return Ok(());
+            }
+            _ if ty.starts_with('{') => return check_object(decls, ty, value, at, true),
+            _ => match decls.get(ty) {
+                Some(body) => return check(decls, body, value, at),
+                None => return Err(format!("{at}: no declaration of `{ty}`")),
+            },
+        };
+        if ok { Ok(()) } else { fail() }
+    }
+
+    fn check_open(
+        decls: &BTreeMap<String, String>,
+        ty: &str,
+        value: &Value,
+        at: &str,
+    ) -> Result<(), String> {
+        match decls.get(ty.trim()) {
+            Some(body) if body.starts_with('{') => check_object(decls, body, value, at, false),
+            _ if ty.trim().starts_with('{') => check_object(decls, ty, value, at, false),
+            _ => check(decls, ty, value, at),
+        }
+    }
+
+    /// An object type `{ a: T; b?: U }`: every key declared (when `closed`), every required key
+    /// present, every value of its type.
+    fn check_object(
+        decls: &BTreeMap<String, String>,
+        body: &str,
+        value: &Value,
+        at: &str,
+        closed: bool,
+    ) -> Result<(), String> {
+        let Some(map) = value.as_object() else {
+            return Err(format!("{at}: {value} is not an object"));
+        };
+        let inner = body.trim().trim_start_matches('{').trim_end_matches('}');
+        let mut members = BTreeMap::new();
+        for member in split_top(inner, ';')
+            .iter()
+            .flat_map(|m| split_top(m, '\n'))
+        {
+            let Some((key, ty)) = member.split_once(':') else {
+                continue;
+            };
+            let key = key.trim();
+            let (key, optional) = match key.strip_suffix('?') {
+                Some(k) => (k, true),
+                None => (key, false),
+            };
+            members.insert(
+                key.to_owned(),
+                (ty.trim().trim_end_matches(',').to_owned(), optional),
+            );
+        }
+        for (key, (ty, optional)) in &members {
+            match map.get(key) {
+                Some(v) => check(decls, ty, v, &format!("{at}.{key}"))?,
+                None if *optional => {}
+                None => return Err(format!("{at}: `{key}` is missing")),
+            }
+        }
+        if closed && let Some(extra) = map.keys().find(|k| !members.contains_key(*k)) {
+            return Err(format!("{at}: `{extra}` is not declared"));
+        }
+        Ok(())
+    }
+
+    fn fits(decls: &BTreeMap<String, String>, ty: &str, json: &str) {
+        let value: Value = serde_json::from_str(json).unwrap();
+        if let Err(why) = check(decls, ty, &value, ty) {
+            panic!("{why}\n{json}");
+        }
+    }
 
     fn today() -> Date {
         Date::parse("2026-11-22").unwrap()
     }
 
     #[test]
-    fn mirror_types_accept_real_answers() {
+    fn generated_types_describe_real_answers() {
+        let decls = declarations();
         let kredo = Kredo::embedded().unwrap();
         let requests = [
             r#"{"as_of":"2026-11-22","language":"en","application":{"legal_form":"eenmanszaak","region":"flanders","business_status":"not_started","activity_type":"main","amount_requested_eur":"10000","term_months":36,"funding_purposes":[{"category":"investment","amount_eur":"10000"}],"nace_code":"56.101","bankruptcy_status":"none","applicant_age_years":30}}"#,
@@ -458,38 +487,89 @@ mod tests {
             r#"{"language":"fr","application":{"amount_requested_eur":"25.000,00","term_months":36.5,"funding_purposes":[{"category":"nope"}]}}"#,
         ];
         for request in requests {
+            fits(&decls, "Request", request);
             let text = kredo.evaluate_json(request, today()).unwrap();
-            let d: Decision = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
-            assert_eq!(d.product, "impulskrediet", "{text}");
+            fits(&decls, "Decision", &text);
+            fits(
+                &decls,
+                "EvaluateResult",
+                &format!(r#"{{"ok":true,"decision":{text}}}"#),
+            );
         }
-        let err = kredo
-            .evaluate_json(r#"{"as_of":"1999-01-01","application":{}}"#, today())
-            .unwrap_err()
-            .to_json();
-        let wrapped: serde_json::Value = serde_json::from_str(&err).unwrap();
-        let _: EngineError = serde_json::from_value(wrapped["error"].clone()).unwrap();
-        let sets: Vec<RuleSetInfo> =
-            serde_json::from_str(&serde_json::to_string(&kredo.rulesets()).unwrap()).unwrap();
-        assert!(!sets.is_empty());
+        let errors = [
+            r#"{"as_of":"1999-01-01","application":{}}"#,
+            r#"{"version":"1999-01-01","application":{}}"#,
+            r#"{"product":"nope","application":{}}"#,
+            r#"{"application":{}"#,
+        ];
+        for request in errors {
+            let e = kredo.evaluate_json(request, today()).unwrap_err();
+            fits(&decls, "RequestError", &serde_json::to_string(&e).unwrap());
+        }
+        let rule_error = RequestError {
+            diagnostic: Some(Box::new(
+                Diagnostic::new("p", "v", "rules/x.rhai", "boom").at("x\n", Some(1), Some(1)),
+            )),
+            ..RequestError::new(ErrorCode::RuleError, "a rule failed")
+        };
+        fits(
+            &decls,
+            "RequestError",
+            &serde_json::to_string(&rule_error).unwrap(),
+        );
+
+        let sets = kredo.rulesets();
+        fits(
+            &decls,
+            "RuleSetInfo[]",
+            &serde_json::to_string(&sets).unwrap(),
+        );
         for set in &sets {
-            for lang in crate::model::Language::ALL {
+            let schema = kredo.schema(&set.product, &set.version).unwrap();
+            fits(&decls, "Schema", &serde_json::to_string(&schema).unwrap());
+            for lang in Language::ALL {
                 let rules = kredo.guidance(&set.product, &set.version, lang).unwrap();
-                let rules: Vec<RuleGuidance> =
-                    serde_json::from_str(&serde_json::to_string(&rules).unwrap()).unwrap();
                 assert!(
                     rules.iter().all(|r| !r.next_step.is_empty()),
-                    "a rule without a next step in {}",
+                    "{}",
                     set.version
+                );
+                fits(
+                    &decls,
+                    "RuleGuidance[]",
+                    &serde_json::to_string(&rules).unwrap(),
                 );
             }
         }
     }
 
     #[test]
-    fn error_bodies_are_the_facade_shape() {
-        let body = resolve_today(Some("22/11/2026".into())).unwrap_err();
-        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
-        assert_eq!(v["error"]["code"], "invalid_date");
-        assert_eq!(v["error"]["field"], "today");
+    fn the_checker_rejects_what_does_not_fit() {
+        let decls = declarations();
+        let bad = [
+            ("RuleSetInfo", r#"{"product":"p"}"#),
+            ("Outcome", r#""maybe""#),
+            ("RequestError", r#"{"code":"teapot","message":"m"}"#),
+            (
+                "RequestError",
+                r#"{"code":"invalid_json","message":"m","extra":1}"#,
+            ),
+            ("Request", r#"{"application":{},"language":"de"}"#),
+            ("Request", r#"{"product":"p"}"#),
+        ];
+        for (ty, json) in bad {
+            let value: Value = serde_json::from_str(json).unwrap();
+            assert!(
+                check(&decls, ty, &value, ty).is_err(),
+                "{ty} accepted {json}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_bad_today_is_an_error_on_that_field() {
+        let e = resolve_today(Some("22/11/2026".into())).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidDate);
+        assert_eq!(e.field, Some("today"));
     }
 }

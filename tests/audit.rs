@@ -1050,3 +1050,58 @@ fn healthz_reports_the_store_write_health() {
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains("intact: 0 entries"), "{out}");
 }
+
+#[test]
+fn a_motivation_must_have_visible_text() {
+    let dir = TempDir::new("audit-motivation");
+    let db = dir.path("k.db");
+    let token = staff_token(&db, "Noor");
+    let server = Server::start(&db, &[]);
+    let created = post(
+        &server.url("/api/v1/cases"),
+        request(INELIGIBLE, "en").as_bytes(),
+        Some(&token),
+    );
+    assert_eq!(created.status, 201, "{}", created.text());
+    let id = created.json()["case_id"].as_str().unwrap().to_owned();
+    // JSON escapes: zero-width space, joiners, word joiner, BOM, no-break space, controls,
+    // a direction override, the blank Braille pattern, a Hangul filler, a variation selector.
+    for blank in [
+        r"\u200b",
+        r"\u200c\u200d\u2060",
+        r" \ufeff\u00a0 ",
+        r"\u0007\u0000\u001b",
+        r"\t\r\n",
+        r"\u202e\u2800\u3164\ufe0f",
+    ] {
+        let body = format!(r#"{{"decision":"decline","motivation":"{blank}"}}"#);
+        let answer = decide(&server, &token, &id, &body);
+        assert_eq!(answer.status, 422, "{blank}: {}", answer.text());
+        let error = &answer.json()["error"];
+        assert_eq!(error["code"], "invalid_request");
+        assert_eq!(error["field"], "motivation");
+        assert_eq!(
+            error["message"],
+            "a decision needs a written motivation: `motivation` has no visible text"
+        );
+    }
+    let answer = decide(
+        &server,
+        &token,
+        &id,
+        r#"{"decision":"decline","motivation":"\u200b Bank statement missing. "}"#,
+    );
+    assert_eq!(answer.status, 201, "{}", answer.text());
+    assert_eq!(
+        answer.json()["body"]["motivation"],
+        "\u{200b} Bank statement missing."
+    );
+    // A decision body after a UTF-8 BOM is read like any other.
+    let answer = decide(
+        &server,
+        &token,
+        &id,
+        "\u{feff}{\"decision\":\"ask_information\",\"motivation\":\"Which bank?\"}",
+    );
+    assert_eq!(answer.status, 201, "{}", answer.text());
+}

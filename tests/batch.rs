@@ -449,3 +449,143 @@ fn timed_out_batch_stops_screening() {
         assert!(!server.logs().contains(secret), "`{secret}` in the log");
     }
 }
+
+const ROW: &str =
+    "eenmanszaak,flanders,started,main,9500.00,36,investment:6000.00;working_capital:3500.00,café";
+
+#[test]
+fn utf16_input_is_detected_with_or_without_a_bom() {
+    let dir = TempDir::new("batch-utf16");
+    let text = format!("{HEADER}\r\n{ROW}\r\n");
+    let (out, utf8) = run_batch(&dir, text.as_bytes(), &["--lang", "fr"]);
+    assert!(out.status.success());
+    let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    for (input, name) in [
+        ([b"\xFF\xFE".as_slice(), &le].concat(), "UTF-16LE"),
+        (le, "UTF-16LE"),
+        ([b"\xFE\xFF".as_slice(), &be].concat(), "UTF-16BE"),
+    ] {
+        let (out, written) = run_batch(&dir, &input, &["--lang", "fr"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        assert!(
+            stderr.contains(&format!("input {name} with `,`")),
+            "{stderr}"
+        );
+        // UTF-8 out, with a BOM so that Excel reads the accents; otherwise the same bytes.
+        assert_eq!(written.strip_prefix(b"\xEF\xBB\xBF"), Some(utf8.as_slice()));
+        let rows = read_csv(&written, b',');
+        assert_eq!(rows[1][col(&rows, "outcome")], "eligible", "{rows:?}");
+        assert_eq!(rows[1][col(&rows, "project_description")], "café");
+    }
+}
+
+#[test]
+fn a_header_without_a_known_column_is_refused_and_unknown_columns_are_named() {
+    let dir = TempDir::new("batch-columns");
+    // The first row is data, not a header.
+    let (out, _) = run_batch(&dir, format!("{ROW}\n{ROW}\n").as_bytes(), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: the CSV header names no known field (`eenmanszaak`, `flanders`, `started`, `main`, `9500.00`, … 8 in all): the first row must name the columns, e.g. `amount_requested_eur`\n"
+    );
+    let (out, _) = run_batch(&dir, b"legal_form\tregion\nBV\tflanders\n", &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("the file seems separated by tabs"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let input = format!("{HEADER},Colour,,café\n{ROW},green,x,y\n");
+    let (out, written) = run_batch(&dir, input.as_bytes(), &["--lang", "en"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.starts_with(
+            "warning: unknown columns, ignored (no field of the rule set has their name): `Colour`, `café`\n"
+        ),
+        "{stderr}"
+    );
+    let rows = read_csv(&written, b',');
+    assert_eq!(rows[1][col(&rows, "outcome")], "eligible");
+
+    let db = dir.path("k.db");
+    let token = staff_token(&db, "Mira");
+    let server = Server::start(&db, &[]);
+    let url = server.url(&format!("/api/v1/batch?as_of={AS_OF}&lang=en"));
+    let response = agent()
+        .post(&url)
+        .header("Content-Type", "text/csv")
+        .header("Authorization", &format!("Bearer {token}"))
+        .send(input.as_bytes())
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(
+        response
+            .headers()
+            .get("x-kredo-unknown-columns")
+            .and_then(|v| v.to_str().ok()),
+        Some("Colour, caf%C3%A9")
+    );
+    let answer = post_with(
+        &agent(),
+        &url,
+        format!("{ROW}\n").as_bytes(),
+        Some(&token),
+        "text/csv",
+    );
+    assert_eq!(
+        (answer.status, answer.error_code().as_str()),
+        (400, "invalid_csv")
+    );
+    assert!(
+        answer.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("the CSV header names no known field")
+    );
+}
+
+#[test]
+fn an_unclosed_quote_is_reported_at_its_line_and_the_next_rows_are_screened() {
+    let dir = TempDir::new("batch-quote");
+    let input = format!(
+        "{HEADER}\n\
+         eenmanszaak,flanders,started,main,9500.00,36,investment:9500.00,\"Bakkerij De Zon\n\
+         BV,flanders,started,main,9500.00,36,investment:9500.00,\n\
+         eenmanszaak,flanders,started,main,9500.00,36,investment:9500.00,\"a \"\"quoted\"\" one\"\n\
+         BV,flanders,started,main,9500.00,36,investment:9500.00,\"two\n\
+         lines\"\n"
+    );
+    let (out, written) = run_batch(&dir, input.as_bytes(), &["--lang", "en"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows = read_csv(&written, b',');
+    let (o, e, d) = (
+        col(&rows, "outcome"),
+        col(&rows, "errors"),
+        col(&rows, "project_description"),
+    );
+    assert_eq!(rows.len(), 5, "{rows:?}");
+    assert_eq!(rows[1][o], "error");
+    assert_eq!(
+        rows[1][e],
+        "line 2: the row has a quote (`\"`) that is not closed on its line"
+    );
+    assert_eq!(rows[1][d], "Bakkerij De Zon");
+    assert_eq!(rows[2][o], "eligible", "the next line is a row of its own");
+    assert_eq!(rows[3][o], "eligible");
+    assert_eq!(rows[3][d], "a \"quoted\" one");
+    assert_eq!(
+        rows[4][o], "eligible",
+        "a quoted cell over lines stays one cell"
+    );
+    assert_eq!(rows[4][d], "two\nlines");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 with errors"));
+}

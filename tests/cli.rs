@@ -307,3 +307,95 @@ fn impact_lists_what_a_new_version_would_change() {
     );
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// `run`, but a command that is still running after 20 s is killed and fails the test: reading
+/// a FIFO or `/dev/zero` would otherwise hang the suite.
+fn run_bounded(dir: &Path, args: &[&str]) -> Output {
+    let mut child = kredo_bin()
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            let _ = child.wait();
+            panic!("`kredo {}` did not finish", args.join(" "));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn mkfifo(path: &Path) {
+    let status = Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(status.success(), "mkfifo {}", path.display());
+}
+
+#[test]
+fn check_refuses_input_that_is_no_regular_file() {
+    let dir = scratch("special-input", false);
+    mkfifo(&dir.join("in.fifo"));
+    let cases = [
+        (
+            "in.fifo",
+            "error: cannot read `in.fifo`: it is a FIFO (named pipe), not a regular file; give a file, or `-` for standard input\n",
+        ),
+        (
+            "/dev/zero",
+            "error: cannot read `/dev/zero`: it is a character device, not a regular file; give a file, or `-` for standard input\n",
+        ),
+        (
+            ".",
+            "error: cannot read `.`: it is a directory, not a regular file; give a file, or `-` for standard input\n",
+        ),
+    ];
+    for (file, expected) in cases {
+        let out = run_bounded(&dir, &["check", file]);
+        assert_eq!(out.status.code(), Some(2), "{file}");
+        assert_eq!(text(&out.stderr), expected);
+        let out = run_bounded(&dir, &["batch", file]);
+        assert_eq!(out.status.code(), Some(2), "batch {file}");
+        assert_eq!(text(&out.stderr), expected);
+    }
+}
+
+#[test]
+fn a_rules_folder_with_a_special_file_is_refused() {
+    let dir = scratch("special-rules", true);
+    let version = dir.join("rules/impulskrediet/2025-01-01");
+    mkfifo(&version.join("notes"));
+    let out = run_bounded(&dir, &["rulesets"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        "error: not a regular file but a FIFO (named pipe): a rules folder holds only files and folders\n  --> rules/impulskrediet/2025-01-01/notes\nerror: the rule sets did not load (1 problem)\n"
+    );
+    std::fs::remove_file(version.join("notes")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", version.join("zero.json")).unwrap();
+    let out = run_bounded(&dir, &["check", "--rules", "rules", "missing.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        "error: not a regular file but a character device: a rules folder holds only files and folders\n  --> rules/impulskrediet/2025-01-01/zero.json\nerror: the rule sets did not load (1 problem)\n"
+    );
+}
+
+#[test]
+fn check_reads_json_after_a_utf8_bom() {
+    let dir = scratch("bom", false);
+    let plain = run(
+        &dir,
+        &["check", "--as-of", "2026-11-22"],
+        Some(&eligible().to_string()),
+    );
+    let file = dir.join("app.json");
+    std::fs::write(&file, format!("\u{feff}{}", eligible())).unwrap();
+    let out = run(&dir, &["check", "--as-of", "2026-11-22", "app.json"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(out.stdout, plain.stdout);
+}

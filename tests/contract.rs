@@ -593,3 +593,125 @@ fn a_request_must_be_an_object() {
         assert_eq!(e.code.as_str(), "invalid_request", "{text}");
     }
 }
+
+#[test]
+fn a_utf8_bom_before_the_json_is_read() {
+    let plain = request(&eligible());
+    let with_bom = format!("\u{feff}{plain}");
+    assert_eq!(
+        kredo().evaluate_json(&with_bom, today()).unwrap(),
+        kredo().evaluate_json(&plain, today()).unwrap()
+    );
+    let selection = kredo::Selection::default();
+    let app = eligible().to_string();
+    assert_eq!(
+        kredo()
+            .check_json(&format!("\u{feff}{app}"), &selection, today())
+            .unwrap(),
+        kredo().check_json(&app, &selection, today()).unwrap()
+    );
+}
+
+/// `depth` arrays, one inside the other, around `1`.
+fn nested(depth: usize) -> String {
+    format!("{}1{}", "[".repeat(depth), "]".repeat(depth))
+}
+
+/// The eligible application's JSON text with extra members, each `"key": <raw JSON text>`,
+/// and `note` (raw JSON text) in the first purpose.
+fn application_text(extra: &[(&str, &str)], note: Option<&str>) -> String {
+    let mut text = eligible().to_string();
+    for (key, raw) in extra {
+        text = text.replacen('{', &format!("{{\"{key}\":{raw},"), 1);
+    }
+    if let Some(note) = note {
+        text = text.replacen(
+            "{\"amount_eur\"",
+            &format!("{{\"note\":{note},\"amount_eur\""),
+            1,
+        );
+    }
+    text
+}
+
+#[test]
+fn an_unknown_field_with_a_lone_surrogate_or_deep_nesting_still_gets_a_decision() {
+    let deep = nested(1_000);
+    let app = application_text(
+        &[
+            ("nickname", r#""\ud800""#),
+            ("tree", &deep),
+            ("also", r#"{"x": ["\udfff", "\ud83d"]}"#),
+        ],
+        Some(r#""\ud800 and more""#),
+    );
+    let req = format!(r#"{{"as_of":"2026-11-22","language":"en","application":{app}}}"#);
+    let d: Value = serde_json::from_str(&kredo().evaluate_json(&req, today()).unwrap()).unwrap();
+    let plain = decide(&eligible());
+    assert_eq!(d["outcome"], "eligible");
+    let warned: Vec<&str> = d["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        warned,
+        ["also", "funding_purposes[0].note", "nickname", "tree"]
+    );
+    for key in ["reasons", "errors", "skipped", "indicative", "normalized"] {
+        assert_eq!(d[key], plain[key], "{key}");
+    }
+    // A bare application (`kredo check`, a CSV row) is read the same way.
+    let selection = kredo::Selection {
+        as_of: Some("2026-11-22".into()),
+        language: Some("en".into()),
+        ..Default::default()
+    };
+    let bare: Value =
+        serde_json::from_str(&kredo().check_json(&app, &selection, today()).unwrap()).unwrap();
+    assert_eq!(bare, d);
+}
+
+#[test]
+fn a_known_field_that_cannot_be_read_still_makes_the_request_unreadable() {
+    // Exactly as before: the error a full read gives, with its position, for a lone surrogate
+    // or nesting past serde_json's limit in a field the rule set declares, even when an
+    // unknown field holds the same.
+    let cases = [
+        application_text(&[("legal_form", r#""\ud800""#)], None),
+        application_text(&[("x", r#""\ud800""#), ("region", r#""\udc00""#)], None),
+        application_text(&[("project_description", &nested(200))], None),
+        application_text(&[("x", &nested(300)), ("region", &nested(127))], None),
+        application_text(&[], Some(r#""\ud800""#)).replacen("\"note\"", "\"category\"", 1),
+    ];
+    for app in cases {
+        let req = format!(r#"{{"as_of":"2026-11-22","language":"en","application":{app}}}"#);
+        let full = serde_json::from_str::<serde_json::Value>(&req).unwrap_err();
+        let e = kredo().evaluate_json(&req, today()).unwrap_err();
+        assert_eq!(e.code.as_str(), "invalid_json", "{app}");
+        assert_eq!(
+            (e.line, e.column),
+            (Some(full.line() as u32), Some(full.column() as u32)),
+            "{e:?}"
+        );
+        let full = serde_json::from_str::<serde_json::Value>(&app).unwrap_err();
+        let e = kredo()
+            .check_json(&app, &kredo::Selection::default(), today())
+            .unwrap_err();
+        assert_eq!(e.code.as_str(), "invalid_json", "{app}");
+        assert_eq!(
+            (e.line, e.column),
+            (Some(full.line() as u32), Some(full.column() as u32)),
+            "{e:?}"
+        );
+    }
+    // Within the limit, a known field is read (and judged) as before.
+    let app = application_text(&[("project_description", &nested(125))], None);
+    let req = format!(r#"{{"as_of":"2026-11-22","language":"en","application":{app}}}"#);
+    let d: Value = serde_json::from_str(&kredo().evaluate_json(&req, today()).unwrap()).unwrap();
+    assert_eq!(
+        error_codes(&d),
+        [("project_description".into(), "invalid_type".into())]
+    );
+}

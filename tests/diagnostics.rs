@@ -299,3 +299,149 @@ fn a_rule_reading_an_undeclared_field_suggests_a_declared_one() {
         ]
     );
 }
+
+/// A file of the embedded 2025 version, as stored.
+fn stored(path: &str) -> String {
+    let sources = kredo::embedded::sources().unwrap();
+    let src = sources.iter().find(|s| s.version == "2025-01-01").unwrap();
+    String::from_utf8(src.file(path).unwrap().bytes.to_vec()).unwrap()
+}
+
+#[test]
+fn for_over_what_cannot_be_walked_is_caught_when_loading() {
+    let cases = [
+        (
+            rule("let n = 0;\nfor x in 0..10 { n += x; }\nn > 5", ""),
+            "impulskrediet/2025-01-01/rules/my_rule.rhai:6:10: `for` walks over a list or a string, not a range\n  help: rules have no ranges to walk: write the list, e.g. `[1, 2, 3]`, or compare, e.g. `x >= 1 && x <= 3`",
+        ),
+        (
+            rule("let n = 0;\nfor x in 1..=3 { n += x; }\nn > 5", ""),
+            "impulskrediet/2025-01-01/rules/my_rule.rhai:6:10: `for` walks over a list or a string, not a range\n  help: rules have no ranges to walk: write the list, e.g. `[1, 2, 3]`, or compare, e.g. `x >= 1 && x <= 3`",
+        ),
+        (
+            rule(
+                "let n = 0;\nfor p in funding_purposes { n += 1; }\nn > 1",
+                "\"funding_purposes\"",
+            ),
+            "impulskrediet/2025-01-01/rules/my_rule.rhai:6:10: `for` walks over a list or a string, not `funding_purposes`\n  help: read `funding_purposes` with its methods: `len()`, `total()`, `amount_for(\"…\")`, `has(\"…\")`, `count_in(\"…\")`",
+        ),
+        (
+            rule("for m in term_months { }\ntrue", "\"term_months\""),
+            "impulskrediet/2025-01-01/rules/my_rule.rhai:5:10: `for` walks over a list or a string, not `term_months`, a whole number",
+        ),
+        (
+            rule("for m in MAX_AMOUNT_EUR { }\ntrue", ""),
+            "impulskrediet/2025-01-01/rules/my_rule.rhai:5:10: `for` walks over a list or a string, not `MAX_AMOUNT_EUR`, a decimal number",
+        ),
+        (
+            rule("for m in 1.5 { }\ntrue", ""),
+            "impulskrediet/2025-01-01/rules/my_rule.rhai:5:10: `for` walks over a list or a string, not a decimal number",
+        ),
+    ];
+    for (text, expected) in cases {
+        assert_eq!(one("rules/my_rule.rhai", &text).to_string(), expected);
+    }
+    // Lists and strings can be walked: those load.
+    let walks = rule(
+        "let n = 0;\nfor c in region { n += 1; }\nfor f in missing_required { n += 1; }\nfor x in [1, 2] { n += x; }\nfor c in \"ab\" { n += 1; }\nn > 100",
+        "\"region\"",
+    );
+    let sources = with_file("rules/my_rule.rhai", &walks);
+    let sources = with_messages_for_my_rule(sources);
+    assert!(
+        problems_of(sources, "rules/my_rule.rhai").is_empty(),
+        "a walk over a list or a string loads"
+    );
+}
+
+/// Adds a message for `MY_RULE` in every language, so that only the rule file is judged.
+fn with_messages_for_my_rule(mut sources: Vec<kredo::RuleSetSource>) -> Vec<kredo::RuleSetSource> {
+    let src = &mut sources[0];
+    for lang in ["nl", "fr", "en"] {
+        let path = format!("messages/{lang}.json");
+        let text = stored(&path)
+            .replacen("\"rules\": {", "\"rules\": {\n    \"MY_RULE\": \"x\",", 1)
+            .replacen(
+                "\"next_steps\": {",
+                "\"next_steps\": {\n    \"MY_RULE\": \"x\",",
+                1,
+            );
+        src.files.retain(|f| f.path != path);
+        src.origins.remove(&path);
+        src.files.push(kredo::SourceFile {
+            path: path.clone(),
+            bytes: text.into_bytes().into(),
+        });
+    }
+    sources
+}
+
+fn problems_of(sources: Vec<kredo::RuleSetSource>, path: &str) -> Vec<Diagnostic> {
+    match Kredo::from_sources(sources) {
+        Ok(_) => Vec::new(),
+        Err(e) => e
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.file == path)
+            .collect(),
+    }
+}
+
+#[test]
+fn a_rule_file_with_a_bom_loads_as_without() {
+    let path = "rules/amount_above_max.rhai";
+    let text = format!("\u{feff}{}", stored(path));
+    let kredo = Kredo::from_sources(with_file(path, &text)).expect("a BOM is no part of the rule");
+    let mut app = eligible();
+    app["amount_requested_eur"] = serde_json::json!("30000");
+    let mut with_bom: serde_json::Value =
+        serde_json::from_str(&kredo.evaluate_json(&request(&app), today()).unwrap()).unwrap();
+    let mut without: serde_json::Value =
+        serde_json::from_str(&fresh().evaluate_json(&request(&app), today()).unwrap()).unwrap();
+    assert_eq!(with_bom["outcome"], "ineligible");
+    // The hash covers the file's bytes as stored, BOM included.
+    assert_ne!(with_bom["rule_set"]["hash"], without["rule_set"]["hash"]);
+    with_bom["rule_set"]["hash"] = serde_json::Value::Null;
+    without["rule_set"]["hash"] = serde_json::Value::Null;
+    assert_eq!(with_bom, without);
+    // A broken rule after a BOM is reported where an editor shows it.
+    let broken = format!("\u{feff}{}", rule("term_month > 1", "\"term_months\""));
+    assert_eq!(
+        one("rules/my_rule.rhai", &broken).to_string(),
+        "impulskrediet/2025-01-01/rules/my_rule.rhai:5:1: unknown variable `term_month`\n  help: did you mean `term_months`?"
+    );
+}
+
+#[test]
+fn placeholders_are_checked_in_every_message_group() {
+    let text = stored("messages/en.json")
+        .replacen("\"Write an amount", "\"Write {min} an amount", 1)
+        .replacen(
+            "\"This field is not used",
+            "\"{field} This field is not used",
+            1,
+        )
+        .replacen(
+            "\"The number must lie between {min}",
+            "\"The number must lie between {low}",
+            1,
+        )
+        .replacen(
+            "to {MAX_AMOUNT_EUR} or less",
+            "to {MAX_AMOUNT_EURO} or less",
+            1,
+        );
+    let all: Vec<String> = problems("messages/en.json", &text)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        all,
+        [
+            "impulskrediet/2025-01-01/messages/en.json:28:46: `next_steps` `AMOUNT_ABOVE_MAX`: unknown placeholder `{MAX_AMOUNT_EURO}` (did you mean `MAX_AMOUNT_EUR`?)",
+            "impulskrediet/2025-01-01/messages/en.json:58:58: `errors` `integer_out_of_range`: unknown placeholder `{low}` (this message is given `{min}` and `{max}`)",
+            "impulskrediet/2025-01-01/messages/en.json:53:29: `errors` `invalid_money`: unknown placeholder `{min}` (this message is given none)",
+            "impulskrediet/2025-01-01/messages/en.json:70:23: `warnings` `unknown_field`: unknown placeholder `{field}` (this message is given none)",
+        ]
+    );
+}

@@ -259,7 +259,7 @@ fn the_server_decides_and_documents_the_products_own_field() {
         "{application}"
     );
     assert_eq!(
-        doc["components"]["schemas"]["CheckRequest"]["properties"]["application"]["$ref"],
+        doc["components"]["schemas"]["CheckRequest"]["properties"]["application"]["anyOf"][0]["$ref"],
         "#/components/schemas/Application"
     );
 }

@@ -676,3 +676,116 @@ fn oversized_bodies_are_refused_before_they_are_sent() {
     let answer = read_answer(&mut conn, Instant::now() + Duration::from_secs(5));
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
+
+/// The OpenAPI document's examples, as the API page fills them in, work when sent; and what the
+/// document says the envelope refuses, the server refuses (`.ci/api-fuzz` checks the rest).
+#[test]
+fn the_documents_examples_work_and_its_limits_hold() {
+    let dir = TempDir::new("srv-openapi");
+    let db = dir.path("k.db");
+    let token = staff_token(&db, "An Peeters");
+    let server = Server::start(&db, &[]);
+    let doc = get(&server.url("/api/v1/openapi.json"), None).json();
+    let example = |path: &str, content_type: &str| {
+        let value = &doc["paths"][path]["post"]["requestBody"]["content"][content_type]["example"];
+        assert!(!value.is_null(), "{path} has no {content_type} example");
+        value.clone()
+    };
+
+    // The public check's example: a complete application the default product finds eligible.
+    let check = example("/api/v1/check", "application/json");
+    let answer = post(
+        &server.url("/api/v1/check"),
+        check.to_string().as_bytes(),
+        None,
+    );
+    assert_eq!(answer.status, 200, "{}", answer.text());
+    let decision = answer.json();
+    assert_eq!(decision["outcome"], "eligible", "{decision}");
+    for list in ["errors", "warnings", "skipped"] {
+        assert_eq!(decision[list], serde_json::json!([]), "{decision}");
+    }
+
+    // The same request records a case; the staff decision's example decides on it.
+    let case = example("/api/v1/cases", "application/json");
+    assert_eq!(case, check);
+    let created = post(
+        &server.url("/api/v1/cases"),
+        case.to_string().as_bytes(),
+        Some(&token),
+    );
+    assert_eq!(created.status, 201, "{}", created.text());
+    let case_id = created.json()["case_id"].as_str().unwrap().to_owned();
+    let staff = &doc["components"]["schemas"]["StaffDecisionInput"]["example"];
+    let decided = post(
+        &server.url(&format!("/api/v1/cases/{case_id}/decisions")),
+        staff.to_string().as_bytes(),
+        Some(&token),
+    );
+    assert_eq!(decided.status, 201, "{}", decided.text());
+
+    // The batch's example CSV screens.
+    let csv = example("/api/v1/batch", "text/csv");
+    let batch = post_with(
+        &agent(),
+        &server.url("/api/v1/batch"),
+        csv.as_str().unwrap().as_bytes(),
+        Some(&token),
+        "text/csv",
+    );
+    assert_eq!(batch.status, 200, "{}", batch.text());
+    assert!(batch.text().lines().nth(1).unwrap().contains("eligible"));
+
+    // The envelope takes its own keys only, and the values the document lists.
+    let request = &doc["components"]["schemas"]["CheckRequest"];
+    assert_eq!(request["additionalProperties"], false);
+    for (body, status) in [
+        (r#"{"application":{},"colour":"blue"}"#, 400),
+        (r#"{"application":{},"version":""}"#, 422),
+        (r#"{"application":{},"language":"EN"}"#, 400),
+        (r#"{"application":{},"as_of":"2020-07-02"}"#, 422),
+        (
+            r#"{"application":{},"as_of":"2020-07-02","version":"2020-07-03"}"#,
+            200,
+        ),
+        (
+            r#"{"application":[],"product":null,"version":null,"as_of":null}"#,
+            200,
+        ),
+    ] {
+        let answer = post(&server.url("/api/v1/check"), body.as_bytes(), None);
+        assert_eq!(answer.status, status, "{body}: {}", answer.text());
+    }
+    let versions = request["properties"]["version"]["enum"].as_array().unwrap();
+    assert!(!versions.contains(&"".into()) && versions.contains(&serde_json::Value::Null));
+
+    // A motivation with nothing visible is refused, as the document's patterns say; `corrects`
+    // is a whole number however it is written.
+    let decisions = server.url(&format!("/api/v1/cases/{case_id}/decisions"));
+    let seq = decided.json()["seq"].as_i64().unwrap();
+    for (body, status) in [
+        (
+            r#"{"decision":"decline","motivation":" \u00a0\u2003 "}"#.to_owned(),
+            422,
+        ),
+        (
+            r#"{"decision":"decline","motivation":"\u200b\u0007"}"#.to_owned(),
+            422,
+        ),
+        (
+            format!(r#"{{"decision":"decline","motivation":"x","corrects":{seq}.0}}"#),
+            201,
+        ),
+        (
+            format!(r#"{{"decision":"decline","motivation":"x","corrects":{seq}.5}}"#),
+            400,
+        ),
+        (
+            r#"{"decision":"decline","motivation":"x","corrects":1e400}"#.to_owned(),
+            400,
+        ),
+    ] {
+        let answer = post(&decisions, body.as_bytes(), Some(&token));
+        assert_eq!(answer.status, status, "{body}: {}", answer.text());
+    }
+}

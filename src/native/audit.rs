@@ -724,9 +724,63 @@ impl StaffDecision {
     }
 }
 
+/// Whether a motivation says anything a reader can see: at least one character that is not
+/// white space, a control character or an invisible format character (zero-width spaces and
+/// joiners, direction marks, the BOM, soft hyphens, variation selectors, tags, Hangul fillers,
+/// the blank Braille pattern). A motivation of only such characters looks written in a form
+/// but records nothing. Every place that takes a motivation asks this.
+pub fn has_visible_text(motivation: &str) -> bool {
+    motivation.chars().any(|c| !is_invisible(c))
+}
+
+/// White space, control characters, and Unicode's default-ignorable code points plus the
+/// characters that render as blanks.
+fn is_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || c.is_control()
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{034F}'
+                | '\u{061C}'
+                | '\u{115F}'..='\u{1160}'
+                | '\u{17B4}'..='\u{17B5}'
+                | '\u{180B}'..='\u{180F}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{206F}'
+                | '\u{2800}'
+                | '\u{3164}'
+                | '\u{FE00}'..='\u{FE0F}'
+                | '\u{FEFF}'
+                | '\u{FFA0}'
+                | '\u{FFF0}'..='\u{FFF8}'
+                | '\u{1BCA0}'..='\u{1BCA3}'
+                | '\u{1D173}'..='\u{1D17A}'
+                | '\u{E0000}'..='\u{E0FFF}'
+        )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_motivation_needs_visible_text() {
+        for blank in [
+            "",
+            " \t\n",
+            "\u{200B}\u{200C}\u{200D}\u{2060}",
+            "\u{FEFF}\u{00A0}\u{3000}",
+            "\u{0007}\u{0000}\u{001B}",
+            "\u{202E}\u{2800}\u{3164}\u{FE0F}\u{E0041}",
+        ] {
+            assert!(!has_visible_text(blank), "{blank:?}");
+        }
+        for written in ["x", "\u{200B}ok", "é", "漢", "🙂", "-"] {
+            assert!(has_visible_text(written), "{written:?}");
+        }
+    }
 
     #[test]
     fn formats_known_instants() {

@@ -39,7 +39,7 @@ const CHUNK_ROWS: usize = 256;
 #[derive(Debug, Clone)]
 pub struct BatchOutput {
     /// UTF-8 CSV with the input's delimiter; starts with a BOM when the input had one or was
-    /// Windows-1252, so that Excel reads the accents in French and Dutch messages right.
+    /// not UTF-8, so that Excel reads the accents in French and Dutch messages right.
     pub csv: Vec<u8>,
     /// Data rows read.
     pub rows: usize,
@@ -49,6 +49,8 @@ pub struct BatchOutput {
     pub delimiter: u8,
     /// The input's encoding.
     pub encoding: TextEncoding,
+    /// Header cells that name no field of the version: their cells are not read.
+    pub unknown_columns: Vec<String>,
 }
 
 /// Why a whole batch could not run.
@@ -112,6 +114,7 @@ pub fn run_cancellable(
         selection: selection.clone(),
         application: serde_json::Value::Object(serde_json::Map::new()),
     };
+    let unknown_columns = csv_in::unknown_columns(&table, &rs.fields)?;
     let kinds = csv_in::ColumnKinds::new(&table.keys, &rs.fields);
 
     let decimal_comma = table.delimiter == b';';
@@ -164,7 +167,7 @@ pub fn run_cancellable(
     }
 
     let mut csv = Vec::with_capacity(input.len() * 2 + 1024);
-    if table.had_bom || table.encoding == TextEncoding::Windows1252 {
+    if table.had_bom || table.encoding != TextEncoding::Utf8 {
         csv.extend_from_slice(b"\xEF\xBB\xBF");
     }
     {
@@ -198,6 +201,7 @@ pub fn run_cancellable(
         rows_with_errors,
         delimiter: table.delimiter,
         encoding: table.encoding,
+        unknown_columns,
     })
 }
 

@@ -149,11 +149,28 @@ fn read_input(file: &str) -> Result<String, CliError> {
             .map_err(CliError::ReadStdin)?;
         Ok(s)
     } else {
+        regular_file(file)?;
         std::fs::read_to_string(file).map_err(|source| CliError::Read {
             path: file.to_owned(),
             source,
         })
     }
+}
+
+/// Refuses an input path that is not a regular file before opening it (see
+/// [`super::special_kind`]); a pipe is read through `-`.
+pub(super) fn regular_file(file: &str) -> Result<(), CliError> {
+    let meta = std::fs::metadata(file).map_err(|source| CliError::Read {
+        path: file.to_owned(),
+        source,
+    })?;
+    if meta.is_file() {
+        return Ok(());
+    }
+    Err(CliError::NotAFile {
+        path: file.to_owned(),
+        kind: super::special_kind(meta.file_type()),
+    })
 }
 
 fn check(args: &CheckArgs) -> Result<ExitCode, CliError> {

@@ -48,6 +48,16 @@ pub enum CliError {
         /// Why.
         source: std::io::Error,
     },
+    /// An input path that is not a regular file.
+    #[error(
+        "cannot read `{path}`: it is {kind}, not a regular file; give a file, or `-` for standard input"
+    )]
+    NotAFile {
+        /// The path as given.
+        path: String,
+        /// What it is.
+        kind: &'static str,
+    },
     /// Standard output could not be written.
     #[error("cannot write: {0}")]
     WriteStdout(#[source] std::io::Error),
@@ -174,6 +184,7 @@ impl CliError {
             CliError::Load { .. }
             | CliError::ReadStdin(_)
             | CliError::Read { .. }
+            | CliError::NotAFile { .. }
             | CliError::WriteStdout(_)
             | CliError::Write { .. }
             | CliError::Paths(_)

@@ -130,7 +130,7 @@ pub enum AuditAction {
 #[derive(Debug, Args)]
 pub struct BatchCommand {
     /// CSV of applications, one a row (`-` for standard input). Header: the contract's flat
-    /// field names; `,` or `;`; UTF-8 or Windows-1252; purposes as `category:amount;…`.
+    /// field names; `,` or `;`; UTF-8, Windows-1252 or UTF-16; purposes as `category:amount;…`.
     input: String,
     /// Where to write the output CSV (default: standard output).
     #[arg(short, long, value_name = "OUT.csv")]
@@ -479,6 +479,7 @@ pub fn batch(cmd: &BatchCommand) -> Result<ExitCode, CliError> {
             .map_err(CliError::ReadStdin)?;
         bytes
     } else {
+        super::cli::regular_file(&cmd.input)?;
         std::fs::read(&cmd.input).map_err(|source| CliError::Read {
             path: cmd.input.clone(),
             source,
@@ -541,6 +542,18 @@ pub fn batch(cmd: &BatchCommand) -> Result<ExitCode, CliError> {
     } else {
         0.0
     };
+    if !output.unknown_columns.is_empty() {
+        let _ = writeln!(
+            std::io::stderr(),
+            "warning: unknown columns, ignored (no field of the rule set has their name): {}",
+            output
+                .unknown_columns
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     let _ = writeln!(
         std::io::stderr(),
         "screened {} rows in {elapsed:.3} s ({rate:.0} rows/s); {} with errors; input {} with `{}`",

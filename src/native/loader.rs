@@ -9,13 +9,10 @@ use std::fs;
 use std::path::Path;
 
 fn io_error(path: &Path, e: &std::io::Error) -> LoadError {
-    Diagnostic::new(
-        "",
-        "",
-        &path.display().to_string(),
-        format!("cannot read: {e}"),
-    )
-    .into()
+    let at = path.display().to_string();
+    Diagnostic::new("", "", &at, format!("cannot read: {e}"))
+        .with_origin(at)
+        .into()
 }
 
 /// Every file under a rules root, paths relative to it, in path order. Hidden files and the
@@ -55,9 +52,29 @@ fn collect(base: &Path, dir: &Path, out: &mut Vec<SourceFile>) -> Result<(), Loa
         if hidden {
             continue;
         }
-        if path.is_dir() {
+        // Through symbolic links: a link to `/dev/zero` is as endless as the device.
+        let meta = fs::metadata(&path).map_err(|e| io_error(&path, &e))?;
+        if meta.is_dir() {
             collect(base, &path, out)?;
             continue;
+        }
+        if dir == base {
+            // The documents at the root are no rule-set files: left unread.
+            continue;
+        }
+        if !meta.is_file() {
+            let at = path.display().to_string();
+            let kind = super::special_kind(meta.file_type());
+            return Err(Diagnostic::new(
+                "",
+                "",
+                &at,
+                format!(
+                    "not a regular file but {kind}: a rules folder holds only files and folders"
+                ),
+            )
+            .with_origin(at)
+            .into());
         }
         let rel = path.strip_prefix(base).unwrap_or(&path);
         let rel = rel

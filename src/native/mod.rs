@@ -41,6 +41,32 @@ pub fn brussels_date(unix_secs: i64) -> Date {
     Date::from_unix_days((unix_secs + offset).div_euclid(86_400)).unwrap_or(Date::MIN)
 }
 
+/// What a path that is not a regular file is, for errors that refuse it before it is opened:
+/// opening a FIFO waits for a writer that may never come, and `/dev/zero` never ends.
+pub fn special_kind(file_type: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if file_type.is_char_device() {
+            return "a character device";
+        }
+        if file_type.is_block_device() {
+            return "a block device";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+    }
+    if file_type.is_dir() {
+        "a directory"
+    } else {
+        "a special file"
+    }
+}
+
 /// Unix day of the last Sunday of a month with 31 days (March, October).
 fn last_sunday(year: u16, month: u8) -> i64 {
     let last = Date::new(year, month, 31).map_or(0, Date::unix_days);

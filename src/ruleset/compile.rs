@@ -10,7 +10,7 @@ use crate::fields::{Fields, Kind};
 use crate::model::Language;
 use crate::money::parse_money;
 use crate::script::{Inputs, Lists, Program, ProgramSpec, RuleSource};
-use crate::validate::ISSUE_CODES;
+use crate::validate::{ISSUE_CODES, issue_placeholders};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -94,7 +94,7 @@ impl Ctx<'_> {
         let src = self.src;
         match src.file(path) {
             Some(f) => match std::str::from_utf8(&f.bytes) {
-                Ok(t) => Some(t),
+                Ok(t) => Some(without_bom(t)),
                 Err(e) => {
                     self.push(
                         path,
@@ -122,6 +122,25 @@ impl Ctx<'_> {
             }
         }
     }
+}
+
+/// The `{NAME}` placeholders of a message, as `fill` reads them.
+fn placeholders(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        let start = rest.find('{')?;
+        let after = rest.get(start + 1..)?;
+        let end = after.find('}')?;
+        rest = after.get(end + 1..)?;
+        after.get(..end)
+    })
+}
+
+/// A file's text after a UTF-8 byte-order mark, which Windows editors may write: it is no
+/// part of the rule or the data, so the file loads as it would without one. The version's hash
+/// still covers the bytes as stored, mark included.
+pub(crate) fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
 fn strip_serde_position(msg: &str) -> String {
@@ -232,7 +251,7 @@ pub fn compile(src: &RuleSetSource) -> Result<RuleSet, LoadError> {
         match std::str::from_utf8(&f.bytes) {
             Ok(text) => sources.push(RuleSource {
                 path: &f.path,
-                text,
+                text: without_bom(text),
                 origin: src.origin(&f.path),
             }),
             Err(_) => cx.push(&f.path, "file is not UTF-8"),
@@ -328,7 +347,7 @@ fn load_fields(cx: &mut Ctx<'_>) -> Option<Fields> {
         if cx.json::<serde_json::Value>(&f.path).is_some()
             && let Ok(text) = std::str::from_utf8(&f.bytes)
         {
-            texts.push((f.path.as_str(), text));
+            texts.push((f.path.as_str(), without_bom(text)));
         }
     }
     if cx.problems.len() > before {
@@ -428,7 +447,35 @@ fn load_messages(
     let Some(file) = cx.json::<MessagesFile>(&path) else {
         return (Messages::default(), Vec::new());
     };
-    let fill = |cx: &mut Ctx<'_>, key: &str, text: &str| -> String {
+    let source = cx.text(&path).unwrap_or_default().to_owned();
+    // Where a placeholder is written: after its section's key, then its message's key.
+    let at = |section: &str, key: &str, placeholder: &str| -> Option<(usize, usize)> {
+        let mut from = 0;
+        for needle in [
+            format!("\"{section}\""),
+            format!("\"{key}\""),
+            placeholder.to_owned(),
+        ] {
+            from += source.get(from..)?.find(&needle)?;
+        }
+        let before = source.get(..from)?;
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        Some((line, column))
+    };
+    let unknown_placeholder =
+        |cx: &mut Ctx<'_>, section: &str, key: &str, name: &str, help: String| {
+            let placeholder = format!("{{{name}}}");
+            let mut d = cx.diag(
+                &path,
+                format!("`{section}` `{key}`: unknown placeholder `{placeholder}`{help}"),
+            );
+            if let Some((line, column)) = at(section, key, &placeholder) {
+                d = d.at(&source, Some(line), Some(column));
+            }
+            cx.problems.push(d);
+        };
+    let fill = |cx: &mut Ctx<'_>, section: &str, key: &str, text: &str| -> String {
         let mut out = String::with_capacity(text.len() + 16);
         let mut rest = text;
         while let Some(start) = rest.find('{') {
@@ -446,10 +493,7 @@ fn load_messages(
                     let help = did_you_mean(name, params.iter().map(|p| p.name.as_str()))
                         .map(|h| format!(" ({h})"))
                         .unwrap_or_default();
-                    cx.push(
-                        &path,
-                        format!("`{key}`: unknown placeholder `{{{name}}}`{help}"),
-                    );
+                    unknown_placeholder(cx, section, key, name, help);
                 }
             }
             rest = after.get(end + 1..).unwrap_or_default();
@@ -473,7 +517,7 @@ fn load_messages(
             rule_ids
                 .iter()
                 .map(|id| match table.get(id) {
-                    Some(text) => fill(cx, id, text),
+                    Some(text) => fill(cx, section, id, text),
                     None => {
                         cx.push(&path, format!("`{section}` has no message for rule `{id}`"));
                         String::new()
@@ -491,6 +535,28 @@ fn load_messages(
         };
         if !known {
             cx.push(&path, format!("no message for {what} `{code}`"));
+        }
+    }
+    // Validation fills only `{min}` and `{max}`, and only in some messages.
+    for (section, table) in [("errors", &file.errors), ("warnings", &file.warnings)] {
+        for (code, text) in table {
+            let given = issue_placeholders(code);
+            for name in placeholders(text) {
+                if !given.contains(&name) {
+                    let help = match given {
+                        [] => " (this message is given none)".to_owned(),
+                        _ => format!(
+                            " (this message is given {})",
+                            given
+                                .iter()
+                                .map(|g| format!("`{{{g}}}`"))
+                                .collect::<Vec<_>>()
+                                .join(" and ")
+                        ),
+                    };
+                    unknown_placeholder(cx, section, code, name, help);
+                }
+            }
         }
     }
     let mut texts = Vec::with_capacity(rules.len());

@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 pub use compile::compile;
+pub(crate) use compile::without_bom;
 pub use registry::Registry;
 pub use source::{RuleSetSource, SourceFile, hash};
 

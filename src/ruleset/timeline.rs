@@ -107,7 +107,8 @@ pub fn resolve(files: Vec<SourceFile>) -> Result<Vec<RuleSetSource>, LoadError> 
             continue;
         };
         let text = String::from_utf8_lossy(&timeline_file.bytes);
-        let timeline: Timeline = match serde_json::from_str(&text) {
+        let text = super::compile::without_bom(&text);
+        let timeline: Timeline = match serde_json::from_str(text) {
             Ok(t) => t,
             Err(e) => {
                 let message = e.to_string();
@@ -116,14 +117,14 @@ pub fn resolve(files: Vec<SourceFile>) -> Result<Vec<RuleSetSource>, LoadError> 
                     .and_then(|i| message.get(..i))
                     .unwrap_or(&message)
                     .to_owned();
-                problems.push(diag(TIMELINE, message).at(&text, Some(e.line()), Some(e.column())));
+                problems.push(diag(TIMELINE, message).at(text, Some(e.line()), Some(e.column())));
                 continue;
             }
         };
         let at = |needle: &str, message: String| {
             let d = diag(TIMELINE, message);
-            match locate(&text, needle) {
-                Some((line, column)) => d.at(&text, Some(line), Some(column)),
+            match locate(text, needle) {
+                Some((line, column)) => d.at(text, Some(line), Some(column)),
                 None => d,
             }
         };

@@ -13,6 +13,42 @@ pub struct InputSpec {
     pub readable: bool,
     /// Why not, when not.
     pub note: Option<String>,
+    /// What its value is when it has one, for load-time checks of what a rule does with it.
+    pub shape: Shape,
+}
+
+/// What an input's value is, as far as a rule can tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// A string (enums, text, codes, dates).
+    Text,
+    /// A list of strings.
+    List,
+    /// A whole number.
+    Integer,
+    /// An exact decimal (money, the instalment).
+    Decimal,
+    /// `true` or `false`.
+    Boolean,
+    /// The funding purposes, a value with methods.
+    Purposes,
+}
+
+impl Shape {
+    fn of(kind: &crate::fields::Kind) -> Shape {
+        use crate::fields::Kind;
+        match kind {
+            Kind::Money { .. } => Shape::Decimal,
+            Kind::Integer { .. } => Shape::Integer,
+            Kind::Boolean => Shape::Boolean,
+            Kind::Purposes { .. } => Shape::Purposes,
+            Kind::Enum { .. }
+            | Kind::Text { .. }
+            | Kind::NaceCode
+            | Kind::EnterpriseNumber
+            | Kind::Date => Shape::Text,
+        }
+    }
 }
 
 /// The name of the derived input that holds the indicative instalment at the version's rate,
@@ -39,6 +75,7 @@ impl Inputs {
                 fields: vec![f.name.clone()],
                 readable: f.readable,
                 note: f.note.clone(),
+                shape: Shape::of(&f.kind),
             })
             .collect();
         let amount = fields.get(fields.amount_index()).map(|f| f.name.clone());
@@ -48,12 +85,14 @@ impl Inputs {
             fields: amount.into_iter().chain(term).collect(),
             readable: true,
             note: None,
+            shape: Shape::Decimal,
         });
         list.push(InputSpec {
             name: MISSING_REQUIRED_INPUT.to_owned(),
             fields: Vec::new(),
             readable: true,
             note: None,
+            shape: Shape::List,
         });
         Inputs {
             list,

@@ -382,6 +382,14 @@ impl Program {
                     }
                 }
             }
+            if let ASTNode::Stmt(Stmt::For(x, _)) = node
+                && let Some((pos, what, help)) = not_walkable(&x.2.expr, spec)
+            {
+                problems.push(
+                    self.diag_at(file, pos, format!("`for` walks over a list or a string, not {what}"))
+                        .with_help(help),
+                );
+            }
             if let ASTNode::Expr(Expr::Variable(v, _, pos)) = node {
                 let name = v.1.as_str();
                 if let Some(input) = spec.inputs.iter().find(|i| i.name == name) {
@@ -626,6 +634,70 @@ impl Program {
     /// The version id.
     pub fn version(&self) -> &str {
         &self.version
+    }
+}
+
+/// Why `for` cannot walk over `expr`, where the AST shows it: rules run without rhai's
+/// iterator package, so only lists and strings can be walked, and rhai would find out only when
+/// the rule runs ("for loop expects iterable type"), on some application. Anything the AST
+/// does not show (a local variable, a call) is left to run time.
+fn not_walkable(expr: &Expr, spec: &ProgramSpec<'_>) -> Option<(Position, String, Option<String>)> {
+    let at = expr.start_position();
+    let what = match expr {
+        Expr::FnCall(call, _)
+            if call.op_token.is_some() && matches!(call.name.as_str(), ".." | "..=") =>
+        {
+            let from = call.args.first().map_or(at, Expr::start_position);
+            return Some((
+                from,
+                "a range".to_owned(),
+                Some("rules have no ranges to walk: write the list, e.g. `[1, 2, 3]`, or compare, e.g. `x >= 1 && x <= 3`".to_owned()),
+            ));
+        }
+        // rhai's parser refuses the other literals (`for x in 3`) itself.
+        Expr::DynamicConstant(value, _) => describe(value)?.to_owned(),
+        // Not a local (those have an index): an input or a parameter.
+        Expr::Variable(v, ..) if v.0.is_none() => {
+            let name = v.1.as_str();
+            if let Some(input) = spec.inputs.iter().find(|i| i.name == name) {
+                let kind = match input.shape {
+                    inputs::Shape::Text | inputs::Shape::List => return None,
+                    inputs::Shape::Integer => "a whole number",
+                    inputs::Shape::Decimal => "an amount",
+                    inputs::Shape::Boolean => "`true` or `false`",
+                    inputs::Shape::Purposes => {
+                        return Some((
+                            at,
+                            format!("`{name}`"),
+                            Some(format!(
+                                "read `{name}` with its methods: `len()`, `total()`, `amount_for(\"…\")`, `has(\"…\")`, `count_in(\"…\")`"
+                            )),
+                        ));
+                    }
+                };
+                format!("`{name}`, {kind}")
+            } else {
+                let (_, value) = spec.constants.iter().find(|(n, _)| n == name)?;
+                format!("`{name}`, {}", describe(value)?)
+            }
+        }
+        _ => return None,
+    };
+    Some((at, what, None))
+}
+
+/// What a constant value is, when `for` cannot walk over it.
+fn describe(value: &Dynamic) -> Option<&'static str> {
+    if value.is_int() {
+        Some("a number")
+    } else if value.is::<rust_decimal::Decimal>() {
+        Some("a decimal number")
+    } else if value.is_bool() {
+        Some("`true` or `false`")
+    } else if value.is_unit() {
+        Some("`()`")
+    } else {
+        None
     }
 }
 

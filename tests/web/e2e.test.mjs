@@ -1,6 +1,8 @@
 // End to end in Debian's chromium: the self-check page with the real wasm engine, walked through
 // eligible, flagged, review, ineligible and invalid paths in nl, fr and en, with axe-core on
-// every step, every error state and every result. Screenshots go to tests/web/artifacts/.
+// every step, every error state and every result; then the same page built over a rules tree
+// with a fixture product that declares a field of its own (KREDO_DEMO_WWW, made by
+// .ci/test-web). Screenshots go to tests/web/artifacts/.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,17 +13,22 @@ import { chromium } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 import { startServer, CHROMIUM_ARGS } from './server.mjs';
 import { TEXTS, LANGS } from '../../www/js/i18n.js';
-import { PAGES } from '../../www/js/questions.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
 const ARTIFACTS = path.join(HERE, 'artifacts');
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
 const NOW = new Date('2026-11-22T10:00:00+01:00');
+const TODAY = '2026-11-22';
+/** The page built over rules/ plus the fixture product `demo`; see .ci/test-web. */
+const DEMO_WWW = process.env.KREDO_DEMO_WWW ? path.resolve(ROOT, process.env.KREDO_DEMO_WWW) : null;
 
 let browser;
 let server;
 let engine;
+/** The question pages and fields of the default product today, from the engine's schema. */
+let PAGES;
+let FIELDS;
 
 before(async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
@@ -30,7 +37,16 @@ before(async () => {
   // The same engine in Node, for the texts and hash the page must show.
   engine = await import(path.join(ROOT, 'www/pkg/kredo.js'));
   engine.initSync({ module: fs.readFileSync(path.join(ROOT, 'www/pkg/kredo_bg.wasm')) });
+  const answer = engine.schema(undefined, undefined, TODAY);
+  assert.equal(answer.ok, true);
+  PAGES = answer.schema.pages;
+  FIELDS = Object.fromEntries(answer.schema.fields.map((f) => [f.name, f]));
 });
+
+/** A field's texts in a language, as declared in the rule set. */
+function field(lang, name) {
+  return FIELDS[name].text[lang];
+}
 
 after(async () => {
   await browser?.close();
@@ -214,7 +230,7 @@ for (const lang of LANGS) {
       await page.waitForSelector('#error-summary');
       assert.equal(await focusedId(page), 'error-summary');
       assert.ok((await page.title()).startsWith(T.errorPrefix));
-      assert.equal(norm(await page.textContent('#f-legal_form-error')), norm(`${T.errorLabel} ${T.fields.legal_form.required}`));
+      assert.equal(norm(await page.textContent('#f-legal_form-error')), norm(`${T.errorLabel} ${field(lang, 'legal_form').errors.required}`));
       await axe(page, `${lang} legal form error`);
       await shot(page, `${lang}-invalid-required`);
       await page.click('#error-summary a');
@@ -234,8 +250,9 @@ for (const lang of LANGS) {
       await page.waitForSelector('#error-summary');
       assert.equal(await focusedId(page), 'error-summary');
       const summary = await page.$$eval('#error-summary li', (items) => items.map((li) => li.textContent.trim()));
-      assert.deepEqual(summary, [T.fields.amount_requested_eur.format, T.fields.term_months.format]);
-      assert.ok(norm(await page.textContent('#f-amount_requested_eur-error')).includes(T.fields.amount_requested_eur.format));
+      const formats = ['amount_requested_eur', 'term_months'].map((f) => field(lang, f).errors.format);
+      assert.deepEqual(summary, formats);
+      assert.ok(norm(await page.textContent('#f-amount_requested_eur-error')).includes(formats[0]));
       assert.equal(await page.inputValue('#f-amount_requested_eur'), '25.000,00', 'what was typed is kept');
       await axe(page, `${lang} loan errors`);
       await shot(page, `${lang}-invalid-loan`);
@@ -302,7 +319,7 @@ test('the language switch keeps every answer, typed or continued', async () => {
     await page.click('header a[hreflang="en"]');
     await view(page, 'question', 'region');
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
-    assert.equal(norm(await page.textContent('h1')), TEXTS.en.fields.region.label);
+    assert.equal(norm(await page.textContent('h1')), field('en', 'region').label);
     assert.equal(await page.isChecked('#f-region-brussels'), true, 'the choice survives the switch');
     assert.equal(await focusedId(page), 'H1');
     await page.click('#continue');
@@ -471,5 +488,71 @@ test('keyboard only: from the start page to a result', async () => {
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
+  }
+});
+
+// ---------------------------------------------------------------- a product's own field
+
+test('a product declares a field of its own: the page asks it and decides with it, with no change to its code', {
+  skip: DEMO_WWW ? false : 'KREDO_DEMO_WWW is not set (.ci/test-web builds that page)',
+}, async () => {
+  const demo = await import(path.join(DEMO_WWW, 'pkg/kredo.js'));
+  demo.initSync({ module: fs.readFileSync(path.join(DEMO_WWW, 'pkg/kredo_bg.wasm')) });
+  const declared = demo.schema('demo', undefined, TODAY);
+  assert.equal(declared.ok, true);
+  const own = declared.schema.fields.find((f) => f.name === 'has_accountant');
+  const ownPage = declared.schema.pages.find((p) => p.fields.includes('has_accountant'));
+  assert.equal(own.kind, 'boolean');
+  // The wasm validates the field by its declared kind: a radio cannot send "ja", a request can.
+  const application = {
+    legal_form: 'eenmanszaak', region: 'flanders', business_status: 'started', activity_type: 'main',
+    amount_requested_eur: '8000', term_months: 36, funding_purposes: [{ category: 'investment', amount_eur: '8000' }],
+  };
+  const invalid = demo.evaluate({ product: 'demo', language: 'en', application: { ...application, has_accountant: 'ja' } }, TODAY);
+  assert.equal(invalid.ok, true);
+  assert.equal(invalid.decision.outcome, 'invalid');
+  assert.deepEqual(invalid.decision.errors.map((e) => e.field), ['has_accountant']);
+  const rule = demo.guidance('demo', declared.schema.version, 'en').rules.find((r) => r.id === 'NO_ACCOUNTANT');
+
+  const demoServer = await startServer(DEMO_WWW);
+  const { context, page, problems } = await open();
+  try {
+    await page.goto(`${demoServer.url}?product=demo#/en`);
+    await page.waitForSelector('html[data-engine="ready"]');
+    await view(page, 'start');
+    await page.click('#start-button');
+    for (const p of declared.schema.pages) {
+      await view(page, 'question', p.id);
+      if (p.id !== ownPage.id) {
+        await answer(page, p.id, ELIGIBLE); // the contract's questions, as on the eligible path
+      } else {
+        const h1 = norm(await page.textContent('h1'));
+        assert.equal(h1, 'Do you work with an accountant? (optional)');
+        assert.equal(h1, `${own.text.en.label} ${TEXTS.en.optional}`, 'the question as declared');
+        assert.equal(norm(await page.textContent('#f-has_accountant-hint')), own.text.en.hint);
+        assert.equal(await page.title(), `${ownPage.text.en.title} – ${TEXTS.en.service}`);
+        assert.deepEqual(await page.$$eval('.radios__label', (ls) => ls.map((l) => l.textContent.trim())), [TEXTS.en.yes, TEXTS.en.no]);
+        await axe(page, 'demo accountant question');
+        await shot(page, 'demo-accountant-question');
+        await page.check('#f-has_accountant-no');
+      }
+      await page.click('#continue');
+    }
+    await view(page, 'check');
+    const rows = await page.$$eval('.summary-list__row', (rs) => rs.map((r) => [r.querySelector('dt').textContent.trim(), r.querySelector('.summary-list__value').textContent.trim()]));
+    assert.deepEqual(rows.at(-1), [own.text.en.short, TEXTS.en.no]);
+    await result(page);
+    assert.equal(await page.getAttribute('#outcome', 'data-outcome'), 'flagged');
+    assert.deepEqual(await page.$$eval('li.reason', (items) => items.map((li) => li.dataset.reason)), ['NO_ACCOUNTANT']);
+    const reason = norm(await page.textContent('li.reason[data-reason="NO_ACCOUNTANT"]'));
+    assert.ok(reason.includes('You do not work with an accountant yet.'), reason);
+    assert.ok(reason.includes(norm(rule.message)) && reason.includes(norm(rule.next_step)), reason);
+    assert.equal(await page.textContent('#rule-set-version'), declared.schema.version);
+    await axe(page, 'demo flagged result');
+    await shot(page, 'demo-flagged-result');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+    await demoServer.close();
   }
 });

@@ -254,11 +254,38 @@ test('errors come back as data, never thrown', () => {
   assert.equal(wasm.guidance('impulskrediet', sets.rulesets[0].version, 'de').error.code, 'invalid_language');
 });
 
+test("schema() gives every version's fields and pages as the native facade does, as plain data", () => {
+  const expected = lines(native('--schemas')).map((l) => JSON.parse(l));
+  const sets = wasm.rulesets().rulesets;
+  assert.equal(expected.length, sets.length);
+  for (const want of expected) {
+    const got = wasm.schema(want.product, want.version);
+    assert.equal(got.ok, true);
+    assert.deepEqual(got.schema, want, `${want.product} ${want.version}`);
+  }
+  // Without a version: the one in force on the day given, as a request without one gets.
+  const today = wasm.schema(undefined, undefined, TODAY);
+  const decided = wasm.evaluate({ application: {} }, TODAY);
+  assert.equal(today.schema.version, decided.decision.rule_set.version);
+  assert.equal(today.schema.product, decided.decision.product);
+  const term = today.schema.fields.find((f) => f.kind === 'integer' && f.max === 600);
+  assert.ok(term, 'bounds are JSON numbers');
+  // Structured answers are plain objects and arrays, like JSON.parse's.
+  for (const value of [sets[0], wasm.guidance(sets[0].product, sets[0].version, 'en').rules[0], today.schema]) {
+    assert.equal(Object.getPrototypeOf(value), Object.prototype);
+  }
+  assert.equal(wasm.schema('nope').error.code, 'unknown_product');
+  assert.equal(wasm.schema(undefined, 'nope').error.code, 'unknown_version');
+  assert.equal(wasm.schema(undefined, undefined, '1999-01-01').error.code, 'no_version_in_force');
+  assert.deepEqual(wasm.schema(undefined, undefined, 'soon').error.field, 'today');
+});
+
 test('the TypeScript declarations name the public API and its types', () => {
   const dts = fs.readFileSync(path.join(ROOT, 'www/pkg/kredo.d.ts'), 'utf8');
   for (const needle of [
     'export function evaluate(request: Request, today?: string', 'export function rulesets(): RulesetsResult',
-    'export interface Decision', 'export type EvaluateResult', 'export interface RuleSetInfo',
+    'export function schema(product?: string', 'export interface Decision', 'export type EvaluateResult',
+    'export interface RuleSetInfo', 'export interface Schema', 'export interface FieldDecl', 'export type Request =',
   ]) {
     assert.ok(dts.includes(needle), `kredo.d.ts has ${needle}`);
   }

@@ -1,4 +1,5 @@
-// A tiny static server for the self-check page in tests: 127.0.0.1, an ephemeral port, www/ as is.
+// A tiny static server for the self-check page in tests: 127.0.0.1, an ephemeral port, www/ (or
+// another copy of the page, such as the one built over the fixture rules) as is.
 
 import http from 'node:http';
 import fs from 'node:fs';
@@ -25,15 +26,15 @@ const TYPES = {
   '.ts': 'text/plain; charset=utf-8',
 };
 
-export function startServer() {
+export function startServer(root = WWW) {
   const requests = [];
   const server = http.createServer((req, res) => {
     requests.push(req.url);
     const url = new URL(req.url, 'http://x');
     let rel = decodeURIComponent(url.pathname);
     if (rel.endsWith('/')) rel += 'index.html';
-    const file = path.resolve(WWW, `.${rel}`);
-    if (!file.startsWith(WWW + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+    const file = path.resolve(root, `.${rel}`);
+    if (!file.startsWith(root + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end('not found');
       return;

@@ -2,23 +2,28 @@
 //
 // Answers live in memory and in this tab's sessionStorage only; routes are URL fragments, so
 // moving between pages, switching language or asking for a decision never makes a request.
+// `?product=<id>` picks the product (default: the engine's); its questions come from the
+// schema of the version in force today, and that version decides.
 
-import init, { evaluate, guidance, rulesets } from '../pkg/kredo.js';
+import init, { evaluate, guidance, schema } from '../pkg/kredo.js';
 import { LANGS, LOCALES, LANG_NAMES, TEXTS, fill } from './i18n.js';
 import {
-  PAGES, PURPOSES, FIELD_PAGE, pageById, validatePage, firstIncompletePage, buildApplication,
+  ids, isChoice, choices, questionsOf, chosenPurposes, validatePage, firstIncompletePage, buildApplication,
 } from './questions.js';
 
-const PRODUCT = 'impulskrediet';
-const STORE = 'kredo-answers';
+const PRODUCT = new URLSearchParams(location.search).get('product') || undefined;
+const STORE = PRODUCT ? `kredo-answers:${PRODUCT}` : 'kredo-answers';
+// The engine computes the instalment from these two, so every product declares them.
+const AMOUNT_FIELD = 'amount_requested_eur';
+const TERM_FIELD = 'term_months';
 
 const state = {
   lang: 'nl',
   answers: loadAnswers(),
   /** Pages whose errors are shown, because the applicant pressed Continue on them. */
   showErrors: new Set(),
-  /** The `rulesets()` answer once the engine is ready. */
-  engine: null,
+  /** `questionsOf(schema)`, once the engine is ready. */
+  questions: null,
   engineFailed: false,
 };
 
@@ -27,9 +32,9 @@ const state = {
 const engineReady = init()
   .then(() => {
     performance.mark('kredo-instantiated');
-    const answer = rulesets();
-    if (!answer || answer.ok !== true) throw new Error(answer?.error?.message ?? 'no rule sets');
-    state.engine = answer;
+    const answer = schema(PRODUCT);
+    if (!answer || answer.ok !== true) throw new Error(answer?.error?.message ?? 'no schema');
+    state.questions = questionsOf(answer.schema);
     performance.mark('kredo-ready');
     document.documentElement.dataset.engine = 'ready';
   })
@@ -62,22 +67,22 @@ function saveAnswers() {
 function captureForm() {
   const form = document.getElementById('question-form');
   if (!form) return;
-  const page = pageById(form.dataset.page);
+  const page = state.questions?.page(form.dataset.page);
   if (!page) return;
   for (const f of page.fields) {
-    if (f.type === 'purposes') {
-      const purposes = { ...(state.answers.purposes ?? {}) };
-      for (const c of PURPOSES) {
-        const box = form.querySelector(`#f-purpose-${c}`);
-        const amount = form.querySelector(`#f-purpose-${c}-amount`);
+    if (f.kind === 'purposes') {
+      const purposes = { ...(state.answers[f.name] ?? {}) };
+      for (const c of choices(f)) {
+        const box = document.getElementById(ids.purpose(c));
+        const amount = document.getElementById(ids.amount(c));
         purposes[c] = { selected: Boolean(box?.checked), amount: amount?.value ?? '' };
       }
-      state.answers.purposes = purposes;
-    } else if (f.type === 'radio' || f.type === 'boolean') {
+      state.answers[f.name] = purposes;
+    } else if (isChoice(f)) {
       const chosen = form.querySelector(`input[name="${f.name}"]:checked`);
       state.answers[f.name] = chosen ? chosen.value : '';
     } else {
-      const input = form.querySelector(`#f-${f.name}`);
+      const input = document.getElementById(ids.field(f));
       state.answers[f.name] = input ? input.value : '';
     }
   }
@@ -87,42 +92,62 @@ function captureForm() {
 // ---------------------------------------------------------------- engine
 
 function decide() {
-  return evaluate({ product: PRODUCT, language: state.lang, application: buildApplication(state.answers) });
+  const q = state.questions;
+  return evaluate({
+    product: q.product, version: q.version, language: state.lang, application: buildApplication(q, state.answers),
+  });
+}
+
+/** `purposes[1].amount_eur` → the field and the index. */
+function fieldPath(path) {
+  const m = /^([a-z][a-z0-9_]*)(?:\[(\d+)\])?/.exec(path ?? '');
+  return m ? { name: m[1], index: m[2] === undefined ? undefined : Number(m[2]) } : { name: '' };
 }
 
 /** The engine's input errors that belong to a page, with the element each one points at. */
 function engineErrorsFor(page) {
-  if (!state.engine) return [];
+  if (!state.questions) return [];
   const answer = decide();
   if (!answer?.ok) return [];
-  const chosen = PURPOSES.filter((c) => state.answers.purposes?.[c]?.selected);
   const out = [];
   for (const e of answer.decision.errors ?? []) {
-    const m = /^([a-z_]+)(?:\[(\d+)\])?/.exec(e.field ?? '');
-    const root = m ? m[1] : '';
-    if (FIELD_PAGE[root] !== page.id) continue;
-    let target = `f-${root}`;
-    if (root === 'funding_purposes') {
-      const c = m[2] !== undefined ? chosen[Number(m[2])] : undefined;
-      target = c ? `f-purpose-${c}-amount` : `f-purpose-${PURPOSES[0]}`;
-    } else {
-      const field = page.fields.find((f) => f.name === root);
-      if (field && (field.type === 'radio' || field.type === 'boolean')) target = `f-${root}-${field.options[0]}`;
+    const { name, index } = fieldPath(e.field);
+    const f = state.questions.field(name);
+    if (!f || state.questions.pageOf(name) !== page) continue;
+    let target = ids.field(f);
+    if (f.kind === 'purposes') {
+      const c = index !== undefined ? chosenPurposes(f, state.answers)[index] : undefined;
+      target = c ? ids.amount(c) : ids.purpose(choices(f)[0]);
+    } else if (isChoice(f)) {
+      target = ids.choice(f, choices(f)[0]);
     }
-    out.push({ field: root, target, text: e.message });
+    out.push({ field: name, target, text: e.message });
   }
   return out;
+}
+
+function textOf(f) {
+  return f.text[state.lang];
+}
+
+function optionLabel(f, value) {
+  if (f.kind === 'boolean') return TEXTS[state.lang][value === 'yes' ? 'yes' : 'no'];
+  return f.options?.find((o) => o.value === value)?.label[state.lang] ?? value;
+}
+
+/** The declared text of an error, else (but for a missing answer) none: the engine's shows. */
+function errorText(f, e) {
+  const own = textOf(f).errors?.[e.key];
+  if (own) return fill(own, { purpose: e.purpose ? optionLabel(f, e.purpose) : '' });
+  return e.key === 'required' ? fill(TEXTS[state.lang].required, { label: textOf(f).label }) : null;
 }
 
 /** Errors shown on a page: the page's own checks first, the engine's as a backstop. */
 function errorsFor(page) {
   if (!state.showErrors.has(page.id)) return [];
-  const T = TEXTS[state.lang];
-  const own = validatePage(page, state.answers).map((e) => {
-    const texts = T.fields[e.field];
-    const purpose = e.purpose ? T.fields.funding_purposes.options[e.purpose] : '';
-    return { field: e.field, target: e.target, text: fill(texts[e.key], { purpose }) };
-  });
+  const own = validatePage(page, state.answers)
+    .map((e) => ({ field: e.field, target: e.target, text: errorText(state.questions.field(e.field), e) }))
+    .filter((e) => e.text !== null);
   return own.length ? own : engineErrorsFor(page);
 }
 
@@ -154,7 +179,8 @@ function parseRoute(hash) {
   if (!m) return null;
   const lang = m[1];
   const parts = (m[2] ?? '').split('/');
-  if (parts[0] === 'q' && pageById(parts[1])) return { lang, view: 'question', page: parts[1], change: parts[2] === 'change' };
+  // Page ids come with the schema: an unknown one goes to the first page.
+  if (parts[0] === 'q') return { lang, view: 'question', page: parts[1] ?? '', change: parts[2] === 'change' };
   if (parts[0] === 'check') return { lang, view: 'check' };
   if (parts[0] === 'result') return { lang, view: 'result' };
   return { lang, view: 'start' };
@@ -229,29 +255,26 @@ function describedBy(id, hasHint, errors) {
 }
 
 function labelText(f) {
-  const T = TEXTS[state.lang];
-  const text = T.fields[f.name].label;
-  return f.required || f.type === 'purposes' ? esc(text) : `${esc(text)} <span class="optional">${esc(T.optional)}</span>`;
+  const text = textOf(f).label;
+  return f.required ? esc(text) : `${esc(text)} <span class="optional">${esc(TEXTS[state.lang].optional)}</span>`;
 }
 
 function radiosField(f, errors, asHeading) {
-  const T = TEXTS[state.lang];
-  const ft = T.fields[f.name];
-  const id = `f-${f.name}`;
+  const ft = textOf(f);
+  const id = ids.field(f);
   const value = state.answers[f.name] ?? '';
   const legend = asHeading
     ? `<legend class="fieldset__legend fieldset__legend--l"><h1 class="heading-l" tabindex="-1">${labelText(f)}</h1></legend>`
     : `<legend class="fieldset__legend fieldset__legend--m">${labelText(f)}</legend>`;
-  const labels = f.type === 'boolean' ? { yes: T.yes, no: T.no } : ft.options;
   return `<div class="form-group${errors.length ? ' form-group--error' : ''}">
     <fieldset class="fieldset"${describedBy(id, Boolean(ft.hint), errors)}>
       ${legend}
       ${ft.hint ? `<div class="hint" id="${id}-hint">${esc(ft.hint)}</div>` : ''}
       ${errorMessage(id, errors)}
-      <div class="radios${f.inline ? ' radios--inline' : ''}">
-        ${f.options.map((o) => `<div class="radios__item">
-          <input class="radios__input" id="${id}-${esc(o)}" name="${f.name}" type="radio" value="${esc(o)}"${value === o ? ' checked' : ''}>
-          <label class="radios__label" for="${id}-${esc(o)}">${esc(labels[o])}</label>
+      <div class="radios${f.ui?.inline ? ' radios--inline' : ''}">
+        ${choices(f).map((o) => `<div class="radios__item">
+          <input class="radios__input" id="${esc(ids.choice(f, o))}" name="${f.name}" type="radio" value="${esc(o)}"${value === o ? ' checked' : ''}>
+          <label class="radios__label" for="${esc(ids.choice(f, o))}">${esc(optionLabel(f, o))}</label>
         </div>`).join('')}
       </div>
     </fieldset>
@@ -259,19 +282,19 @@ function radiosField(f, errors, asHeading) {
 }
 
 function inputField(f, errors, asHeading) {
-  const T = TEXTS[state.lang];
-  const ft = T.fields[f.name];
-  const id = `f-${f.name}`;
+  const ft = textOf(f);
+  const id = ids.field(f);
   const value = state.answers[f.name] ?? '';
   const label = `<label class="label${asHeading ? ' label--l' : ' label--m'}" for="${id}">${labelText(f)}</label>`;
-  const inputmode = f.type === 'integer' ? 'numeric' : f.type === 'money' && f.positive ? 'decimal' : 'text';
+  const inputmode = f.kind === 'integer' ? 'numeric' : f.kind === 'money' && f.positive ? 'decimal' : 'text';
+  const width = Number.isInteger(f.ui?.width) ? ` input--width-${f.ui.width}` : '';
   return `<div class="form-group${errors.length ? ' form-group--error' : ''}">
     ${asHeading ? `<h1 class="label-wrapper" tabindex="-1">${label}</h1>` : label}
     ${ft.hint ? `<div class="hint" id="${id}-hint">${esc(ft.hint)}</div>` : ''}
     ${errorMessage(id, errors)}
     <div class="input-wrapper">
-      ${f.prefix ? `<span class="input-affix" aria-hidden="true">${esc(f.prefix)}</span>` : ''}
-      <input class="input input--width-${f.width}${errors.length ? ' input--error' : ''}" id="${id}" name="${f.name}" type="text"
+      ${f.ui?.prefix ? `<span class="input-affix" aria-hidden="true">${esc(f.ui.prefix)}</span>` : ''}
+      <input class="input${width}${errors.length ? ' input--error' : ''}" id="${id}" name="${f.name}" type="text"
         inputmode="${inputmode}" spellcheck="false" autocomplete="off" value="${esc(value)}"${describedBy(id, Boolean(ft.hint), errors)}>
       ${ft.suffix ? `<span class="input-affix" aria-hidden="true">${esc(ft.suffix)}</span>` : ''}
     </div>
@@ -279,37 +302,38 @@ function inputField(f, errors, asHeading) {
 }
 
 function purposesField(f, errors, asHeading) {
-  const T = TEXTS[state.lang];
-  const ft = T.fields.funding_purposes;
-  const chosen = state.answers.purposes ?? {};
-  const groupErrors = errors.filter((e) => e.target === `f-purpose-${PURPOSES[0]}` && !e.target.endsWith('-amount'));
-  const items = PURPOSES.map((c) => {
+  const ft = textOf(f);
+  const chosen = state.answers[f.name] ?? {};
+  const first = ids.purpose(choices(f)[0]);
+  const groupErrors = errors.filter((e) => e.target === first);
+  const items = choices(f).map((c) => {
     const p = chosen[c] ?? {};
-    const id = `f-purpose-${c}`;
-    const amountErrors = errors.filter((e) => e.target === `${id}-amount`);
+    const id = ids.purpose(c);
+    const amountId = ids.amount(c);
+    const amountErrors = errors.filter((e) => e.target === amountId);
     return `<div class="checkboxes__item">
-      <input class="checkboxes__input" id="${id}" name="purpose" type="checkbox" value="${c}"${p.selected ? ' checked' : ''} aria-controls="${id}-conditional">
-      <label class="checkboxes__label" for="${id}">${esc(ft.options[c])}</label>
+      <input class="checkboxes__input" id="${esc(id)}" name="purpose" type="checkbox" value="${esc(c)}"${p.selected ? ' checked' : ''} aria-controls="${esc(id)}-conditional">
+      <label class="checkboxes__label" for="${esc(id)}">${esc(optionLabel(f, c))}</label>
     </div>
-    <div class="checkboxes__conditional${p.selected ? '' : ' hidden'}" id="${id}-conditional">
+    <div class="checkboxes__conditional${p.selected ? '' : ' hidden'}" id="${esc(id)}-conditional">
       <div class="form-group${amountErrors.length ? ' form-group--error' : ''}">
-        <label class="label" for="${id}-amount">${esc(ft.amountLabel)}<span class="visually-hidden">: ${esc(ft.options[c])}</span></label>
-        ${errorMessage(`${id}-amount`, amountErrors)}
+        <label class="label" for="${esc(amountId)}">${esc(ft.amount_label)}<span class="visually-hidden">: ${esc(optionLabel(f, c))}</span></label>
+        ${errorMessage(amountId, amountErrors)}
         <div class="input-wrapper">
           <span class="input-affix" aria-hidden="true">€</span>
-          <input class="input input--width-10${amountErrors.length ? ' input--error' : ''}" id="${id}-amount" name="${id}-amount" type="text"
-            inputmode="decimal" spellcheck="false" autocomplete="off" value="${esc(p.amount ?? '')}"${describedBy(`${id}-amount`, false, amountErrors)}>
+          <input class="input input--width-10${amountErrors.length ? ' input--error' : ''}" id="${esc(amountId)}" name="${esc(amountId)}" type="text"
+            inputmode="decimal" spellcheck="false" autocomplete="off" value="${esc(p.amount ?? '')}"${describedBy(amountId, false, amountErrors)}>
         </div>
       </div>
     </div>`;
   }).join('');
-  const id = 'f-funding_purposes';
+  const id = ids.field(f);
   return `<div class="form-group${groupErrors.length ? ' form-group--error' : ''}">
-    <fieldset class="fieldset"${describedBy(id, true, groupErrors)}>
+    <fieldset class="fieldset"${describedBy(id, Boolean(ft.hint), groupErrors)}>
       ${asHeading
-        ? `<legend class="fieldset__legend fieldset__legend--l"><h1 class="heading-l" tabindex="-1">${esc(ft.label)}</h1></legend>`
-        : `<legend class="fieldset__legend fieldset__legend--m">${esc(ft.label)}</legend>`}
-      <div class="hint" id="${id}-hint">${esc(ft.hint)}</div>
+        ? `<legend class="fieldset__legend fieldset__legend--l"><h1 class="heading-l" tabindex="-1">${labelText(f)}</h1></legend>`
+        : `<legend class="fieldset__legend fieldset__legend--m">${labelText(f)}</legend>`}
+      ${ft.hint ? `<div class="hint" id="${id}-hint">${esc(ft.hint)}</div>` : ''}
       ${errorMessage(id, groupErrors)}
       <div class="checkboxes">${items}</div>
     </fieldset>
@@ -318,12 +342,16 @@ function purposesField(f, errors, asHeading) {
 
 function field(f, errors, asHeading) {
   const mine = errors.filter((e) => e.field === f.name);
-  if (f.type === 'radio' || f.type === 'boolean') return radiosField(f, mine, asHeading);
-  if (f.type === 'purposes') return purposesField(f, mine, asHeading);
+  if (isChoice(f)) return radiosField(f, mine, asHeading);
+  if (f.kind === 'purposes') return purposesField(f, mine, asHeading);
   return inputField(f, mine, asHeading);
 }
 
 // ---------------------------------------------------------------- views
+
+function startHref() {
+  return `#/${state.lang}/q/${state.questions?.pages[0]?.id ?? ''}`;
+}
 
 function startView() {
   const T = TEXTS[state.lang];
@@ -335,21 +363,23 @@ function startView() {
       <h2 class="heading-m">${esc(T.start.beforeTitle)}</h2>
       <p>${esc(T.start.indicative)}</p>
       <p>${esc(T.start.privacy)}</p>
-      <a href="#/${state.lang}/q/${PAGES[0].id}" role="button" draggable="false" class="button button--start" id="start-button">${esc(T.start.button)}
+      <a href="${startHref()}" role="button" draggable="false" class="button button--start" id="start-button">${esc(T.start.button)}
         <svg class="button__icon" xmlns="http://www.w3.org/2000/svg" width="17.5" height="19" viewBox="0 0 33 40" aria-hidden="true" focusable="false"><path fill="currentColor" d="M0 0h13l20 20-20 20H0l20-20z"/></svg></a>`,
   };
 }
 
 function questionView(route) {
   const T = TEXTS[state.lang];
-  const page = pageById(route.page);
-  const index = PAGES.indexOf(page);
+  const { pages } = state.questions;
+  const page = state.questions.page(route.page);
+  if (!page) return { redirect: `#/${state.lang}/q/${pages[0].id}` };
+  const index = pages.indexOf(page);
   const errors = errorsFor(page);
   const single = page.fields.length === 1;
-  const pt = T.pages[page.id];
+  const pt = page.text[state.lang] ?? { title: textOf(page.fields[0]).label };
   const back = route.change
     ? `#/${state.lang}/check`
-    : index > 0 ? `#/${state.lang}/q/${PAGES[index - 1].id}` : `#/${state.lang}`;
+    : index > 0 ? `#/${state.lang}/q/${pages[index - 1].id}` : `#/${state.lang}`;
   return {
     title: pt.title,
     errors,
@@ -366,28 +396,31 @@ function questionView(route) {
 
 function answerText(f) {
   const T = TEXTS[state.lang];
-  const ft = T.fields[f.name];
-  if (f.type === 'purposes') {
-    const items = PURPOSES.filter((c) => state.answers.purposes?.[c]?.selected)
-      .map((c) => `<li>${esc(ft.options[c])}: ${money(state.answers.purposes[c].amount)}</li>`);
+  const ft = textOf(f);
+  if (f.kind === 'purposes') {
+    const items = chosenPurposes(f, state.answers)
+      .map((c) => `<li>${esc(optionLabel(f, c))}: ${money(state.answers[f.name][c].amount)}</li>`);
     return items.length ? `<ul class="list">${items.join('')}</ul>` : esc(T.notAnswered);
   }
-  const v = (state.answers[f.name] ?? '').trim();
+  const given = state.answers[f.name];
+  const v = typeof given === 'string' ? given.trim() : '';
   if (!v) return `<span class="secondary-text">${esc(T.notAnswered)}</span>`;
-  if (f.type === 'boolean') return esc(v === 'yes' ? T.yes : T.no);
-  if (f.type === 'radio') return esc(ft.options[v] ?? v);
-  if (f.type === 'money') return money(v);
+  if (isChoice(f)) return esc(optionLabel(f, v));
+  if (f.kind === 'money') return money(v);
   if (ft.suffix) return `${esc(v)} ${esc(ft.suffix)}`;
   return esc(v);
 }
 
 function checkView() {
   const T = TEXTS[state.lang];
-  const rows = PAGES.flatMap((p) => p.fields.map((f) => `<div class="summary-list__row">
-      <dt class="summary-list__key">${esc(T.fields[f.name].short)}</dt>
+  const rows = state.questions.pages.flatMap((p) => p.fields.map((f) => {
+    const short = textOf(f).short ?? textOf(f).label;
+    return `<div class="summary-list__row">
+      <dt class="summary-list__key">${esc(short)}</dt>
       <dd class="summary-list__value">${answerText(f)}</dd>
-      <dd class="summary-list__actions"><a href="#/${state.lang}/q/${p.id}/change" id="change-${f.name}">${esc(T.change)}<span class="visually-hidden"> ${esc(T.fields[f.name].short)}</span></a></dd>
-    </div>`)).join('');
+      <dd class="summary-list__actions"><a href="#/${state.lang}/q/${p.id}/change" id="change-${f.name}">${esc(T.change)}<span class="visually-hidden"> ${esc(short)}</span></a></dd>
+    </div>`;
+  })).join('');
   return {
     title: T.check.title,
     html: `<h1 class="heading-l" tabindex="-1">${esc(T.check.title)}</h1>
@@ -408,7 +441,8 @@ function resultView() {
   const d = answer.decision;
   if (d.outcome === 'invalid') {
     // An answer the page's own checks let through: show it on its question page, as a form error.
-    const first = PAGES.find((p) => (d.errors ?? []).some((e) => FIELD_PAGE[/^[a-z_]+/.exec(e.field ?? '')?.[0]] === p.id)) ?? PAGES[0];
+    const { pages, pageOf } = state.questions;
+    const first = pages.find((p) => (d.errors ?? []).some((e) => pageOf(fieldPath(e.field).name) === p)) ?? pages[0];
     state.showErrors.add(first.id);
     return { redirect: `#/${state.lang}/q/${first.id}/change` };
   }
@@ -419,7 +453,7 @@ function resultView() {
     return `<li class="reason" data-reason="${esc(r.id)}"><p class="reason__message">${esc(r.message)}</p>${step ? `<p class="reason__next"><strong>${esc(R.nextStep)}</strong> ${esc(step)}</p>` : ''}</li>`;
   }).join('');
   const ind = d.indicative;
-  const amount = (state.answers.term_months ?? '').trim();
+  const months = String(state.answers[TERM_FIELD] ?? '').trim();
   const skipped = (d.skipped ?? []).length;
   return {
     title: o.title,
@@ -431,7 +465,7 @@ function resultView() {
       <h2 class="heading-m">${esc(R.nextTitle)}</h2>
       <p id="next-step">${esc(R.next[d.outcome] ?? R.next.review)}</p>
       ${ind ? `<h2 class="heading-m">${esc(R.instalmentTitle)}</h2>
-        <p class="body-l" id="instalment"><strong>${fill(esc(R.instalment), { amount: money(ind.monthly_instalment_eur), months: esc(amount) })}</strong></p>
+        <p class="body-l" id="instalment"><strong>${fill(esc(R.instalment), { amount: money(ind.monthly_instalment_eur), months: esc(months) })}</strong></p>
         <p>${fill(esc(R.rate), { rate: percent(ind.annual_rate), total: money(ind.total_repayable_eur) })}</p>
         <p class="hint">${esc(R.instalmentNote)}</p>` : ''}
       ${skipped ? `<p>${esc(fill(R.skipped, { count: skipped }))}</p>` : ''}
@@ -446,8 +480,8 @@ function resultView() {
 function loadingView() {
   const T = TEXTS[state.lang];
   return state.engineFailed
-    ? { title: T.loadFailed, html: `<h1 class="heading-l" tabindex="-1">${esc(T.loadFailed)}</h1>` }
-    : { title: T.loading, html: `<h1 class="heading-l" tabindex="-1">${esc(T.loading)}</h1>` };
+    ? { name: 'loading', title: T.loadFailed, html: `<h1 class="heading-l" tabindex="-1">${esc(T.loadFailed)}</h1>` }
+    : { name: 'loading', title: T.loading, html: `<h1 class="heading-l" tabindex="-1">${esc(T.loading)}</h1>` };
 }
 
 function headerHtml(route) {
@@ -476,20 +510,20 @@ function render({ focusErrors = false } = {}) {
   document.documentElement.lang = state.lang;
 
   let view;
-  if (route.view === 'question') {
+  if (route.view === 'start') {
+    view = startView();
+  } else if (!state.questions) {
+    view = loadingView();
+  } else if (route.view === 'question') {
     view = questionView(route);
-  } else if (route.view === 'check' || route.view === 'result') {
-    const missing = firstIncompletePage(state.answers);
+  } else {
+    const missing = firstIncompletePage(state.questions, state.answers);
     if (missing) {
       state.showErrors.add(missing.id);
       go(`#/${state.lang}/q/${missing.id}`, { replace: true });
       return;
     }
-    if (route.view === 'check') view = checkView();
-    else if (!state.engine) view = loadingView();
-    else view = resultView();
-  } else {
-    view = startView();
+    view = route.view === 'check' ? checkView() : resultView();
   }
   if (view.redirect) {
     go(view.redirect, { replace: true });
@@ -501,8 +535,8 @@ function render({ focusErrors = false } = {}) {
   document.getElementById('skip-link').textContent = T.skip;
   const main = document.getElementById('main');
   main.innerHTML = view.html;
-  main.dataset.view = route.view;
-  main.dataset.page = route.page ?? '';
+  main.dataset.view = view.name ?? route.view;
+  main.dataset.page = view.name ? '' : route.page ?? '';
   const errors = view.errors ?? [];
   document.title = `${errors.length ? `${T.errorPrefix} ` : ''}${view.title === T.service ? '' : `${view.title} – `}${T.service}`;
 
@@ -564,7 +598,7 @@ document.addEventListener('change', (event) => {
   if (box.checked) {
     const amount = document.getElementById(`${box.id}-amount`);
     const others = [...document.querySelectorAll('.checkboxes__input:checked')].filter((b) => b !== box);
-    const loan = (state.answers.amount_requested_eur ?? '').trim();
+    const loan = String(state.answers[AMOUNT_FIELD] ?? '').trim();
     if (amount && !amount.value && others.length === 0 && loan) amount.value = loan;
   }
 });
@@ -574,7 +608,9 @@ document.addEventListener('submit', async (event) => {
   if (form.id !== 'question-form') return;
   event.preventDefault();
   captureForm();
-  const page = pageById(form.dataset.page);
+  const page = state.questions?.page(form.dataset.page);
+  if (!page) return;
+  const { pages } = state.questions;
   const route = parseRoute(location.hash);
   let invalid = validatePage(page, state.answers).length > 0;
   if (!invalid) {
@@ -587,8 +623,8 @@ document.addEventListener('submit', async (event) => {
     return;
   }
   state.showErrors.delete(page.id);
-  const index = PAGES.indexOf(page);
-  const next = route?.change || index === PAGES.length - 1 ? 'check' : `q/${PAGES[index + 1].id}`;
+  const index = pages.indexOf(page);
+  const next = route?.change || index === pages.length - 1 ? 'check' : `q/${pages[index + 1].id}`;
   go(`#/${state.lang}/${next}`);
 });
 
@@ -597,7 +633,9 @@ window.addEventListener('hashchange', () => {
 });
 
 engineReady.then(() => {
-  if (document.getElementById('main').dataset.view === 'result') render();
+  if (document.getElementById('main').dataset.view === 'loading') render();
+  // The start page came before the schema: now its button knows the first page.
+  document.getElementById('start-button')?.setAttribute('href', startHref());
 });
 
 render();

@@ -1,174 +1,148 @@
-// The question pages of the self-check: one topic per page, in the order they are asked.
-//
-// Field names and values are those of the contract's application (CONTRACT.md §2); the page
-// sends them as typed (money and whole numbers as strings, so nothing is rounded on the way) and
-// leaves an unanswered optional field out, so the engine lists the rules it could not run.
+// The questions of the self-check, from the rule set's schema: no field is named here, so a
+// product's new field of a known kind is asked, checked and sent with no change to the page.
+// Answers go as typed (money and numbers as strings: nothing is rounded) and an unanswered
+// optional field is left out, so the engine lists the rules it could not run.
 
 /** Money as the contract accepts it: dot decimals, at most two, no thousands separator. */
-export const MONEY_RE = /^-?\d+(\.\d{1,2})?$/;
-export const INTEGER_RE = /^\d+$/;
-export const NACE_RE = /^\d{2}\.?\d{3}$/;
-export const MONEY_LIMIT = 1000000;
+const MONEY_RE = /^-?\d+(\.\d{1,2})?$/;
+const NACE_RE = /^\d{2}\.?\d{3}$/;
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+const MONEY_LIMIT = 1000000;
 
-export const PURPOSES = [
-  'investment',
-  'working_capital',
-  'takeover',
-  'own_contribution_startlening',
-  'refinancing_existing_debt',
-  'tax_or_social_security_debt',
-  'private_use',
-  'other',
-];
+/** Radio values of a boolean; the application gets `true` or `false`. */
+export const YES_NO = ['yes', 'no'];
 
-const YES_NO = ['yes', 'no'];
+/** Element ids: stable, because links and tests point at them. */
+export const ids = {
+  field: (f) => `f-${f.name}`,
+  choice: (f, value) => `f-${f.name}-${value}`,
+  purpose: (value) => `f-purpose-${value}`,
+  amount: (value) => `f-purpose-${value}-amount`,
+};
 
-export const PAGES = [
-  {
-    id: 'legal-form',
-    fields: [{
-      name: 'legal_form', type: 'radio', required: true,
-      options: ['eenmanszaak', 'BV', 'NV', 'CV', 'VOF', 'CommV', 'maatschap', 'vzw', 'ivzw', 'stichting', 'other'],
-    }],
-  },
-  {
-    id: 'region',
-    fields: [{ name: 'region', type: 'radio', required: true, options: ['flanders', 'brussels', 'wallonia', 'outside_belgium'] }],
-  },
-  {
-    id: 'activity',
-    fields: [
-      { name: 'business_status', type: 'radio', required: true, options: ['not_started', 'started'], inline: true },
-      { name: 'activity_type', type: 'radio', required: true, options: ['main', 'side'], inline: true },
-    ],
-  },
-  {
-    id: 'loan',
-    fields: [
-      { name: 'amount_requested_eur', type: 'money', required: true, positive: true, prefix: '€', width: 10 },
-      { name: 'term_months', type: 'integer', required: true, min: 1, max: 600, width: 4 },
-    ],
-  },
-  {
-    id: 'purposes',
-    fields: [{ name: 'funding_purposes', type: 'purposes', required: true }],
-  },
-  {
-    id: 'bank',
-    fields: [{ name: 'bank_credit_status', type: 'radio', options: ['refused', 'offered_acceptable', 'not_applied', 'unknown'] }],
-  },
-  {
-    id: 'debts',
-    fields: [
-      { name: 'in_collective_debt_settlement', type: 'boolean', options: YES_NO, inline: true },
-      { name: 'bankruptcy_status', type: 'radio', options: ['none', 'closed_discharged', 'closed_not_discharged', 'ongoing'] },
-      { name: 'has_tax_or_social_arrears', type: 'boolean', options: YES_NO, inline: true },
-    ],
-  },
-  {
-    id: 'plan',
-    fields: [
-      { name: 'business_plan_status', type: 'radio', options: ['complete', 'draft', 'none'] },
-      { name: 'projected_monthly_net_cashflow_eur', type: 'money', prefix: '€', width: 10 },
-      { name: 'nace_code', type: 'text', pattern: NACE_RE, width: 6 },
-    ],
-  },
-  {
-    id: 'age',
-    fields: [{ name: 'applicant_age_years', type: 'integer', min: 0, max: 120, width: 3 }],
-  },
-];
+export function isChoice(f) {
+  return f.kind === 'enum' || f.kind === 'boolean';
+}
 
-/** The page that asks a field, by field name. */
-export const FIELD_PAGE = Object.fromEntries(PAGES.flatMap((p) => p.fields.map((f) => [f.name, p.id])));
+export function choices(f) {
+  return f.kind === 'boolean' ? YES_NO : (f.options ?? []).map((o) => o.value);
+}
 
-export function pageById(id) {
-  return PAGES.find((p) => p.id === id);
+/** The schema as the page walks it. A field on no page is not asked. */
+export function questionsOf(schema) {
+  const byName = new Map(schema.fields.map((f) => [f.name, f]));
+  const pages = schema.pages.map((p) => ({
+    id: p.id,
+    text: p.text ?? {},
+    fields: p.fields.map((name) => byName.get(name)).filter(Boolean),
+  })).filter((p) => p.fields.length > 0);
+  const pageOf = new Map(pages.flatMap((p) => p.fields.map((f) => [f.name, p])));
+  return {
+    product: schema.product,
+    version: schema.version,
+    pages,
+    page: (id) => pages.find((p) => p.id === id) ?? null,
+    pageOf: (name) => pageOf.get(name) ?? null,
+    field: (name) => byName.get(name) ?? null,
+  };
 }
 
 function blank(value) {
-  return value === undefined || value === null || String(value).trim() === '';
+  return value === undefined || value === null || typeof value === 'object' || String(value).trim() === '';
 }
 
-/** Checks a money text; returns an error key of the field's texts, or null. */
-function moneyError(text, positive) {
+export function chosenPurposes(f, answers) {
+  const given = answers[f.name];
+  return choices(f).filter((c) => given?.[c]?.selected);
+}
+
+/** An error key, or null. */
+function moneyError(text, { positive = false, min } = {}) {
   const t = text.trim();
   if (!MONEY_RE.test(t)) return 'format';
   const n = Number(t);
   if (positive && !(n > 0)) return 'positive';
-  if (Math.abs(n) > MONEY_LIMIT) return 'range';
+  if (Math.abs(n) > MONEY_LIMIT || (min !== undefined && n < Number(min))) return 'range';
   return null;
 }
 
+/** An error key, or null; as in the engine, the minimum is 0 unless declared. */
+function integerError(text, f) {
+  const t = text.trim();
+  const min = f.min === undefined ? 0 : Number(f.min);
+  const max = f.max === undefined ? Infinity : Number(f.max);
+  if (!(min < 0 ? /^-?\d+$/ : /^\d+$/).test(t)) return 'format';
+  const n = Number(t);
+  return n < min || n > max ? 'range' : null;
+}
+
+function typedError(f, text) {
+  switch (f.kind) {
+    case 'money': return moneyError(text, f);
+    case 'integer': return integerError(text, f);
+    case 'nace_code': return NACE_RE.test(text.trim()) ? null : 'format';
+    case 'date': return DATE_RE.test(text.trim()) ? null : 'format';
+    case 'text': return f.max_length !== undefined && text.trim().length > f.max_length ? 'range' : null;
+    // Enterprise numbers (check digits, many spellings) are left to the engine's own check.
+    default: return null;
+  }
+}
+
 /**
- * The answers of one page checked against the contract's input rules, before the engine sees
- * them. Returns `[{field, target, key, params}]` where `key` names a text of the field.
- * Ineligibility is never an error here: only answers the engine could not read are.
+ * One page's answers against the declarations: `[{field, target, key, purpose?}]`, `key` naming
+ * a declared error text (`required`, `format`, `amount_range`, …). Only answers the engine could
+ * not read are errors, never ineligibility.
  */
 export function validatePage(page, answers) {
   const errors = [];
   for (const f of page.fields) {
-    const v = answers[f.name];
-    const target = `f-${f.name}`;
-    if (f.type === 'purposes') {
-      const chosen = PURPOSES.filter((c) => answers.purposes?.[c]?.selected);
+    if (f.kind === 'purposes') {
+      const chosen = chosenPurposes(f, answers);
       if (chosen.length === 0) {
-        errors.push({ field: f.name, target: `f-purpose-${PURPOSES[0]}`, key: 'required' });
+        if (f.required) errors.push({ field: f.name, target: ids.purpose(choices(f)[0]), key: 'required' });
         continue;
       }
       for (const c of chosen) {
-        const amount = answers.purposes[c].amount ?? '';
-        const t = `f-purpose-${c}-amount`;
-        if (blank(amount)) {
-          errors.push({ field: f.name, target: t, key: 'amountRequired', purpose: c });
-        } else {
-          const e = moneyError(amount, true);
-          if (e) errors.push({ field: f.name, target: t, key: `amount${e[0].toUpperCase()}${e.slice(1)}`, purpose: c });
-        }
+        const amount = answers[f.name][c].amount ?? '';
+        const target = ids.amount(c);
+        const e = blank(amount) ? 'required' : moneyError(amount, { positive: true });
+        if (e) errors.push({ field: f.name, target, key: `amount_${e}`, purpose: c });
       }
       continue;
     }
+    const v = answers[f.name];
     if (blank(v)) {
-      if (f.required) errors.push({ field: f.name, target: f.type === 'radio' ? `f-${f.name}-${f.options[0]}` : target, key: 'required' });
+      if (f.required) {
+        errors.push({ field: f.name, target: isChoice(f) ? ids.choice(f, choices(f)[0]) : ids.field(f), key: 'required' });
+      }
       continue;
     }
-    if (f.type === 'money') {
-      const e = moneyError(v, f.positive);
-      if (e) errors.push({ field: f.name, target, key: e });
-    } else if (f.type === 'integer') {
-      const t = v.trim();
-      if (!INTEGER_RE.test(t)) errors.push({ field: f.name, target, key: 'format' });
-      else if (Number(t) < f.min || Number(t) > f.max) errors.push({ field: f.name, target, key: 'range' });
-    } else if (f.type === 'text' && f.pattern && !f.pattern.test(v.trim())) {
-      errors.push({ field: f.name, target, key: 'format' });
-    }
+    if (isChoice(f)) continue;
+    const e = typedError(f, v);
+    if (e) errors.push({ field: f.name, target: ids.field(f), key: e });
   }
   return errors;
 }
 
 /** The first page whose required answers are missing or invalid, or null. */
-export function firstIncompletePage(answers) {
-  return PAGES.find((p) => validatePage(p, answers).length > 0) ?? null;
+export function firstIncompletePage(questions, answers) {
+  return questions.pages.find((p) => validatePage(p, answers).length > 0) ?? null;
 }
 
-/**
- * The contract's application for the answers given so far. Blank answers are left out;
- * money and whole numbers stay the strings typed (trimmed), so the engine reads them exactly.
- */
-export function buildApplication(answers) {
+/** The application for the answers given so far. */
+export function buildApplication(questions, answers) {
   const app = {};
-  for (const page of PAGES) {
+  for (const page of questions.pages) {
     for (const f of page.fields) {
-      if (f.type === 'purposes') {
-        const list = PURPOSES.filter((c) => answers.purposes?.[c]?.selected)
-          .map((c) => ({ category: c, amount_eur: (answers.purposes[c].amount ?? '').trim() }));
-        if (list.length) app.funding_purposes = list;
+      if (f.kind === 'purposes') {
+        const list = chosenPurposes(f, answers)
+          .map((c) => ({ category: c, amount_eur: (answers[f.name][c].amount ?? '').trim() }));
+        if (list.length) app[f.name] = list;
         continue;
       }
       const v = answers[f.name];
       if (blank(v)) continue;
-      if (f.type === 'boolean') app[f.name] = v === 'yes';
-      else app[f.name] = v.trim();
+      app[f.name] = f.kind === 'boolean' ? v === 'yes' : v.trim();
     }
   }
   return app;

@@ -78,6 +78,7 @@ pub struct ErrorDetail<'a> {
     /// `invalid_language`, `rule_error`) or the server's (`unauthorized`, `body_too_large`,
     /// `invalid_body`, `invalid_csv`, `unknown_case`, `not_found`, `method_not_allowed`,
     /// `timeout`, `store_unavailable`, `store_error`, `internal_error`).
+    #[schema(schema_with = error_code)]
     pub code: &'a str,
     /// One line for people.
     #[schema(value_type = String)]
@@ -94,6 +95,39 @@ pub struct ErrorDetail<'a> {
     /// For `unknown_version` and `no_version_in_force`: the versions there are.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub versions: Option<Vec<String>>,
+}
+
+/// Every `code` an error answer can have: the engine's, then the server's own.
+pub const ERROR_CODES: [&str; 19] = [
+    "invalid_json",
+    "invalid_request",
+    "unknown_product",
+    "unknown_version",
+    "no_version_in_force",
+    "invalid_date",
+    "invalid_language",
+    "rule_error",
+    "unauthorized",
+    "body_too_large",
+    "invalid_body",
+    "invalid_csv",
+    "unknown_case",
+    "not_found",
+    "method_not_allowed",
+    "timeout",
+    "store_unavailable",
+    "store_error",
+    "internal_error",
+];
+
+fn error_code() -> utoipa::openapi::schema::ObjectBuilder {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(ERROR_CODES))
+        .description(Some(
+            "A stable code: the engine's (`invalid_json` … `rule_error`) or the server's own; \
+             each route lists the ones its statuses carry.",
+        ))
 }
 
 /// The HTTP status of each engine error: the one place that decides it.
@@ -331,6 +365,51 @@ mod tests {
             status_of(ErrorCode::RuleError),
             StatusCode::INTERNAL_SERVER_ERROR
         );
+    }
+
+    #[test]
+    fn the_document_lists_every_code() {
+        use crate::native::store::StoreError;
+        let engine = [
+            ErrorCode::InvalidJson,
+            ErrorCode::InvalidRequest,
+            ErrorCode::UnknownProduct,
+            ErrorCode::UnknownVersion,
+            ErrorCode::NoVersionInForce,
+            ErrorCode::InvalidDate,
+            ErrorCode::InvalidLanguage,
+            ErrorCode::RuleError,
+        ];
+        for code in engine {
+            assert!(ERROR_CODES.contains(&code.as_str()), "{code:?}");
+        }
+        let bytes = vec![0xff_u8];
+        let utf8 = std::str::from_utf8(&bytes).unwrap_err();
+        let json = serde_json::from_str::<u8>("x").unwrap_err();
+        let own = [
+            ApiError::Unauthorized("x"),
+            ApiError::BodyTooLarge,
+            ApiError::UnreadableBody,
+            ApiError::NotUtf8(utf8),
+            ApiError::BadDecisionJson(json),
+            ApiError::BadQuery("x".to_owned()),
+            ApiError::InvalidCsv("x".to_owned()),
+            ApiError::Invalid {
+                field: "x",
+                message: "x".to_owned(),
+            },
+            ApiError::UnknownCase("x".to_owned()),
+            ApiError::NoRoute,
+            ApiError::NoPage,
+            ApiError::MethodNotAllowed,
+            ApiError::Timeout(Duration::from_millis(1)),
+            ApiError::StoreUnavailable,
+            ApiError::Store(StoreError::from(rusqlite::Error::InvalidQuery)),
+            ApiError::Internal("x".to_owned()),
+        ];
+        for e in &own {
+            assert!(ERROR_CODES.contains(&e.parts().1), "{e:?}");
+        }
     }
 
     #[test]

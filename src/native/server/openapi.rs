@@ -1,7 +1,14 @@
 //! The OpenAPI document (`/api/v1/openapi.json`, rendered at `/api/v1/docs`): the routes and
-//! their answer types as derived from the handlers, and the `Application` schema built at start
-//! from the field declarations of the rule sets the server runs, so that a product's own field
-//! is documented without a line of Rust.
+//! their answer types as derived from the handlers, and what depends on the rule sets the server
+//! runs, built at start: the `Application` and `Normalized` schemas from the field declarations
+//! (a product's own field is documented without a line of Rust), the products, versions and
+//! in-force dates a request may name, and a request example that the engine has decided.
+//!
+//! The document says exactly what the server takes: `.ci/api-fuzz` runs a schema-based fuzzer
+//! (schemathesis, every check on) against a live server from it. So every constraint here is the
+//! server's own: the request envelope refuses unknown keys (`additionalProperties: false`), while
+//! the application takes any JSON value, because the engine answers every application with a
+//! decision: what does not fit `Application` is decided `invalid`, with an error per field.
 //!
 //! Products may ask different fields, and a product's versions may too. The document has one
 //! `Application`: every field any of them asks, each described with the products (and, when not
@@ -10,28 +17,27 @@
 
 use std::collections::BTreeMap;
 
+use serde_json::{Map, Value, json};
 use utoipa::openapi::RefOr;
-use utoipa::openapi::schema::{
-    ArrayBuilder, KnownFormat, ObjectBuilder, Schema, SchemaFormat, SchemaType, Type,
-};
+use utoipa::openapi::schema::{AllOfBuilder, ObjectBuilder, Schema, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::error::{ErrorBody, ErrorDetail};
 use super::public::{
     self, APPLICATION_SCHEMA, CheckRequest, DecisionDoc, FieldIssueDoc, Health, IndicativeDoc,
-    ReasonDoc, RuleSetInfoDoc, RuleSetRefDoc, RuleSets, SkippedDoc, StoreHealth,
+    NORMALIZED_SCHEMA, ReasonDoc, RuleSetInfoDoc, RuleSetRefDoc, RuleSets, SkippedDoc, StoreHealth,
 };
 use super::staff::{self, AuditEntry, CaseCreated, CaseHistory, StaffDecisionInput};
-use crate::Kredo;
+use crate::api::DEFAULT_PRODUCT;
 use crate::fields::{Field, FieldDecl, Kind};
-use crate::model::Language;
+use crate::{Date, Kredo, Language};
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "Kredo",
-        description = "Eligibility pre-screening for Belgian microcredit. The public check needs no login; staff routes need `Authorization: Bearer <token>` (made with `kredo staff add NAME`). Every decision is the same bytes as `kredo check` and the self-check page.",
+        description = "Eligibility pre-screening for Belgian microcredit. The public check needs no login; staff routes need `Authorization: Bearer <token>` (made with `kredo staff add NAME`). Every decision is the same bytes as `kredo check` and the self-check page.\n\nEvery error answer is JSON: `{\"error\":{\"code\":…,\"message\":…}}` (`ErrorBody`), with the status each route lists. The document is exact: `.ci/api-fuzz` fuzzes a live server from it with every check on.",
         license(name = "EUPL-1.2")
     ),
     paths(
@@ -70,12 +76,375 @@ impl Modify for BearerAuth {
 
 /// The whole document as JSON text, for the rule sets `kredo` runs.
 pub fn document(kredo: &Kredo) -> Result<String, serde_json::Error> {
-    let mut doc = ApiDoc::openapi();
-    doc.components
-        .get_or_insert_with(Default::default)
-        .schemas
-        .insert(APPLICATION_SCHEMA.to_owned(), application(kredo).into());
-    doc.to_json()
+    let mut doc = serde_json::to_value(ApiDoc::openapi())?;
+    let selectable = Selectable::of(kredo);
+    if let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
+        schemas.insert(
+            APPLICATION_SCHEMA.to_owned(),
+            application(kredo, Form::Given),
+        );
+        schemas.insert(
+            NORMALIZED_SCHEMA.to_owned(),
+            application(kredo, Form::Canonical),
+        );
+        if let Some(request) = schemas.get_mut("CheckRequest") {
+            selectable.constrain_request(request);
+        }
+    }
+    if let Some(params) = doc
+        .pointer_mut("/paths/~1api~1v1~1batch/post/parameters")
+        .and_then(Value::as_array_mut)
+    {
+        selectable.constrain_query(params);
+    }
+    if let Some(csv) = doc
+        .pointer_mut("/paths/~1api~1v1~1batch/post/requestBody/content/text~1csv")
+        .and_then(Value::as_object_mut)
+    {
+        csv.insert("schema".to_owned(), csv_schema());
+    }
+    if let Some(example) = example_request(kredo) {
+        for route in ["~1api~1v1~1check", "~1api~1v1~1cases"] {
+            let at = format!("/paths/{route}/post/requestBody/content/application~1json");
+            if let Some(content) = doc.pointer_mut(&at).and_then(Value::as_object_mut) {
+                content.insert("example".to_owned(), example.clone());
+            }
+        }
+    }
+    serde_json::to_string(&doc)
+}
+
+/// What a request may name: products, versions and the days some version is in force. Over
+/// several products these are unions, so the document is exact for one product (as shipped);
+/// with more, a version or a day of one product named with another is answered 422.
+struct Selectable {
+    products: Vec<String>,
+    versions: Vec<String>,
+    /// The days some version of some product is in force, as a `pattern` over ISO dates.
+    in_force: String,
+}
+
+impl Selectable {
+    fn of(kredo: &Kredo) -> Selectable {
+        let mut products = Vec::new();
+        let mut versions: Vec<String> = Vec::new();
+        let mut spans: Vec<(Date, Option<Date>)> = Vec::new();
+        for (product, sets) in kredo.registry().products() {
+            products.push(product.to_owned());
+            for rs in sets {
+                if !versions.contains(&rs.version) {
+                    versions.push(rs.version.clone());
+                }
+                spans.push((rs.effective_from, rs.effective_to));
+            }
+        }
+        versions.sort();
+        Selectable {
+            products,
+            versions,
+            in_force: days_pattern(spans),
+        }
+    }
+
+    /// `CheckRequest`: the envelope's keys and no other, the values the engine takes, and the
+    /// rule that without `version`, `as_of` must be a day some version is in force.
+    fn constrain_request(&self, schema: &mut Value) {
+        let Some(object) = schema.as_object_mut() else {
+            return;
+        };
+        object.insert("additionalProperties".to_owned(), false.into());
+        if let Some(properties) = object.get_mut("properties").and_then(Value::as_object_mut) {
+            let or_null = |values: &[String]| {
+                let mut values: Vec<Value> = values.iter().map(|v| v.as_str().into()).collect();
+                values.push(Value::Null);
+                Value::Array(values)
+            };
+            set(properties, "product", "enum", or_null(&self.products));
+            set(properties, "version", "enum", or_null(&self.versions));
+            set(properties, "as_of", "format", "date".into());
+            set(properties, "as_of", "pattern", any_day().into());
+        }
+        object.insert(
+            "if".to_owned(),
+            json!({"required": ["version"], "properties": {"version": {"type": "string"}}}),
+        );
+        object.insert(
+            "else".to_owned(),
+            json!({"properties": {"as_of": {"pattern": self.in_force}}}),
+        );
+    }
+
+    /// The query of `POST /api/v1/batch`: the same values as the envelope's. OpenAPI cannot
+    /// make one parameter depend on another, so `as_of` is any date here and its description
+    /// says the rest (`.ci/api-fuzz` allows that 422).
+    fn constrain_query(&self, params: &mut [Value]) {
+        for param in params {
+            let name = param
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let schema = match name {
+                "product" => json!({"type": "string", "enum": self.products}),
+                "version" => json!({"type": "string", "enum": self.versions}),
+                "as_of" => json!({"type": "string", "format": "date", "pattern": any_day()}),
+                "lang" => json!({"type": "string", "enum": languages()}),
+                _ => continue,
+            };
+            if let Some(param) = param.as_object_mut() {
+                param.insert("schema".to_owned(), schema);
+            }
+        }
+    }
+}
+
+/// White space as Rust's `str::trim` sees it (Unicode `White_Space`), as the body of a
+/// character class.
+const WHITE_SPACE: &str =
+    r"\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000";
+
+/// What `audit::has_visible_text` does not count as visible: white space, control characters
+/// and invisible format characters (a test holds the two together, character by character).
+const INVISIBLE: [(char, char); 22] = [
+    ('\u{0}', '\u{20}'),
+    ('\u{7f}', '\u{a0}'),
+    ('\u{ad}', '\u{ad}'),
+    ('\u{34f}', '\u{34f}'),
+    ('\u{61c}', '\u{61c}'),
+    ('\u{115f}', '\u{1160}'),
+    ('\u{1680}', '\u{1680}'),
+    ('\u{17b4}', '\u{17b5}'),
+    ('\u{180b}', '\u{180f}'),
+    ('\u{2000}', '\u{200f}'),
+    ('\u{2028}', '\u{202f}'),
+    ('\u{205f}', '\u{206f}'),
+    ('\u{2800}', '\u{2800}'),
+    ('\u{3000}', '\u{3000}'),
+    ('\u{3164}', '\u{3164}'),
+    ('\u{fe00}', '\u{fe0f}'),
+    ('\u{feff}', '\u{feff}'),
+    ('\u{ffa0}', '\u{ffa0}'),
+    ('\u{fff0}', '\u{fff8}'),
+    ('\u{1bca0}', '\u{1bca3}'),
+    ('\u{1d173}', '\u{1d17a}'),
+    ('\u{e0000}', '\u{e0fff}'),
+];
+
+/// [`INVISIBLE`] as the body of a character class: `\uXXXX` escapes (read alike by ECMA-262
+/// and Python) and, beyond them, the characters themselves.
+fn invisible_class() -> String {
+    let one = |c: char| match u16::try_from(u32::from(c)) {
+        Ok(unit) => format!(r"\u{unit:04x}"),
+        Err(_) => c.to_string(),
+    };
+    INVISIBLE
+        .iter()
+        .map(|&(a, b)| {
+            if a == b {
+                one(a)
+            } else {
+                format!("{}-{}", one(a), one(b))
+            }
+        })
+        .collect()
+}
+
+/// A staff decision's `motivation`, as `record_decision` takes it: 1 to `max` characters once
+/// white space is trimmed from both ends, and among them one that is visible.
+pub(super) fn motivation(max: usize) -> RefOr<Schema> {
+    let ws = WHITE_SPACE;
+    let middle = max.saturating_sub(2);
+    AllOfBuilder::new()
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(format!(
+                    r"^[{ws}]*[^{ws}](?:[\s\S]{{0,{middle}}}[^{ws}])?[{ws}]*$"
+                ))),
+        )
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(format!("[^{}]", invisible_class()))),
+        )
+        .description(Some(format!(
+            "Why; required: 1 to {max} characters once the white space around it is trimmed, \
+             and among them one that is visible (not white space, a control character or an \
+             invisible format character such as a zero-width space); otherwise 422 \
+             `invalid_request`. Recorded trimmed."
+        )))
+        .into()
+}
+
+/// The batch's CSV: some text besides white space once a UTF-8 byte-order mark is dropped (400
+/// `invalid_csv` otherwise). What its header must be (readable, naming a field of the product,
+/// no column twice) is said in words: it depends on the bytes' encoding and on the header's
+/// cells once unquoted and compared case-insensitively, which no pattern states.
+fn csv_schema() -> Value {
+    let ws = WHITE_SPACE;
+    json!({
+        "type": "string",
+        "pattern": format!(r"^(?:\ufeff[{ws}]*[^{ws}]|[^{ws}\ufeff]|[{ws}]+[^{ws}])"),
+    })
+}
+
+/// Sets `properties[property][key]`.
+fn set(properties: &mut Map<String, Value>, property: &str, key: &str, value: Value) {
+    if let Some(p) = properties.get_mut(property).and_then(Value::as_object_mut) {
+        p.insert(key.to_owned(), value);
+    }
+}
+
+/// The request languages.
+fn languages() -> Vec<&'static str> {
+    Language::ALL.iter().map(|l| l.as_str()).collect()
+}
+
+/// The largest ISO date text: with `format: date`, any day up to 9999-12-31.
+const LAST_DAY: &str = "9999-99-99";
+
+/// Any date the engine reads (`format: date` says which days exist): years 0001 to 9999.
+fn any_day() -> String {
+    format!("^{}$", text_range(b"0001-00-00", LAST_DAY.as_bytes()))
+}
+
+/// A pattern for the days of `spans` (first day, last day if any), merged.
+fn days_pattern(mut spans: Vec<(Date, Option<Date>)>) -> String {
+    spans.retain(|(from, to)| to.is_none_or(|to| *from <= to));
+    spans.sort();
+    let mut merged: Vec<(Date, Option<Date>)> = Vec::new();
+    for (from, to) in spans {
+        match merged.last_mut() {
+            // Overlapping or the next day: one span.
+            Some((_, last)) if last.is_none_or(|l| from.unix_days() <= l.unix_days() + 1) => {
+                *last = match (*last, to) {
+                    (Some(a), Some(b)) => Some(a.max(b)),
+                    _ => None,
+                };
+            }
+            _ => merged.push((from, to)),
+        }
+    }
+    let ranges: Vec<String> = merged
+        .iter()
+        .map(|(from, to)| {
+            let to = to.map_or_else(|| LAST_DAY.to_owned(), |d| d.to_string());
+            text_range(from.to_string().as_bytes(), to.as_bytes())
+        })
+        .collect();
+    match ranges.as_slice() {
+        // No version at all: no day.
+        [] => "^$.".to_owned(),
+        [one] => format!("^{one}$"),
+        _ => format!("^(?:{})$", ranges.join("|")),
+    }
+}
+
+/// A regular expression (no anchors) for the texts shaped like `lo` (a digit where it has a
+/// digit, its other characters as they are) from `lo` to `hi` in text order. For ISO dates,
+/// text order is date order. `lo` and `hi` have the same shape.
+fn text_range(lo: &[u8], hi: &[u8]) -> String {
+    let (Some((&l, lo_rest)), Some((&h, hi_rest))) = (lo.split_first(), hi.split_first()) else {
+        return String::new();
+    };
+    if l == h || !l.is_ascii_digit() {
+        return format!("{}{}", l as char, text_range(lo_rest, hi_rest));
+    }
+    let fill = |rest: &[u8], digit: u8| -> Vec<u8> {
+        rest.iter()
+            .map(|&c| if c.is_ascii_digit() { digit } else { c })
+            .collect()
+    };
+    let any = |rest: &[u8]| -> String {
+        rest.iter()
+            .map(|&c| {
+                if c.is_ascii_digit() {
+                    r"\d".to_owned()
+                } else {
+                    (c as char).to_string()
+                }
+            })
+            .collect()
+    };
+    let lowest = lo_rest == fill(lo_rest, b'0').as_slice();
+    let highest = hi_rest == fill(hi_rest, b'9').as_slice();
+    let (mut first, mut last) = (l, h);
+    let mut alternatives = Vec::new();
+    if !lowest {
+        let rest = text_range(lo_rest, &fill(lo_rest, b'9'));
+        alternatives.push(format!("{}{rest}", l as char));
+        first += 1;
+    }
+    if !highest {
+        last -= 1;
+    }
+    if first <= last {
+        let digits = if first == last {
+            (first as char).to_string()
+        } else {
+            format!("[{}-{}]", first as char, last as char)
+        };
+        alternatives.push(format!("{digits}{}", any(lo_rest)));
+    }
+    if !highest {
+        let rest = text_range(&fill(hi_rest, b'0'), hi_rest);
+        alternatives.push(format!("{}{rest}", h as char));
+    }
+    match alternatives.as_slice() {
+        [one] => one.clone(),
+        _ => format!("(?:{})", alternatives.join("|")),
+    }
+}
+
+/// The example of `POST /api/v1/check` and `POST /api/v1/cases`, the one the API page fills in:
+/// a complete application that the default product finds eligible. Left out when the rule sets
+/// this server runs do not decide it (another rule directory), so the page never offers an
+/// example that fails.
+fn example_request(kredo: &Kredo) -> Option<Value> {
+    let example = json!({
+        "product": DEFAULT_PRODUCT,
+        "language": "en",
+        "application": {
+            "legal_form": "eenmanszaak",
+            "region": "flanders",
+            "business_status": "started",
+            "activity_type": "main",
+            "product_variant": "GO",
+            "amount_requested_eur": "9500.00",
+            "term_months": 36,
+            "funding_purposes": [
+                {"category": "investment", "amount_eur": "6000.00"},
+                {"category": "working_capital", "amount_eur": "3500.00"}
+            ],
+            "applicant_age_years": 34,
+            "bankruptcy_status": "none",
+            "in_collective_debt_settlement": false,
+            "has_tax_or_social_arrears": false,
+            "bank_credit_status": "refused",
+            "business_plan_status": "complete",
+            "projected_monthly_net_cashflow_eur": "1200.00",
+            "nace_code": "62.010",
+            "nace_version": "2025",
+            "enterprise_number": "0566.988.259",
+            "is_takeover": false,
+            "project_description": "A bicycle repair workshop in Ghent."
+        }
+    });
+    kredo
+        .evaluate_json(&example.to_string(), crate::native::today())
+        .ok()?;
+    Some(example)
+}
+
+/// Which form of an answer a schema describes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Form {
+    /// As a request may give it (`Application`).
+    Given,
+    /// As the decision's `normalized` holds it (`Normalized`).
+    Canonical,
 }
 
 /// One field as the versions that ask it declare it, merged.
@@ -141,8 +510,9 @@ impl<'a> Asked<'a> {
     }
 }
 
-/// The `Application` schema: every field any version of any product asks.
-fn application(kredo: &Kredo) -> Schema {
+/// `Application` (the form a request gives) or `Normalized` (the decision's canonical form):
+/// every field any version of any product asks.
+fn application(kredo: &Kredo, form: Form) -> Value {
     let mut fields: Vec<Asked<'_>> = Vec::new();
     let mut versions: BTreeMap<&str, usize> = BTreeMap::new();
     for (product, sets) in kredo.registry().products() {
@@ -167,31 +537,52 @@ fn application(kredo: &Kredo) -> Schema {
             }
         }
     }
-    let mut schema = ObjectBuilder::new()
-        .schema_type(Type::Object)
-        .description(Some(
-            "The flat application (CONTRACT.md §2): every field any product asks. A product \
-             ignores a field it does not ask, with an `unknown_field` warning in the decision. \
-             A required field left out is no validation error: the product's rules see it \
-             missing (`missing_required`).",
-        ));
+    let mut properties = Map::new();
+    let mut required = Vec::new();
     for asked in &fields {
         let everywhere = versions
             .iter()
             .all(|(p, n)| asked.by.get(p).map(Vec::len) == Some(*n));
-        schema = schema.property(&asked.decl.name, field_schema(asked, everywhere, &versions));
+        properties.insert(
+            asked.decl.name.clone(),
+            field_schema(asked, everywhere, &versions, form),
+        );
         if everywhere && asked.required {
-            schema = schema.required(&asked.decl.name);
+            required.push(asked.decl.name.as_str());
         }
     }
-    schema.build().into()
+    match form {
+        Form::Given => json!({
+            "type": "object",
+            "description": "A complete, valid application (CONTRACT.md §2): every field any \
+                product asks, each in the form the engine reads. A field left out, `null`, blank \
+                text or an empty list is not given. A product ignores a field it does not ask, \
+                with an `unknown_field` warning in the decision, so other keys are taken too. \
+                A required field left out is no validation error: the product's rules see it \
+                missing (`missing_required`).\n\nThe request takes any JSON value as its \
+                application: one that does not fit here is answered all the same, with the \
+                outcome `invalid` and an error per field in `errors`.",
+            "properties": properties,
+            "required": required,
+        }),
+        Form::Canonical => json!({
+            "type": "object",
+            "description": "The application in canonical form: only the fields that were given \
+                and valid, in the order the rule set declares them; enums by their canonical \
+                value, money as text with two decimals, NACE codes as `dd.ddd`, enterprise \
+                numbers as `0566.988.259`.",
+            "properties": properties,
+            "additionalProperties": false,
+        }),
+    }
 }
 
 fn field_schema(
     asked: &Asked<'_>,
     everywhere: bool,
     versions: &BTreeMap<&str, usize>,
-) -> RefOr<Schema> {
+    form: Form,
+) -> Value {
     let mut description = String::new();
     if let Some(text) = asked.decl.text.get(Language::En.as_str()) {
         description.push_str(&text.label);
@@ -218,105 +609,175 @@ fn field_schema(
     }
     if asked.kinds_differ {
         description.push_str("\n\nIts kind differs between products.");
-        return ObjectBuilder::new()
-            .schema_type(SchemaType::AnyValue)
-            .description(Some(description))
-            .into();
+        return json!({ "description": description });
     }
-    kind_schema(asked, description)
-}
-
-/// A money amount: a decimal string, or a JSON number read by its text (never a float).
-fn money() -> ObjectBuilder {
-    ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::String, Type::Number]))
-}
-
-/// The JSON schema of a kind, described by `description` and what the kind means to a reader.
-fn kind_schema(asked: &Asked<'_>, mut description: String) -> RefOr<Schema> {
-    let string = || ObjectBuilder::new().schema_type(Type::String);
-    let values = || asked.values.iter().map(|v| serde_json::Value::from(*v));
-    let (builder, about) = match &asked.field.kind {
-        Kind::Money { .. } => (
-            money(),
-            Some(if asked.positive {
-                "An amount in euro, more than 0: a decimal text like `\"12000.00\"` or a JSON number."
-            } else {
-                "An amount in euro: a decimal text like `\"12000.00\"` or a JSON number."
-            }),
-        ),
-        Kind::Integer { .. } => (
-            ObjectBuilder::new()
-                .schema_type(Type::Integer)
-                .minimum(Some(asked.min))
-                // No `max` declared is no bound, not `i64::MAX`.
-                .maximum((asked.max != i64::MAX).then_some(asked.max)),
-            None,
-        ),
-        Kind::Enum { accept_number, .. } => {
-            let types: SchemaType = if *accept_number {
-                SchemaType::from_iter([Type::String, Type::Number])
-            } else {
-                Type::String.into()
-            };
-            (
-                ObjectBuilder::new()
-                    .schema_type(types)
-                    .enum_values(Some(values())),
-                Some(
-                    "The canonical values; other spellings the product knows are read as them, \
-                     and `normalized` holds the canonical one.",
-                ),
-            )
-        }
-        Kind::Boolean => (ObjectBuilder::new().schema_type(Type::Boolean), None),
-        Kind::Text { .. } => (string().max_length(Some(asked.max_length)), None),
-        Kind::NaceCode => (
-            string(),
-            Some("A NACE-BEL code; `normalized` holds it as `dd.ddd`."),
-        ),
-        Kind::EnterpriseNumber => (
-            string(),
-            Some("A KBO/BCE enterprise number; `normalized` holds it as `0566.988.259`."),
-        ),
-        Kind::Date => (
-            string().format(Some(SchemaFormat::KnownFormat(KnownFormat::Date))),
-            None,
-        ),
-        Kind::Purposes { .. } => {
-            let item = ObjectBuilder::new()
-                .schema_type(Type::Object)
-                .property(
-                    "category",
-                    ObjectBuilder::new()
-                        .schema_type(Type::String)
-                        .enum_values(Some(values())),
-                )
-                .property("amount_eur", money())
-                .required("category")
-                .required("amount_eur");
-            description
-                .push_str("\n\nWhat the credit is for: a category and an amount in euro each.");
-            return ArrayBuilder::new()
-                .items(item)
-                .description(Some(description))
-                .into();
-        }
-    };
+    let (mut schema, about) = kind_schema(asked, form);
     if let Some(about) = about {
         description.push_str("\n\n");
         description.push_str(about);
     }
-    builder.description(Some(description)).into()
+    if let Some(schema) = schema.as_object_mut() {
+        schema.insert("description".to_owned(), description.into());
+    }
+    schema
+}
+
+/// A money amount as given: a decimal text, or a JSON number read by its text (never a float),
+/// within the contract's ±1,000,000.00.
+const MONEY: &str = r"^-?0*(?:\d{1,6}(?:\.\d{1,2})?|1000000(?:\.00?)?)$";
+/// The same, more than 0.
+const MONEY_POSITIVE: &str =
+    r"^0*(?:[1-9]\d{0,5}(?:\.\d{1,2})?|0\.(?:0[1-9]|[1-9]\d?)|1000000(?:\.00?)?)$";
+
+fn money(positive: bool, form: Form) -> Value {
+    match (form, positive) {
+        (Form::Canonical, false) => json!({"type": "string", "pattern": r"^-?\d{1,7}\.\d{2}$"}),
+        (Form::Canonical, true) => json!({"type": "string", "pattern": r"^\d{1,7}\.\d{2}$"}),
+        (Form::Given, false) => json!({
+            "type": ["string", "number"],
+            "pattern": MONEY,
+            "minimum": -1_000_000,
+            "maximum": 1_000_000,
+        }),
+        (Form::Given, true) => json!({
+            "type": ["string", "number"],
+            "pattern": MONEY_POSITIVE,
+            "exclusiveMinimum": 0,
+            "maximum": 1_000_000,
+        }),
+    }
+}
+
+/// The JSON schema of a field's kind in `form`, and what the kind means to a reader.
+fn kind_schema(asked: &Asked<'_>, form: Form) -> (Value, Option<&'static str>) {
+    let given = form == Form::Given;
+    match &asked.field.kind {
+        Kind::Money { .. } => (
+            money(asked.positive, form),
+            given.then_some(if asked.positive {
+                "An amount in euro, more than 0 and at most 1,000,000.00: a decimal text like \
+                 `\"12000.00\"` (at most two decimals) or a JSON number written the same way."
+            } else {
+                "An amount in euro, at most 1,000,000.00 either way: a decimal text like \
+                 `\"12000.00\"` (at most two decimals) or a JSON number written the same way."
+            }),
+        ),
+        Kind::Integer { .. } => {
+            let mut schema = json!({"type": "integer", "minimum": asked.min});
+            // No `max` declared is no bound, not `i64::MAX`.
+            if asked.max != i64::MAX
+                && let Some(schema) = schema.as_object_mut()
+            {
+                schema.insert("maximum".to_owned(), asked.max.into());
+            }
+            (
+                schema,
+                given.then_some("A whole number; its digits as text are read too."),
+            )
+        }
+        Kind::Enum { accept_number, .. } => {
+            let mut values: Vec<Value> = asked.values.iter().map(|v| (*v).into()).collect();
+            if given && *accept_number {
+                // `2025` for `"2025"`: the number is read as its text.
+                values.extend(
+                    asked
+                        .values
+                        .iter()
+                        .filter_map(|v| v.parse::<i64>().ok().map(Value::from)),
+                );
+                (
+                    json!({"type": ["string", "number"], "enum": values}),
+                    Some(
+                        "The canonical values; other spellings the product knows are read as \
+                         them, and `normalized` holds the canonical one.",
+                    ),
+                )
+            } else {
+                (
+                    json!({"type": "string", "enum": values}),
+                    given.then_some(
+                        "The canonical values; other spellings the product knows are read as \
+                         them, and `normalized` holds the canonical one.",
+                    ),
+                )
+            }
+        }
+        Kind::Boolean => (json!({"type": "boolean"}), None),
+        Kind::Text { .. } => (
+            json!({"type": "string", "maxLength": asked.max_length}),
+            None,
+        ),
+        Kind::NaceCode => match form {
+            Form::Given => (
+                json!({"type": "string", "pattern": r"^\d{2}\.?\d{3}$"}),
+                Some("A NACE-BEL code, `dd.ddd` or `ddddd`; `normalized` holds it as `dd.ddd`."),
+            ),
+            Form::Canonical => (
+                json!({"type": "string", "pattern": r"^\d{2}\.\d{3}$"}),
+                None,
+            ),
+        },
+        Kind::EnterpriseNumber => match form {
+            Form::Given => (
+                json!({
+                    "type": "string",
+                    "pattern": r"^[ ./-]*(?:[Bb][Ee][ ./-]*)?[01](?:[ ./-]*\d){9}[ ./-]*$",
+                }),
+                Some(
+                    "A KBO/BCE enterprise number: ten digits, the first 0 or 1, the last two \
+                     the check digits (97 minus the first eight modulo 97), optionally after \
+                     `BE`, with spaces, dots, dashes or slashes anywhere; `normalized` holds it \
+                     as `0566.988.259`.",
+                ),
+            ),
+            Form::Canonical => (
+                json!({"type": "string", "pattern": r"^[01]\d{3}\.\d{3}\.\d{3}$"}),
+                None,
+            ),
+        },
+        Kind::Date => (json!({"type": "string", "format": "date"}), None),
+        Kind::Purposes { .. } => {
+            let mut item = json!({
+                "type": "object",
+                "properties": {
+                    "category": {"type": "string", "enum": asked.values},
+                    "amount_eur": money(true, form),
+                },
+                "required": ["category", "amount_eur"],
+            });
+            let mut list = json!({"type": "array"});
+            if form == Form::Canonical {
+                if let Some(item) = item.as_object_mut() {
+                    item.insert("additionalProperties".to_owned(), false.into());
+                }
+                if let Some(list) = list.as_object_mut() {
+                    list.insert("minItems".to_owned(), 1.into());
+                }
+            }
+            if let Some(list) = list.as_object_mut() {
+                list.insert("items".to_owned(), item);
+            }
+            (
+                list,
+                Some("What the credit is for: a category and an amount in euro each."),
+            )
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn doc() -> (Kredo, serde_json::Value) {
+        let kredo = Kredo::embedded().unwrap();
+        let doc = serde_json::from_str(&document(&kredo).unwrap()).unwrap();
+        (kredo, doc)
+    }
+
     #[test]
     fn the_application_schema_comes_from_the_declarations() {
-        let kredo = Kredo::embedded().unwrap();
-        let doc: serde_json::Value = serde_json::from_str(&document(&kredo).unwrap()).unwrap();
+        let (kredo, doc) = doc();
         let app = &doc["components"]["schemas"][APPLICATION_SCHEMA];
         let rs = kredo
             .registry()
@@ -352,16 +813,123 @@ mod tests {
                 .collect::<std::collections::BTreeSet<_>>(),
             declared.into_iter().collect()
         );
-        // Enums list their canonical values; the request and the decision point at the schema.
+        // Enums list their canonical values; the request and the decision point at the schemas.
         let enums = rs.fields.iter().find_map(|f| match &f.kind {
-            Kind::Enum { table, .. } => Some((f.name.as_str(), table.values().collect::<Vec<_>>())),
+            Kind::Enum {
+                table,
+                accept_number: false,
+            } => Some((f.name.as_str(), table.values().collect::<Vec<_>>())),
             _ => None,
         });
         let (name, values) = enums.unwrap();
         assert_eq!(app["properties"][name]["enum"], serde_json::json!(values));
+        let schemas = &doc["components"]["schemas"];
         assert_eq!(
-            doc["components"]["schemas"]["CheckRequest"]["properties"]["application"]["$ref"],
+            schemas["CheckRequest"]["properties"]["application"]["anyOf"][0]["$ref"],
             "#/components/schemas/Application"
         );
+        assert_eq!(
+            schemas["DecisionDoc"]["properties"]["normalized"]["$ref"],
+            "#/components/schemas/Normalized"
+        );
+        // The canonical form takes nothing else and requires nothing.
+        let normalized = &schemas[NORMALIZED_SCHEMA];
+        assert_eq!(normalized["additionalProperties"], false);
+        assert!(normalized.get("required").is_none(), "{normalized}");
+        assert_eq!(
+            normalized["properties"]["amount_requested_eur"]["type"],
+            "string"
+        );
+    }
+
+    #[test]
+    fn the_envelope_is_exact() {
+        let (kredo, doc) = doc();
+        let request = &doc["components"]["schemas"]["CheckRequest"];
+        assert_eq!(request["additionalProperties"], false, "{request}");
+        assert!(request.get("required").is_none(), "{request}");
+        let props = &request["properties"];
+        let versions: Vec<String> = kredo
+            .registry()
+            .products()
+            .flat_map(|(_, sets)| sets.iter().map(|rs| rs.version.clone()))
+            .collect();
+        for v in &versions {
+            assert!(
+                props["version"]["enum"]
+                    .as_array()
+                    .unwrap()
+                    .contains(&v.as_str().into()),
+                "{v}"
+            );
+        }
+        assert_eq!(
+            props["language"]["enum"],
+            serde_json::json!(["nl", "fr", "en", null])
+        );
+        assert_eq!(props["as_of"]["format"], "date");
+        assert_eq!(
+            request["else"]["properties"]["as_of"]["pattern"],
+            "^(?:2(?:0(?:2(?:0-(?:0(?:7-(?:0[3-9]|[1-9]\\d)|[8-9]-\\d\\d)|[1-9]\\d-\\d\\d)|[1-9]-\\d\\d-\\d\\d)|[3-9]\\d-\\d\\d-\\d\\d)|[1-9]\\d\\d-\\d\\d-\\d\\d)|[3-9]\\d\\d\\d-\\d\\d-\\d\\d)$",
+            "the first version starts on 2020-07-03 and the last has no end"
+        );
+    }
+
+    #[test]
+    fn the_invisible_characters_are_the_audit_trails() {
+        for c in (0..=0x10_ffff).filter_map(char::from_u32) {
+            let listed = INVISIBLE.iter().any(|&(a, b)| (a..=b).contains(&c));
+            assert_eq!(
+                crate::native::audit::has_visible_text(&c.to_string()),
+                !listed,
+                "U+{:04X}",
+                u32::from(c)
+            );
+        }
+        assert!(invisible_class().starts_with(r"\u0000-\u0020\u007f-\u00a0\u00ad"));
+    }
+
+    #[test]
+    fn day_patterns() {
+        let d = |s: &str| Date::parse(s).unwrap();
+        // Checked against every day from 0001-01-01 to 9999-12-31 with Python's `re`.
+        assert_eq!(
+            text_range(b"2020-01-01", b"2020-12-31"),
+            r"2020-(?:0(?:1-(?:0[1-9]|[1-9]\d)|[2-9]-\d\d)|1(?:[0-1]-\d\d|2-(?:[0-2]\d|3[0-1])))"
+        );
+        assert_eq!(
+            any_day(),
+            r"^(?:0(?:0(?:0[1-9]-\d\d-\d\d|[1-9]\d-\d\d-\d\d)|[1-9]\d\d-\d\d-\d\d)|[1-9]\d\d\d-\d\d-\d\d)$"
+        );
+        // Adjacent and overlapping spans merge; a gap stays a gap.
+        assert_eq!(
+            days_pattern(vec![
+                (d("2021-01-01"), Some(d("2021-06-30"))),
+                (d("2020-01-01"), Some(d("2020-12-31"))),
+                (d("2023-01-01"), None),
+            ]),
+            format!(
+                "^(?:{}|{})$",
+                text_range(b"2020-01-01", b"2021-06-30"),
+                text_range(b"2023-01-01", b"9999-99-99")
+            )
+        );
+        assert_eq!(days_pattern(Vec::new()), "^$.");
+    }
+
+    #[test]
+    fn the_example_is_a_complete_eligible_application() {
+        let kredo = Kredo::embedded().unwrap();
+        let example = example_request(&kredo).unwrap();
+        let decision: serde_json::Value = serde_json::from_str(
+            &kredo
+                .evaluate_json(&example.to_string(), crate::native::today())
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(decision["outcome"], "eligible", "{decision}");
+        for list in ["errors", "warnings", "skipped", "reasons"] {
+            assert_eq!(decision[list], serde_json::json!([]), "{decision}");
+        }
     }
 }

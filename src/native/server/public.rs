@@ -10,7 +10,7 @@ use serde::Serialize;
 use tower_http::services::ServeDir;
 use utoipa::ToSchema;
 use utoipa::openapi::RefOr;
-use utoipa::openapi::schema::{Ref, Schema};
+use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, Ref, Schema, SchemaType, Type};
 
 use super::AppState;
 use super::common::{JsonText, Text, with_store};
@@ -22,14 +22,75 @@ use crate::api::RuleSetInfo;
 /// declarations of the rule sets it runs.
 pub const APPLICATION_SCHEMA: &str = "Application";
 
-fn application_ref() -> RefOr<Schema> {
-    RefOr::Ref(Ref::from_schema_name(APPLICATION_SCHEMA))
+/// The name of the decision's `normalized` schema, built at start with [`APPLICATION_SCHEMA`].
+pub const NORMALIZED_SCHEMA: &str = "Normalized";
+
+/// A request's application: any JSON value, since the engine answers every application with a
+/// decision; `Application` is the one that is valid.
+fn application_in_request() -> RefOr<Schema> {
+    AnyOfBuilder::new()
+        .item(Ref::from_schema_name(APPLICATION_SCHEMA))
+        .item(
+            ObjectBuilder::new()
+                .schema_type(SchemaType::AnyValue)
+                .description(Some(
+                    "Any other JSON value is decided too: a field that does not fit is an \
+                     error in the decision's `errors` (outcome `invalid`, status 200), a \
+                     required field left out fires `missing_required`, and a value that is no \
+                     object at all is the error `invalid_application`.",
+                )),
+        )
+        .description(Some(
+            "The flat application of CONTRACT.md §2: the fields of the product asked \
+             (`Application`). Left out, it is an empty application.",
+        ))
+        .into()
+}
+
+fn normalized_ref() -> RefOr<Schema> {
+    RefOr::Ref(Ref::from_schema_name(NORMALIZED_SCHEMA))
+}
+
+/// A string that is one of `values`.
+pub(super) fn one_of(values: &[&str]) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(values.iter().copied()))
+}
+
+fn language() -> ObjectBuilder {
+    one_of(&["nl", "fr", "en"]).description(Some("The language of every message."))
+}
+
+/// The request's `language`: `null` is the default, as leaving it out is.
+fn language_or_null() -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+        .enum_values(Some(
+            ["nl", "fr", "en"]
+                .into_iter()
+                .map(serde_json::Value::from)
+                .chain([serde_json::Value::Null]),
+        ))
+        .description(Some("`nl` (default), `fr` or `en`."))
+        .examples(["en"])
+}
+
+fn outcome() -> ObjectBuilder {
+    one_of(&["invalid", "ineligible", "review", "flagged", "eligible"]).description(Some(
+        "`invalid`, `ineligible`, `review`, `flagged` or `eligible`.",
+    ))
+}
+
+fn severity() -> ObjectBuilder {
+    one_of(&["ineligible", "review", "flag", "info"])
+        .description(Some("`ineligible`, `review`, `flag` or `info`."))
 }
 
 /// Liveness and readiness: the rule sets are compiled, the store answers and can be written.
 #[utoipa::path(get, path = "/healthz", tag = "public",
     responses((status = 200, description = "Ready", body = Health),
-              (status = 503, description = "The audit store does not answer or cannot be written", body = ErrorBody)))]
+              (status = 503, description = "`store_unavailable`: the audit store does not answer or cannot be written; `timeout`", body = ErrorBody)))]
 pub async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
     with_store(&state.reader, |store| Ok(store.ping()?))
         .await
@@ -57,11 +118,12 @@ pub async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiE
 /// as `kredo check` and the page. No login.
 #[utoipa::path(post, path = "/api/v1/check", tag = "public",
     request_body(content = CheckRequest, content_type = "application/json"),
-    responses((status = 200, description = "A decision (whatever its outcome, also `invalid`)", body = DecisionDoc),
-              (status = 400, description = "Not JSON, or a bad date or language", body = ErrorBody),
-              (status = 413, description = "Body too large", body = ErrorBody),
-              (status = 422, description = "Unknown product or version, or none in force", body = ErrorBody),
-              (status = 503, description = "Timed out", body = ErrorBody)))]
+    responses((status = 200, description = "A decision, whatever its outcome: an application that does not fit is decided `invalid`", body = DecisionDoc),
+              (status = 400, description = "`invalid_json`: not JSON or not UTF-8; `invalid_request`: not an object, a key other than the envelope's, a value of the wrong type; `invalid_date`; `invalid_language`; `invalid_body`: the body broke off", body = ErrorBody),
+              (status = 413, description = "`body_too_large`: over the server's `--max-body-bytes`", body = ErrorBody),
+              (status = 422, description = "`unknown_product`, `unknown_version`, or `no_version_in_force` on `as_of`", body = ErrorBody),
+              (status = 500, description = "`rule_error`: a rule failed at run time; `internal_error`", body = ErrorBody),
+              (status = 503, description = "`timeout`: over the server's `--timeout-ms`", body = ErrorBody)))]
 pub async fn check(State(state): State<AppState>, Text(text): Text) -> Result<JsonText, ApiError> {
     let mut decision = super::common::decide(&state.kredo, text).await?;
     // `kredo check` prints the decision and a newline: the same bytes here.
@@ -71,7 +133,8 @@ pub async fn check(State(state): State<AppState>, Text(text): Text) -> Result<Js
 
 /// Every published rule-set version: product, version, effective dates and hash.
 #[utoipa::path(get, path = "/api/v1/rulesets", tag = "public",
-    responses((status = 200, description = "The rule sets this server runs", body = RuleSets)))]
+    responses((status = 200, description = "The rule sets this server runs", body = RuleSets),
+              (status = 503, description = "`timeout`", body = ErrorBody)))]
 pub async fn rulesets(State(state): State<AppState>) -> Json<RuleSets> {
     Json(RuleSets {
         rulesets: state.kredo.rulesets(),
@@ -105,7 +168,7 @@ pub async fn method_not_allowed() -> ApiError {
 #[derive(Serialize, ToSchema)]
 pub struct Health {
     /// Always `ok`: any other state answers 503.
-    #[schema(example = "ok")]
+    #[schema(schema_with = ok)]
     pub status: &'static str,
     /// The engine's version.
     pub engine_version: &'static str,
@@ -113,6 +176,10 @@ pub struct Health {
     pub rule_sets: usize,
     /// The audit store's health.
     pub store: StoreHealth,
+}
+
+fn ok() -> ObjectBuilder {
+    one_of(&["ok"]).description(Some("Always `ok`: any other state answers 503."))
 }
 
 /// The audit store in `/healthz`.
@@ -142,31 +209,37 @@ pub struct RuleSetInfoDoc {
     /// The product's name.
     pub title: String,
     /// First day in force.
+    #[schema(format = Date)]
     pub effective_from: String,
     /// Last day in force, if a later version follows.
+    #[schema(format = Date)]
     pub effective_to: Option<String>,
     /// `sha256:…` over the version's files.
     pub hash: String,
 }
 
-/// CONTRACT.md §1: the envelope around an application.
+/// CONTRACT.md §1: the envelope around an application. No other key is taken (400
+/// `invalid_request`), and `null` is the same as leaving a key out.
 #[derive(ToSchema)]
 #[allow(dead_code, reason = "a documentation type: only its schema is used")]
 pub struct CheckRequest {
-    /// Product id; default `impulskrediet`.
+    /// Product id; default `impulskrediet`. One of the products this server runs (422
+    /// `unknown_product`).
     #[schema(example = "impulskrediet")]
     pub product: Option<String>,
-    /// ISO date that selects the version in force; default today (Europe/Brussels).
+    /// ISO date (`YYYY-MM-DD`, years 0001 to 9999; 400 `invalid_date`) that selects the
+    /// version in force; default today (Europe/Brussels). Without `version` it must be a day
+    /// one of the product's versions is in force (422 `no_version_in_force`).
     #[schema(example = "2026-11-22")]
     pub as_of: Option<String>,
-    /// Pins an exact version instead of `as_of`.
+    /// Pins an exact version of the product instead of `as_of` (422 `unknown_version`).
     pub version: Option<String>,
-    /// `nl` (default), `fr` or `en`.
-    #[schema(example = "en")]
+    /// `nl` (default), `fr` or `en` (400 `invalid_language`).
+    #[schema(schema_with = language_or_null)]
     pub language: Option<String>,
-    /// The flat application of CONTRACT.md §2: the fields of the product asked.
-    #[schema(schema_with = application_ref)]
-    pub application: serde_json::Value,
+    /// The flat application of CONTRACT.md §2.
+    #[schema(schema_with = application_in_request)]
+    pub application: Option<serde_json::Value>,
 }
 
 /// CONTRACT.md §4: the decision. Documentation only: the server passes the facade's bytes
@@ -175,14 +248,17 @@ pub struct CheckRequest {
 #[allow(dead_code, reason = "a documentation type: only its schema is used")]
 pub struct DecisionDoc {
     /// `invalid`, `ineligible`, `review`, `flagged` or `eligible`.
+    #[schema(schema_with = outcome)]
     pub outcome: String,
     /// Product id.
     pub product: String,
     /// The version that decided.
     pub rule_set: RuleSetRefDoc,
     /// The day the decision is for.
+    #[schema(format = Date)]
     pub as_of: String,
     /// The language of every message.
+    #[schema(schema_with = language)]
     pub language: String,
     /// Every rule that fired, by severity then id.
     pub reasons: Vec<ReasonDoc>,
@@ -195,7 +271,7 @@ pub struct DecisionDoc {
     /// Present when amount and term are valid.
     pub indicative: Option<IndicativeDoc>,
     /// The application in canonical form.
-    #[schema(schema_with = application_ref)]
+    #[schema(schema_with = normalized_ref)]
     pub normalized: serde_json::Value,
 }
 
@@ -206,6 +282,7 @@ pub struct RuleSetRefDoc {
     /// Version id.
     pub version: String,
     /// Its first day in force.
+    #[schema(format = Date)]
     pub effective_from: String,
     /// `sha256:…` over the rule set's files.
     pub hash: String,
@@ -218,6 +295,7 @@ pub struct ReasonDoc {
     /// Rule id.
     pub id: String,
     /// `ineligible`, `review`, `flag` or `info`.
+    #[schema(schema_with = severity)]
     pub severity: String,
     /// Why, in the request's language.
     pub message: String,

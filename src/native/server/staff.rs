@@ -12,9 +12,11 @@ use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use utoipa::ToSchema;
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, SchemaType, Type};
 
 use super::AppState;
 use super::common::{RawBody, Text, with_store};
@@ -53,6 +55,10 @@ impl FromRequestParts<AppState> for Staff {
         .ok_or(ApiError::Unauthorized("the token is not valid"))
     }
 }
+
+/// The 401 answer of every staff route.
+const UNAUTHORIZED: &str =
+    "`unauthorized`: no `Authorization: Bearer <token>` header, or not a valid token";
 
 /// The parts of a decision a case records next to it.
 #[derive(Deserialize)]
@@ -118,18 +124,72 @@ pub struct CaseCreated<'a> {
     pub decision: &'a RawValue,
 }
 
-/// A staff member's decision on a case.
+/// A staff member's decision on a case. No other key is taken (400 `invalid_json`).
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"decision": "ask_information", "motivation": "The business plan is a draft: ask for the final one before deciding."}))]
 pub struct StaffDecisionInput {
     /// `approve`, `refer_elsewhere`, `ask_information` or `decline`.
-    #[schema(example = "ask_information")]
+    #[schema(schema_with = decision_schema)]
     pub decision: String,
     /// Why; required.
+    #[schema(schema_with = motivation_schema)]
     pub motivation: String,
     /// The `seq` of an earlier decision on this case that this one corrects.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole_number")]
+    #[schema(schema_with = corrects_schema)]
     pub corrects: Option<i64>,
+}
+
+fn decision_schema() -> ObjectBuilder {
+    super::public::one_of(&StaffDecision::ALL)
+        .description(Some(
+            "`approve`, `refer_elsewhere`, `ask_information` or `decline` (also read with other \
+             capitals and surrounding white space; anything else is 422 `invalid_request`).",
+        ))
+        .examples(["ask_information"])
+}
+
+/// What the motivation check below takes.
+fn motivation_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    super::openapi::motivation(MAX_MOTIVATION_CHARS)
+}
+
+fn corrects_schema() -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::Integer, Type::Null]))
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+        .minimum(Some(1))
+        .maximum(Some(i64::MAX))
+        .description(Some(
+            "The `seq` of an earlier decision on this case that this one corrects; it must be \
+             one (422 `invalid_request` otherwise).",
+        ))
+}
+
+/// `corrects`: a whole number, also when written `3.0` or `3e0` (JSON Schema's integers are
+/// values, not spellings), exactly, never through a float; `null` is none.
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    use serde::de::Error as _;
+    let Some(number) = Option::<serde_json::Number>::deserialize(d)? else {
+        return Ok(None);
+    };
+    if let Some(n) = number.as_i64() {
+        return Ok(Some(n));
+    }
+    // With `arbitrary_precision`, the number's own text.
+    let text = number.to_string();
+    let value = if text.contains(['e', 'E']) {
+        Decimal::from_scientific(&text)
+    } else {
+        Decimal::from_str_exact(&text)
+    };
+    value
+        .ok()
+        .filter(|v| v.fract().is_zero())
+        .and_then(|v| i64::try_from(v).ok())
+        .map(Some)
+        .ok_or_else(|| D::Error::custom(format!("`corrects` must be a whole number, not {text}")))
 }
 
 /// One audit entry, its body as stored.
@@ -138,6 +198,7 @@ pub struct AuditEntry<'a> {
     /// Its place in the chain.
     pub seq: i64,
     /// `case` or `decision`.
+    #[schema(schema_with = entry_kind)]
     pub kind: &'a str,
     /// When it was recorded (UTC).
     pub recorded_at: &'a str,
@@ -152,6 +213,10 @@ pub struct AuditEntry<'a> {
     /// motivation, engine_outcome, override, corrects.
     #[schema(value_type = Object)]
     pub body: &'a RawValue,
+}
+
+fn entry_kind() -> ObjectBuilder {
+    super::public::one_of(&["case", "decision"]).description(Some("`case` or `decision`."))
 }
 
 impl<'a> TryFrom<&'a Entry> for AuditEntry<'a> {
@@ -185,10 +250,14 @@ pub struct CaseHistory<'a> {
 /// Screens an application and records it as a new case in the audit trail.
 #[utoipa::path(post, path = "/api/v1/cases", tag = "staff", security(("bearer" = [])),
     request_body(content = CheckRequest, content_type = "application/json"),
-    responses((status = 201, description = "The case was screened and recorded", body = CaseCreated),
-              (status = 400, description = "Not JSON, or a bad date or language", body = ErrorBody),
-              (status = 401, description = "Missing or wrong token", body = ErrorBody),
-              (status = 422, description = "Unknown product or version", body = ErrorBody)))]
+    responses((status = 201, description = "The case was screened and recorded, whatever the decision's outcome", body = CaseCreated,
+                  headers(("Location" = String, description = "`/api/v1/cases/{case_id}`: the case's history"))),
+              (status = 400, description = "As `POST /api/v1/check`: `invalid_json`, `invalid_request`, `invalid_date`, `invalid_language`, `invalid_body`", body = ErrorBody),
+              (status = 401, description = UNAUTHORIZED, body = ErrorBody, headers(("WWW-Authenticate" = String))),
+              (status = 413, description = "`body_too_large`", body = ErrorBody),
+              (status = 422, description = "`unknown_product`, `unknown_version`, `no_version_in_force`", body = ErrorBody),
+              (status = 500, description = "`store_error`: nothing was recorded; `rule_error`; `internal_error`", body = ErrorBody),
+              (status = 503, description = "`timeout`", body = ErrorBody)))]
 pub async fn create_case(
     State(state): State<AppState>,
     Staff(staff): Staff,
@@ -243,13 +312,16 @@ const MAX_MOTIVATION_CHARS: usize = 10_000;
 /// Records a staff member's own decision on a case, flagged as an override when it goes
 /// against the engine's outcome. A correction is a new entry that names the one it corrects.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/decisions", tag = "staff", security(("bearer" = [])),
-    params(("id" = String, Path, description = "The case id")),
+    params(("id" = String, Path, description = "The case id", example = "c_3f9a0c6e2b7d4e15")),
     request_body(content = StaffDecisionInput, content_type = "application/json"),
     responses((status = 201, description = "The decision was recorded", body = AuditEntry),
-              (status = 400, description = "Not JSON", body = ErrorBody),
-              (status = 401, description = "Missing or wrong token", body = ErrorBody),
-              (status = 404, description = "No such case", body = ErrorBody),
-              (status = 422, description = "Unknown decision, empty motivation, bad `corrects`", body = ErrorBody)))]
+              (status = 400, description = "`invalid_json`: not JSON, not the keys above or of the wrong type, or not UTF-8; `invalid_body`", body = ErrorBody),
+              (status = 401, description = UNAUTHORIZED, body = ErrorBody, headers(("WWW-Authenticate" = String))),
+              (status = 404, description = "`unknown_case`", body = ErrorBody),
+              (status = 413, description = "`body_too_large`", body = ErrorBody),
+              (status = 422, description = "`invalid_request` with its `field`: an unknown `decision`, a `motivation` with no visible text or too long, a `corrects` that is no staff decision on this case", body = ErrorBody),
+              (status = 500, description = "`store_error`: nothing was recorded; `internal_error`", body = ErrorBody),
+              (status = 503, description = "`timeout`", body = ErrorBody)))]
 pub async fn record_decision(
     State(state): State<AppState>,
     Staff(staff): Staff,
@@ -257,7 +329,8 @@ pub async fn record_decision(
     RawBody(body): RawBody,
 ) -> Result<Response, ApiError> {
     let input: StaffDecisionInput =
-        serde_json::from_slice(&body).map_err(ApiError::BadDecisionJson)?;
+        serde_json::from_slice(body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&body))
+            .map_err(ApiError::BadDecisionJson)?;
     let decision = StaffDecision::parse(&input.decision).ok_or_else(|| ApiError::Invalid {
         field: "decision",
         message: format!(
@@ -266,10 +339,11 @@ pub async fn record_decision(
         ),
     })?;
     let motivation = input.motivation.trim().to_owned();
-    if motivation.is_empty() {
+    if !audit::has_visible_text(&motivation) {
         return Err(ApiError::Invalid {
             field: "motivation",
-            message: "a decision needs a written motivation".to_owned(),
+            message: "a decision needs a written motivation: `motivation` has no visible text"
+                .to_owned(),
         });
     }
     if motivation.chars().count() > MAX_MOTIVATION_CHARS {
@@ -321,10 +395,12 @@ pub async fn record_decision(
 
 /// A case's full history: the screening and every staff decision, oldest first.
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "staff", security(("bearer" = [])),
-    params(("id" = String, Path, description = "The case id")),
+    params(("id" = String, Path, description = "The case id", example = "c_3f9a0c6e2b7d4e15")),
     responses((status = 200, description = "The case's entries, oldest first", body = CaseHistory),
-              (status = 401, description = "Missing or wrong token", body = ErrorBody),
-              (status = 404, description = "No such case", body = ErrorBody)))]
+              (status = 401, description = UNAUTHORIZED, body = ErrorBody, headers(("WWW-Authenticate" = String))),
+              (status = 404, description = "`unknown_case`", body = ErrorBody),
+              (status = 500, description = "`store_error`; `internal_error`", body = ErrorBody),
+              (status = 503, description = "`timeout`", body = ErrorBody)))]
 pub async fn case_history(
     State(state): State<AppState>,
     _staff: Staff,
@@ -362,17 +438,23 @@ pub struct BatchQuery {
 /// Screens a CSV of applications (one a row); answers the same CSV with decision columns.
 /// Nothing is recorded in the audit trail: a batch is a pre-screening.
 #[utoipa::path(post, path = "/api/v1/batch", tag = "staff", security(("bearer" = [])),
-    params(("product" = Option<String>, Query, description = "Rule-set id (default impulskrediet)"),
-           ("as_of" = Option<String>, Query, description = "ISO date selecting the version in force"),
+    params(("product" = Option<String>, Query, description = "Product id (default impulskrediet)"),
+           ("as_of" = Option<String>, Query, description = "ISO date selecting the version in force; without `version`, a day one is in force (422 `no_version_in_force`)"),
            ("version" = Option<String>, Query, description = "An exact version"),
-           ("lang" = Option<String>, Query, description = "nl, fr or en")),
+           ("lang" = Option<String>, Query, description = "nl, fr or en; also spelled `language`. No other parameter is taken (400 `invalid_request`)")),
     request_body(content = String, content_type = "text/csv",
-        description = "Header row of the product's flat field names; `,` or `;`; UTF-8 or Windows-1252; purposes as `category:amount;category:amount`"),
-    responses((status = 200, description = "The input columns plus outcome, reason_ids, messages, monthly_instalment_eur, errors", body = String, content_type = "text/csv"),
-              (status = 400, description = "No readable header, or bad options", body = ErrorBody),
-              (status = 401, description = "Missing or wrong token", body = ErrorBody),
-              (status = 413, description = "Body too large", body = ErrorBody),
-              (status = 503, description = "Timed out", body = ErrorBody)))]
+        description = "Header row of the product's flat field names, no column named twice (case-insensitively); `,` or `;`; UTF-8 or Windows-1252; purposes as `category:amount;category:amount`",
+        example = "legal_form,region,business_status,activity_type,amount_requested_eur,term_months,funding_purposes\neenmanszaak,flanders,started,main,9500.00,36,investment:6000.00;working_capital:3500.00\n"),
+    responses((status = 200, description = "The input columns plus outcome, reason_ids, messages, monthly_instalment_eur, errors", body = String, content_type = "text/csv",
+                  headers(("x-kredo-rows" = u64, description = "Rows screened"),
+                          ("x-kredo-rows-with-errors" = u64, description = "Rows that could not be read or were decided `invalid`"),
+                          ("x-kredo-unknown-columns" = String, description = "Header cells that name no field, ignored: `, `-separated, percent-encoded beyond visible ASCII; absent when there are none"))),
+              (status = 400, description = "`invalid_csv`: empty, or the header is unreadable or names a column twice; `invalid_request`: a bad query; `invalid_date`; `invalid_language`; `invalid_body`", body = ErrorBody),
+              (status = 401, description = UNAUTHORIZED, body = ErrorBody, headers(("WWW-Authenticate" = String))),
+              (status = 413, description = "`body_too_large`: over the server's `--max-batch-bytes`", body = ErrorBody),
+              (status = 422, description = "`unknown_product`, `unknown_version`, `no_version_in_force`", body = ErrorBody),
+              (status = 500, description = "`internal_error`", body = ErrorBody),
+              (status = 503, description = "`timeout`: over the server's `--batch-timeout-ms`", body = ErrorBody)))]
 pub async fn batch_route(
     State(state): State<AppState>,
     _staff: Staff,
@@ -421,7 +503,33 @@ pub async fn batch_route(
             HeaderValue::from(out.rows_with_errors),
         ),
     ];
-    Ok((StatusCode::OK, headers, out.csv).into_response())
+    let mut response = (StatusCode::OK, headers, out.csv).into_response();
+    if !out.unknown_columns.is_empty() {
+        response.headers_mut().insert(
+            HeaderName::from_static("x-kredo-unknown-columns"),
+            header_list(&out.unknown_columns),
+        );
+    }
+    Ok(response)
+}
+
+/// Names as one header value, `, `-separated; a byte that is not visible ASCII (or is `%` or
+/// `,`) is percent-encoded, so any column name fits a header and reads back unchanged.
+fn header_list(names: &[String]) -> HeaderValue {
+    let mut out = String::new();
+    for (i, name) in names.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        for b in name.bytes() {
+            if (b.is_ascii_graphic() && b != b'%' && b != b',') || b == b' ' {
+                out.push(char::from(b));
+            } else {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    HeaderValue::try_from(out).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 /// Sets its flag when dropped. The batch route holds one while its screening runs on a
