@@ -108,6 +108,7 @@ pub fn register(engine: &mut Engine, lists: Arc<Lists>) {
 }
 
 /// Checks, at load time, that a constant list name exists.
+#[cfg(feature = "native")]
 pub fn check_list_name(name: &str, lists: &Lists) -> Result<(), String> {
     if lists.contains_key(name) {
         Ok(())

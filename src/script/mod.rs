@@ -16,6 +16,8 @@
 //! from the compiled rule; the version's parameters are folded into it as constants.
 
 mod budget;
+#[cfg(feature = "native")]
+mod checks;
 pub mod host;
 mod inputs;
 pub mod sandbox;
@@ -23,8 +25,8 @@ pub mod sandbox;
 use crate::diag::{Diagnostic, did_you_mean};
 use crate::model::Severity;
 use rhai::{
-    AST, ASTNode, Dynamic, Engine, EvalAltResult, Expr, Module, OptimizationLevel, ParseError,
-    ParseErrorType, Position, Scope, Shared, Stmt,
+    AST, Dynamic, Engine, EvalAltResult, Module, OptimizationLevel, ParseError, ParseErrorType,
+    Position, Scope, Shared, Stmt,
 };
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -33,18 +35,6 @@ pub use host::{Lists, Purposes};
 pub use inputs::Inputs;
 pub use rhai::{Dynamic as Value, ImmutableString};
 pub use sandbox::Limits;
-
-/// Keyword-like functions rhai handles itself; always allowed.
-const BUILTIN_CALLS: [&str; 8] = [
-    "type_of",
-    "Fn",
-    "call",
-    "curry",
-    "is_shared",
-    "is_def_fn",
-    "is_def_var",
-    "this",
-];
 
 /// The declarations of a rule file.
 const META: [&str; 3] = ["ID", "SEVERITY", "READS"];
@@ -153,7 +143,10 @@ impl Program {
         for (name, value) in &spec.constants {
             scope.push_constant_dynamic(name.clone(), value.clone());
         }
-        let known_fns = known_functions(&engine);
+        #[cfg(feature = "native")]
+        let known_fns = checks::known_functions(&engine);
+        #[cfg(not(feature = "native"))]
+        let known_fns: Option<BTreeSet<String>> = None;
 
         let program = Program {
             product: spec.product.to_owned(),
@@ -307,7 +300,12 @@ impl Program {
         };
         let result_position = last.position();
 
+        // The load-time checks rhai leaves to run time, for rule authors: native builds only.
+        // The browser runs rule sets that the native tools (and CI) have loaded and checked.
+        #[cfg(feature = "native")]
         self.check_ast(&ast, file, spec, known_fns, &reads, &mut problems);
+        #[cfg(not(feature = "native"))]
+        let _ = known_fns;
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -335,78 +333,6 @@ impl Program {
             lib,
             result_position,
         })
-    }
-
-    /// Load-time checks rhai leaves to run time: unknown functions, undeclared reads, list names.
-    fn check_ast(
-        &self,
-        ast: &AST,
-        file: &RuleSource<'_>,
-        spec: &ProgramSpec<'_>,
-        known_fns: &Option<BTreeSet<String>>,
-        reads: &[String],
-        problems: &mut Vec<Diagnostic>,
-    ) {
-        let script_fns: BTreeSet<String> =
-            ast.iter_functions().map(|f| f.name.to_owned()).collect();
-        let mut undeclared = BTreeSet::new();
-        ast.walk(&mut |path: &[ASTNode]| {
-            let Some(node) = path.last() else { return true };
-            let call = match node {
-                ASTNode::Expr(Expr::FnCall(call, pos) | Expr::MethodCall(call, pos)) => Some((call, *pos)),
-                ASTNode::Stmt(Stmt::FnCall(call, pos)) => Some((call, *pos)),
-                _ => None,
-            };
-            if let Some((call, pos)) = call {
-                let name = call.name.as_str();
-                let is_identifier = name.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_');
-                if let Some(known_fns) = known_fns
-                    && call.op_token.is_none()
-                    && is_identifier
-                    && !known_fns.contains(name)
-                    && !script_fns.contains(name)
-                    && !BUILTIN_CALLS.contains(&name)
-                {
-                    let candidates = known_fns.iter().chain(script_fns.iter()).map(String::as_str);
-                    problems.push(
-                        self.diag_at(file, pos, format!("unknown function `{name}`"))
-                            .with_help(did_you_mean(name, candidates)),
-                    );
-                }
-                if matches!(name, "in_list" | "count_in") {
-                    let list_arg = if name == "in_list" { call.args.first() } else { call.args.get(1) };
-                    if let Some(Expr::StringConstant(list, lpos)) = list_arg
-                        && let Err(message) = host::check_list_name(list, &spec.lists)
-                    {
-                        problems.push(self.diag_at(file, *lpos, message));
-                    }
-                }
-            }
-            if let ASTNode::Stmt(Stmt::For(x, _)) = node
-                && let Some((pos, what, help)) = not_walkable(&x.2.expr, spec)
-            {
-                problems.push(
-                    self.diag_at(file, pos, format!("`for` walks over a list or a string, not {what}"))
-                        .with_help(help),
-                );
-            }
-            if let ASTNode::Expr(Expr::Variable(v, _, pos)) = node {
-                let name = v.1.as_str();
-                if let Some(input) = spec.inputs.iter().find(|i| i.name == name) {
-                    for f in &input.fields {
-                        if !reads.iter().any(|r| r == f) && undeclared.insert(f.as_str()) {
-                            problems.push(
-                                self.diag_at(file, *pos, format!("rule reads `{name}` but `READS` does not list `{f}`"))
-                                    .with_help(Some(format!(
-                                        "add \"{f}\" to READS, so the rule is skipped when `{f}` is missing"
-                                    ))),
-                            );
-                        }
-                    }
-                }
-            }
-            true
-        });
     }
 
     fn parse_error(&self, file: &RuleSource<'_>, scope: &Scope<'_>, e: &ParseError) -> Diagnostic {
@@ -637,70 +563,6 @@ impl Program {
     }
 }
 
-/// Why `for` cannot walk over `expr`, where the AST shows it: rules run without rhai's
-/// iterator package, so only lists and strings can be walked, and rhai would find out only when
-/// the rule runs ("for loop expects iterable type"), on some application. Anything the AST
-/// does not show (a local variable, a call) is left to run time.
-fn not_walkable(expr: &Expr, spec: &ProgramSpec<'_>) -> Option<(Position, String, Option<String>)> {
-    let at = expr.start_position();
-    let what = match expr {
-        Expr::FnCall(call, _)
-            if call.op_token.is_some() && matches!(call.name.as_str(), ".." | "..=") =>
-        {
-            let from = call.args.first().map_or(at, Expr::start_position);
-            return Some((
-                from,
-                "a range".to_owned(),
-                Some("rules have no ranges to walk: write the list, e.g. `[1, 2, 3]`, or compare, e.g. `x >= 1 && x <= 3`".to_owned()),
-            ));
-        }
-        // rhai's parser refuses the other literals (`for x in 3`) itself.
-        Expr::DynamicConstant(value, _) => describe(value)?.to_owned(),
-        // Not a local (those have an index): an input or a parameter.
-        Expr::Variable(v, ..) if v.0.is_none() => {
-            let name = v.1.as_str();
-            if let Some(input) = spec.inputs.iter().find(|i| i.name == name) {
-                let kind = match input.shape {
-                    inputs::Shape::Text | inputs::Shape::List => return None,
-                    inputs::Shape::Integer => "a whole number",
-                    inputs::Shape::Decimal => "an amount",
-                    inputs::Shape::Boolean => "`true` or `false`",
-                    inputs::Shape::Purposes => {
-                        return Some((
-                            at,
-                            format!("`{name}`"),
-                            Some(format!(
-                                "read `{name}` with its methods: `len()`, `total()`, `amount_for(\"…\")`, `has(\"…\")`, `count_in(\"…\")`"
-                            )),
-                        ));
-                    }
-                };
-                format!("`{name}`, {kind}")
-            } else {
-                let (_, value) = spec.constants.iter().find(|(n, _)| n == name)?;
-                format!("`{name}`, {}", describe(value)?)
-            }
-        }
-        _ => return None,
-    };
-    Some((at, what, None))
-}
-
-/// What a constant value is, when `for` cannot walk over it.
-fn describe(value: &Dynamic) -> Option<&'static str> {
-    if value.is_int() {
-        Some("a number")
-    } else if value.is::<rust_decimal::Decimal>() {
-        Some("a decimal number")
-    } else if value.is_bool() {
-        Some("`true` or `false`")
-    } else if value.is_unit() {
-        Some("`()`")
-    } else {
-        None
-    }
-}
-
 fn is_rule_id(id: &str) -> bool {
     id.chars().next().is_some_and(|c| c.is_ascii_uppercase())
         && id
@@ -714,31 +576,4 @@ fn lower_first(s: &str) -> String {
         Some(c) => c.to_lowercase().chain(chars).collect(),
         None => String::new(),
     }
-}
-
-/// Names of every function callable on this engine (packages and host functions), from rhai's
-/// metadata. Native builds only: the browser runs published rule sets that the native tools
-/// (and CI) have already checked, and leaving rhai's metadata out keeps the wasm small.
-#[cfg(feature = "native")]
-fn known_functions(engine: &Engine) -> Option<BTreeSet<String>> {
-    let mut names: BTreeSet<String> = engine
-        .gen_fn_signatures(true)
-        .iter()
-        .filter_map(|sig| {
-            let sig = sig.strip_prefix("fn ").unwrap_or(sig);
-            let name = sig.split('(').next()?;
-            let name = name
-                .strip_prefix("get$")
-                .or_else(|| name.strip_prefix("set$"))
-                .unwrap_or(name);
-            Some(name.to_owned())
-        })
-        .collect();
-    names.extend(host::HOST_FUNCTIONS.iter().map(|s| (*s).to_owned()));
-    Some(names)
-}
-
-#[cfg(not(feature = "native"))]
-fn known_functions(_engine: &Engine) -> Option<BTreeSet<String>> {
-    None
 }
