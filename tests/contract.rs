@@ -715,3 +715,14 @@ fn a_known_field_that_cannot_be_read_still_makes_the_request_unreadable() {
         [("project_description".into(), "invalid_type".into())]
     );
 }
+
+#[test]
+fn a_decomposed_accent_finds_its_alias() {
+    // "Coöperatieve vennootschap" typed as `o` + U+0308, as some keyboards and PDFs write it.
+    let d = decide(&with(
+        "legal_form",
+        json!("Coo\u{308}peratieve vennootschap"),
+    ));
+    assert_eq!(d["normalized"]["legal_form"], "CV", "{d}");
+    assert_eq!(d["errors"], json!([]));
+}

@@ -445,3 +445,42 @@ fn placeholders_are_checked_in_every_message_group() {
         ]
     );
 }
+
+#[test]
+fn comparing_values_of_different_types_is_caught_when_loading() {
+    let d = one(
+        "rules/my_rule.rhai",
+        &rule(
+            "amount_requested_eur > \"25000\"",
+            "\"amount_requested_eur\"",
+        ),
+    );
+    assert_eq!(
+        d.to_string(),
+        "impulskrediet/2025-01-01/rules/my_rule.rhai:5:22: `>` compares `amount_requested_eur` (an amount) with the string `\"25000\"`: values of different types never compare, so it is always `false`\n  help: write the number without quotes: `amount_requested_eur > 25000.00`"
+    );
+    let d = one(
+        "rules/my_rule.rhai",
+        &rule(
+            "in_collective_debt_settlement != \"true\"",
+            "\"in_collective_debt_settlement\"",
+        ),
+    );
+    assert!(
+        d.message.ends_with("so it is always `true`"),
+        "{}",
+        d.message
+    );
+    // Numbers of both kinds compare with each other; a parameter is typed by its value.
+    for ok in [
+        "term_months > 12.5",
+        "amount_requested_eur > MAX_TERM_MONTHS",
+        "region == \"brussels\"",
+    ] {
+        let reads = "\"amount_requested_eur\", \"term_months\", \"region\"";
+        assert!(
+            problems("rules/my_rule.rhai", &rule(ok, reads)).is_empty(),
+            "{ok}"
+        );
+    }
+}

@@ -59,15 +59,60 @@ impl EnumTable {
 }
 
 /// Trim, fold inner whitespace to one space, case-fold.
+///
+/// A letter followed by a combining accent (`o` + U+0308, as some keyboards and PDFs write
+/// `ö`) is composed first, the way Unicode's NFC does for the accented Latin letters of Dutch
+/// and French, so a decomposed `Coöperatieve vennootschap` finds its alias. (Full NFC tables
+/// would cost the page more than all of Kredo's own code for letters no alias uses.)
 pub fn fold(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     for word in raw.split_whitespace() {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.extend(word.chars().flat_map(char::to_lowercase));
+        for c in word.chars().flat_map(char::to_lowercase) {
+            match out.pop() {
+                Some(base) => match compose(base, c) {
+                    Some(composed) => out.push(composed),
+                    None => {
+                        out.push(base);
+                        out.push(c);
+                    }
+                },
+                None => out.push(c),
+            }
+        }
     }
     out
+}
+
+/// A lower-case Latin letter and a combining accent, as one character.
+fn compose(base: char, mark: char) -> Option<char> {
+    let row: &[(char, char)] = match mark {
+        '\u{300}' => &[('a', 'à'), ('e', 'è'), ('i', 'ì'), ('o', 'ò'), ('u', 'ù')],
+        '\u{301}' => &[
+            ('a', 'á'),
+            ('e', 'é'),
+            ('i', 'í'),
+            ('o', 'ó'),
+            ('u', 'ú'),
+            ('y', 'ý'),
+        ],
+        '\u{302}' => &[('a', 'â'), ('e', 'ê'), ('i', 'î'), ('o', 'ô'), ('u', 'û')],
+        '\u{303}' => &[('a', 'ã'), ('n', 'ñ'), ('o', 'õ')],
+        '\u{308}' => &[
+            ('a', 'ä'),
+            ('e', 'ë'),
+            ('i', 'ï'),
+            ('o', 'ö'),
+            ('u', 'ü'),
+            ('y', 'ÿ'),
+        ],
+        '\u{30a}' => &[('a', 'å')],
+        '\u{327}' => &[('c', 'ç')],
+        _ => return None,
+    };
+    row.iter().find(|(b, _)| *b == base).map(|(_, c)| *c)
 }
 
 /// What a field holds, with the bounds its declaration gives; each kind has one parser in
@@ -569,4 +614,22 @@ fn kind_of(decl: &FieldDecl) -> Result<Kind, (String, Option<String>)> {
             ));
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fold;
+
+    #[test]
+    fn fold_composes_accents_like_nfc() {
+        assert_eq!(
+            fold("  Coo\u{308}perati\u{301}eve   Vennootschap "),
+            "coöperatíeve vennootschap"
+        );
+        assert_eq!(fold("SOCIE\u{301}TE\u{301} ANONYME"), "société anonyme");
+        assert_eq!(fold("franc\u{327}ais"), "français");
+        // A mark that composes with nothing here stays as it is.
+        assert_eq!(fold("x\u{308}"), "x\u{308}");
+        assert_eq!(fold("\u{308}"), "\u{308}");
+    }
 }

@@ -152,6 +152,31 @@ impl Program {
                     }
                 }
             }
+            if let ASTNode::Expr(Expr::FnCall(call, pos)) = node
+                && call.op_token.is_some()
+                && matches!(call.name.as_str(), "==" | "!=" | "<" | "<=" | ">" | ">=")
+                && let [left, right] = call.args.as_ref()
+                && let (Some(l), Some(r)) = (value_type(left, spec), value_type(right, spec))
+                && !comparable(l.0, r.0)
+            {
+                let always = if call.name.as_str() == "!=" { "true" } else { "false" };
+                problems.push(
+                    self.diag_at(
+                        file,
+                        *pos,
+                        format!(
+                            "`{}` compares {} with {}: values of different types never compare, so it is always `{always}`",
+                            call.name, l.1, r.1
+                        ),
+                    )
+                    .with_help(Some(match (l.0, r.0) {
+                        (ValueType::Number, ValueType::Text) | (ValueType::Text, ValueType::Number) => {
+                            "write the number without quotes: `amount_requested_eur > 25000.00`".to_owned()
+                        }
+                        _ => "compare values of the same type".to_owned(),
+                    })),
+                );
+            }
             if let ASTNode::Stmt(Stmt::For(x, _)) = node
                 && let Some((pos, what, help)) = not_walkable(&x.2.expr, spec)
             {
@@ -177,5 +202,62 @@ impl Program {
             }
             true
         });
+    }
+}
+
+/// What a comparison's side is, where the AST shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ValueType {
+    /// A whole number or an exact decimal: rhai compares these with each other.
+    Number,
+    /// A string.
+    Text,
+    /// `true` or `false`.
+    Boolean,
+    /// Anything else the AST names (a list, the purposes).
+    Other,
+}
+
+fn comparable(a: ValueType, b: ValueType) -> bool {
+    a == b || a == ValueType::Other || b == ValueType::Other
+}
+
+/// The type of a literal, an input or a parameter, with a description for the diagnostic;
+/// `None` for what only running the rule would show (a local, a call).
+fn value_type(expr: &Expr, spec: &ProgramSpec<'_>) -> Option<(ValueType, String)> {
+    let of_value = |value: &Dynamic| -> ValueType {
+        if value.is_int() || value.is_decimal() {
+            ValueType::Number
+        } else if value.is_string() {
+            ValueType::Text
+        } else if value.is_bool() {
+            ValueType::Boolean
+        } else {
+            ValueType::Other
+        }
+    };
+    match expr {
+        Expr::StringConstant(s, _) => Some((ValueType::Text, format!("the string `\"{s}\"`"))),
+        Expr::IntegerConstant(i, _) => Some((ValueType::Number, format!("the number `{i}`"))),
+        Expr::BoolConstant(b, _) => Some((ValueType::Boolean, format!("`{b}`"))),
+        Expr::DynamicConstant(value, _) => Some((of_value(value), format!("`{value}`"))),
+        // Not a local (those have an index): an input or a parameter.
+        Expr::Variable(v, ..) if v.0.is_none() => {
+            let name = v.1.as_str();
+            if let Some(input) = spec.inputs.iter().find(|i| i.name == name) {
+                let (t, what) = match input.shape {
+                    inputs::Shape::Integer => (ValueType::Number, "a whole number"),
+                    inputs::Shape::Decimal => (ValueType::Number, "an amount"),
+                    inputs::Shape::Text => (ValueType::Text, "a string"),
+                    inputs::Shape::Boolean => (ValueType::Boolean, "`true` or `false`"),
+                    inputs::Shape::List | inputs::Shape::Purposes => (ValueType::Other, "a list"),
+                };
+                Some((t, format!("`{name}` ({what})")))
+            } else {
+                let (_, value) = spec.constants.iter().find(|(n, _)| n == name)?;
+                Some((of_value(value), format!("`{name}`")))
+            }
+        }
+        _ => None,
     }
 }
