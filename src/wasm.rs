@@ -17,7 +17,7 @@
 use crate::api::{DEFAULT_PRODUCT, ErrorCode, Kredo, RequestError};
 use crate::date::Date;
 use crate::model::Language;
-use js_sys::{JSON, Object, Reflect};
+use js_sys::{JSON, JsString, Object, Reflect};
 use serde::Serialize;
 use std::cell::OnceCell;
 use wasm_bindgen::prelude::*;
@@ -90,6 +90,35 @@ fn resolve_today(today: Option<String>) -> Result<Date, RequestError> {
     }
 }
 
+/// An optional string argument: `undefined` or `null` is none; anything but a string is an
+/// error object naming the argument (JS callers are not type-checked, and the page must get
+/// an answer, never an exception, whatever it passes).
+///
+/// The parameters are declared `JsString` for their TypeScript type, but wasm-bindgen does not
+/// check what a caller passes: the check is here.
+fn optional_string(
+    value: Option<&JsValue>,
+    name: &'static str,
+) -> Result<Option<String>, RequestError> {
+    let Some(value) = value.filter(|v| !v.is_undefined() && !v.is_null()) else {
+        return Ok(None);
+    };
+    value.as_string().map(Some).ok_or_else(|| {
+        RequestError::new(
+            ErrorCode::InvalidRequest,
+            format!("`{name}` must be a string"),
+        )
+        .field(name)
+    })
+}
+
+/// A string argument that must be given.
+fn required_string(value: Option<&JsValue>, name: &'static str) -> Result<String, RequestError> {
+    optional_string(value, name)?.ok_or_else(|| {
+        RequestError::new(ErrorCode::InvalidRequest, format!("`{name}` is missing")).field(name)
+    })
+}
+
 fn run(request_json: &str, today: Option<String>) -> Result<String, RequestError> {
     let today = resolve_today(today)?;
     with_engine(|kredo| kredo.evaluate_json(request_json, today))
@@ -131,8 +160,12 @@ fn error_value(e: &RequestError) -> JsValue {
 #[wasm_bindgen(unchecked_return_type = "EvaluateResult")]
 pub fn evaluate(
     #[wasm_bindgen(unchecked_param_type = "Request")] request: JsValue,
-    today: Option<String>,
+    today: Option<JsString>,
 ) -> JsValue {
+    let today = match optional_string(today.as_ref().map(AsRef::as_ref), "today") {
+        Ok(today) => today,
+        Err(e) => return answer("decision", Err(e)),
+    };
     let text = JSON::stringify(&request)
         .ok()
         .and_then(|s| JsValue::from(s).as_string());
@@ -156,8 +189,13 @@ pub fn evaluate(
 /// The text goes out as a JS string made by one import call, rather than as a Rust `String`
 /// that the glue would shrink, decode and then free with a second call into the module.
 #[wasm_bindgen]
-pub fn evaluate_json(request_json: &str, today: Option<String>) -> js_sys::JsString {
-    match run(request_json, today) {
+pub fn evaluate_json(request_json: Option<JsString>, today: Option<JsString>) -> js_sys::JsString {
+    let result = required_string(request_json.as_ref().map(AsRef::as_ref), "request_json")
+        .and_then(|request| {
+            let today = optional_string(today.as_ref().map(AsRef::as_ref), "today")?;
+            run(&request, today)
+        });
+    match result {
         Ok(text) => js_sys::JsString::from(text.as_str()),
         Err(e) => js_sys::JsString::from(e.to_json().as_str()),
     }
@@ -174,10 +212,18 @@ pub fn rulesets() -> JsValue {
 /// decision: `{ok: true, rules}` or `{ok: false, error}`.
 #[wasm_bindgen(unchecked_return_type = "GuidanceResult")]
 pub fn guidance(
-    product: &str,
-    version: &str,
-    #[wasm_bindgen(unchecked_param_type = "Language")] language: &str,
+    product: Option<JsString>,
+    version: Option<JsString>,
+    #[wasm_bindgen(unchecked_param_type = "Language")] language: Option<JsString>,
 ) -> JsValue {
+    let arg = |v: &Option<JsString>, name| required_string(v.as_ref().map(AsRef::as_ref), name);
+    let args = arg(&product, "product")
+        .and_then(|p| Ok((p, arg(&version, "version")?, arg(&language, "language")?)));
+    let (product, version, language) = match args {
+        Ok(args) => args,
+        Err(e) => return answer("rules", Err(e)),
+    };
+    let (product, version, language) = (product.as_str(), version.as_str(), language.as_str());
     let result = match Language::parse(language) {
         None => Err(RequestError::new(
             ErrorCode::InvalidLanguage,
@@ -204,7 +250,18 @@ pub fn guidance(
 /// values (bounds, layout hints), whose numbers `serde_json` keeps as exact-number tokens that
 /// `serde-wasm-bindgen` would turn into objects rather than numbers.
 #[wasm_bindgen(unchecked_return_type = "SchemaResult")]
-pub fn schema(product: Option<String>, version: Option<String>, today: Option<String>) -> JsValue {
+pub fn schema(
+    product: Option<JsString>,
+    version: Option<JsString>,
+    today: Option<JsString>,
+) -> JsValue {
+    let arg = |v: &Option<JsString>, name| optional_string(v.as_ref().map(AsRef::as_ref), name);
+    let args = arg(&product, "product")
+        .and_then(|p| Ok((p, arg(&version, "version")?, arg(&today, "today")?)));
+    let (product, version, today) = match args {
+        Ok(args) => args,
+        Err(e) => return answer("schema", Err(e)),
+    };
     let result = resolve_today(today).and_then(|today| {
         with_engine(|kredo| {
             let product = product.as_deref().unwrap_or(DEFAULT_PRODUCT);

@@ -254,6 +254,31 @@ test('errors come back as data, never thrown', () => {
   assert.equal(wasm.guidance('impulskrediet', sets.rulesets[0].version, 'de').error.code, 'invalid_language');
 });
 
+test('arguments of the wrong type get an error object, never an exception or a trap', () => {
+  const wrong = [42, {}, [], true, 10n, Symbol('x'), () => 1];
+  for (const w of wrong) {
+    const label = typeof w;
+    const e = wasm.evaluate({ application: {} }, w);
+    assert.equal(e.ok, false, `evaluate today ${label}`);
+    assert.deepEqual([e.error.code, e.error.field], ['invalid_request', 'today']);
+    const j = JSON.parse(wasm.evaluate_json(w, TODAY));
+    assert.deepEqual([j.error.code, j.error.field], ['invalid_request', 'request_json'], `evaluate_json ${label}`);
+    const g = wasm.guidance(w, '2025-01-01', 'nl');
+    assert.deepEqual([g.ok, g.error.field], [false, 'product'], `guidance ${label}`);
+    const g2 = wasm.guidance('impulskrediet', '2025-01-01', w);
+    assert.deepEqual([g2.ok, g2.error.field], [false, 'language'], `guidance language ${label}`);
+    const sc = wasm.schema(w);
+    assert.deepEqual([sc.ok, sc.error.field], [false, 'product'], `schema ${label}`);
+  }
+  // Missing optional arguments are fine; a missing required one is named.
+  assert.equal(wasm.schema().ok, true);
+  assert.equal(wasm.schema(null, null, null).ok, true);
+  assert.equal(JSON.parse(wasm.evaluate_json()).error.field, 'request_json');
+  assert.equal(wasm.guidance('impulskrediet').error.field, 'version');
+  // The engine still answers after all of that.
+  assert.equal(wasm.evaluate({ application: {} }, TODAY).ok, true);
+});
+
 test("schema() gives every version's fields and pages as the native facade does, as plain data", () => {
   const expected = lines(native('--schemas')).map((l) => JSON.parse(l));
   const sets = wasm.rulesets().rulesets;
