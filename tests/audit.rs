@@ -832,15 +832,20 @@ fn verify_works_on_a_read_only_copy() {
     let cps = dir.path("cp.jsonl");
     checkpoint(&db, &key, &cps);
 
-    let copy_dir = dir.path("copy");
+    // The copy, the checkpoints and the public key where `nobody` can reach them.
+    let reachable = world_reachable_dir("audit-ro");
+    let copy_dir = reachable.join("copy");
     std::fs::create_dir(&copy_dir).unwrap();
     let copy = copy_dir.join("k.db");
+    std::fs::copy(&cps, reachable.join("cp.jsonl")).unwrap();
+    std::fs::copy(dir.path("op.key.pub"), reachable.join("op.key.pub")).unwrap();
+    let cps = reachable.join("cp.jsonl");
     std::fs::copy(&db, &copy).unwrap();
     let before = std::fs::read(&copy).unwrap();
     std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o444)).unwrap();
     std::fs::set_permissions(&copy_dir, std::fs::Permissions::from_mode(0o555)).unwrap();
 
-    let pub_file = dir.path("op.key.pub");
+    let pub_file = reachable.join("op.key.pub");
     for args in [
         vec!["audit", "verify", "--db", p(&copy)],
         vec![

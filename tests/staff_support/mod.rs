@@ -392,13 +392,34 @@ pub fn kredo_unprivileged(args: &[&str]) -> (Output, bool) {
     if !setpriv_works {
         return (kredo(args), false);
     }
+    // `nobody` may not be able to reach the build's folder (a clone under a 0700 directory):
+    // run a copy of the binary from a folder anyone can reach.
+    let reachable = world_reachable_dir("bin");
+    let bin = reachable.join("kredo");
+    std::fs::copy(BIN, &bin).unwrap();
     let out = Command::new("setpriv")
         .args(AS_NOBODY)
-        .arg(BIN)
+        .arg(&bin)
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("CI", "true")
         .output()
         .unwrap();
     (out, true)
+}
+
+/// A fresh folder under the system's temporary directory that every user can reach (mode
+/// 0755), for what a test runs as `nobody`: the build's own folders may not be reachable.
+pub fn world_reachable_dir(name: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt as _;
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "kredo-{name}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    dir
 }
