@@ -3,7 +3,7 @@
 
 use crate::date::Date;
 use crate::decide::decide;
-use crate::diag::{Diagnostic, LoadError};
+use crate::diag::{Diagnostic, LoadError, without_position};
 use crate::fields::Kind;
 use crate::json::{Json, Member, read_skipping_unknown};
 use crate::model::{Decision, Language};
@@ -235,12 +235,10 @@ impl RequestError {
     }
     fn json(e: &serde_json::Error) -> RequestError {
         let text = e.to_string();
-        let text = text
-            .rfind(" at line ")
-            .and_then(|i| text.get(..i))
-            .unwrap_or(&text)
-            .to_owned();
-        let mut err = RequestError::new(ErrorCode::InvalidJson, format!("not valid JSON: {text}"));
+        let mut err = RequestError::new(
+            ErrorCode::InvalidJson,
+            format!("not valid JSON: {}", without_position(&text)),
+        );
         err.line = u32::try_from(e.line()).ok();
         err.column = u32::try_from(e.column()).ok();
         err
@@ -409,14 +407,12 @@ impl Kredo {
             Ok(request) => request,
             Err(e) if e.is_data() => {
                 let text = e.to_string();
-                let text = text
-                    .rfind(" at line ")
-                    .and_then(|i| text.get(..i))
-                    .unwrap_or(&text)
-                    .to_owned();
                 return Err(RequestError::new(
                     ErrorCode::InvalidRequest,
-                    format!("the request does not fit contract v1: {text}"),
+                    format!(
+                        "the request does not fit contract v1: {}",
+                        without_position(&text)
+                    ),
                 ));
             }
             Err(e) if e.is_syntax() => {
@@ -441,10 +437,23 @@ impl Kredo {
         today: Date,
     ) -> Option<Result<String, RequestError>> {
         let outline: Envelope<'_, Option<&RawValue>> = serde_json::from_str(request_json).ok()?;
-        let (rs, as_of, language) = self.resolve(&outline.selection(), today).ok()?;
         // The brackets stand for the request object around the application (nesting limit).
         let enclosed = format!("[{}]", outline.application?.get());
-        let application = read_skipping_unknown(&enclosed, true, &|key| member(rs, key)).ok()?;
+        self.decide_skipping_unknown(&enclosed, true, &outline.selection(), today)
+    }
+
+    /// Reads an application with its unknown fields' values skipped and decides it; `None`
+    /// when it does not read that way either, or the selection names no version.
+    fn decide_skipping_unknown(
+        &self,
+        application_json: &str,
+        enclosed: bool,
+        selection: &Selection<'_>,
+        today: Date,
+    ) -> Option<Result<String, RequestError>> {
+        let (rs, as_of, language) = self.resolve(selection, today).ok()?;
+        let application =
+            read_skipping_unknown(application_json, enclosed, &|key| member(rs, key)).ok()?;
         Some(decide(rs, &application, as_of, language).map(|d| d.to_json()))
     }
 
@@ -460,16 +469,9 @@ impl Kredo {
             Ok(application) => application,
             Err(e) if e.is_syntax() => {
                 // As in `evaluate_json`: read again with unknown fields' values skipped.
-                let Ok((rs, as_of, language)) = self.resolve(selection, today) else {
-                    return Err(RequestError::json(&e));
-                };
-                return match read_skipping_unknown(application_json, false, &|key| member(rs, key))
-                {
-                    Ok(application) => {
-                        decide(rs, &application, as_of, language).map(|d| d.to_json())
-                    }
-                    Err(_) => Err(RequestError::json(&e)),
-                };
+                return self
+                    .decide_skipping_unknown(application_json, false, selection, today)
+                    .unwrap_or_else(|| Err(RequestError::json(&e)));
             }
             Err(e) => return Err(RequestError::json(&e)),
         };

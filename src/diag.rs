@@ -179,6 +179,15 @@ fn levenshtein(a: &str, b: &str) -> usize {
     prev.last().copied().unwrap_or(0)
 }
 
+/// serde's message without the ` at line L column C` it appends: every face reports the
+/// position in its own fields (a diagnostic's line and column, an error body's).
+pub(crate) fn without_position(message: &str) -> &str {
+    message
+        .rfind(" at line ")
+        .and_then(|i| message.get(..i))
+        .unwrap_or(message)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -260,10 +260,6 @@ impl<'a> Normalized<'a> {
     pub fn get(&self, index: usize) -> Option<&Answer<'a>> {
         self.values.get(index).and_then(Option::as_ref)
     }
-    /// The answer of a field by name.
-    pub fn by_name(&self, name: &str) -> Option<&Answer<'a>> {
-        self.get(self.fields?.index_of(name)?)
-    }
     /// (field name, answer) for every answer given, in declaration order.
     pub fn iter(&self) -> impl Iterator<Item = (&'a str, &Answer<'a>)> + '_ {
         let fields = self.fields;

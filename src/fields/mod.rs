@@ -433,11 +433,6 @@ impl Fields {
     pub fn pages(&self) -> &[PageDecl] {
         &self.pages
     }
-    /// A field's short name (or label) in a language, for tables and summaries.
-    pub fn short_label(&self, index: usize, lang: Language) -> Option<&str> {
-        let t = self.decls.get(index)?.text.get(lang.as_str())?;
-        Some(t.short.as_deref().unwrap_or(&t.label))
-    }
 }
 
 fn by_length_then_bytes(a: &str, b: &str) -> std::cmp::Ordering {

@@ -5,7 +5,7 @@ use super::{
     FieldDefault, Messages, ParamValue, Parameter, Rule, RuleSet, RuleSetSource, RuleText,
     SourceFile, hash, timeline,
 };
-use crate::diag::{Diagnostic, LoadError, did_you_mean};
+use crate::diag::{Diagnostic, LoadError, did_you_mean, without_position};
 use crate::fields::{Fields, Kind};
 use crate::model::Language;
 use crate::money::parse_money;
@@ -114,9 +114,11 @@ impl Ctx<'_> {
         match serde_json::from_str(&text) {
             Ok(v) => Some(v),
             Err(e) => {
-                let d = self
-                    .diag(path, lower(&strip_serde_position(&e.to_string())))
-                    .at(&text, Some(e.line()), Some(e.column()));
+                let d = self.diag(path, lower(without_position(&e.to_string()))).at(
+                    &text,
+                    Some(e.line()),
+                    Some(e.column()),
+                );
                 self.problems.push(d);
                 None
             }
@@ -141,13 +143,6 @@ fn placeholders(text: &str) -> impl Iterator<Item = &str> {
 /// still covers the bytes as stored, mark included.
 pub(crate) fn without_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)
-}
-
-fn strip_serde_position(msg: &str) -> String {
-    match msg.rfind(" at line ") {
-        Some(i) => msg.get(..i).unwrap_or(msg).to_owned(),
-        None => msg.to_owned(),
-    }
 }
 
 fn lower(s: &str) -> String {
@@ -362,7 +357,7 @@ fn load_fields(cx: &mut Ctx<'_>) -> Option<Fields> {
                     .find(|(path, _)| *path == p.file)
                     .map(|(_, t)| *t)
                     .unwrap_or_default();
-                let mut d = cx.diag(&p.file, lower(&strip_serde_position(&p.message)));
+                let mut d = cx.diag(&p.file, lower(without_position(&p.message)));
                 if let Some((line, column)) =
                     p.near.as_deref().and_then(|n| timeline::locate(text, n))
                 {

@@ -12,7 +12,7 @@
 
 use super::source::{RuleSetSource, SourceFile};
 use crate::date::Date;
-use crate::diag::{Diagnostic, LoadError};
+use crate::diag::{Diagnostic, LoadError, without_position};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -111,12 +111,7 @@ pub fn resolve(files: Vec<SourceFile>) -> Result<Vec<RuleSetSource>, LoadError> 
         let timeline: Timeline = match serde_json::from_str(text) {
             Ok(t) => t,
             Err(e) => {
-                let message = e.to_string();
-                let message = message
-                    .rfind(" at line ")
-                    .and_then(|i| message.get(..i))
-                    .unwrap_or(&message)
-                    .to_owned();
+                let message = without_position(&e.to_string()).to_owned();
                 problems.push(diag(TIMELINE, message).at(text, Some(e.line()), Some(e.column())));
                 continue;
             }
