@@ -445,7 +445,7 @@ pub fn validate<'a>(application: &Json<'_>, rs: &'a RuleSet, lang: Language) -> 
 /// `BE`; ten digits starting with 0 or 1; the last two are 97 − (first eight mod 97).
 /// Canonical form `0566.988.259`.
 pub fn parse_kbo_number(raw: &str) -> Result<String, &'static str> {
-    let upper = raw.trim().to_uppercase();
+    let upper = raw.trim().to_ascii_uppercase();
     let compact: String = upper
         .chars()
         .filter(|c| !matches!(c, ' ' | '.' | '-' | '/'))

@@ -148,7 +148,7 @@ pub(crate) fn without_bom(text: &str) -> &str {
 fn lower(s: &str) -> String {
     let mut c = s.chars();
     c.next()
-        .map(|f| f.to_lowercase().chain(c).collect())
+        .map(|f| std::iter::once(f.to_ascii_lowercase()).chain(c).collect())
         .unwrap_or_default()
 }
 

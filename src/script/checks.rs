@@ -117,8 +117,6 @@ impl Program {
         reads: &[String],
         problems: &mut Vec<Diagnostic>,
     ) {
-        let script_fns: BTreeSet<String> =
-            ast.iter_functions().map(|f| f.name.to_owned()).collect();
         let mut undeclared = BTreeSet::new();
         ast.walk(&mut |path: &[ASTNode]| {
             let Some(node) = path.last() else { return true };
@@ -134,10 +132,9 @@ impl Program {
                     && call.op_token.is_none()
                     && is_identifier
                     && !known_fns.contains(name)
-                    && !script_fns.contains(name)
                     && !BUILTIN_CALLS.contains(&name)
                 {
-                    let candidates = known_fns.iter().chain(script_fns.iter()).map(String::as_str);
+                    let candidates = known_fns.iter().map(String::as_str);
                     problems.push(
                         self.diag_at(file, pos, format!("unknown function `{name}`"))
                             .with_help(did_you_mean(name, candidates)),

@@ -13,7 +13,7 @@
 //!
 //! The condition is `true`/`false`, or a list of field names (fired when not empty; the names
 //! become the reason's `fields`). The declarations are read once at load time and stripped
-//! from the compiled rule; the version's parameters are folded into it as constants.
+//! from the compiled rule; the version's parameters are constants that rules read by name.
 
 mod budget;
 #[cfg(feature = "native")]
@@ -25,8 +25,7 @@ pub mod sandbox;
 use crate::diag::{Diagnostic, did_you_mean};
 use crate::model::Severity;
 use rhai::{
-    AST, Dynamic, Engine, EvalAltResult, Module, OptimizationLevel, ParseError, ParseErrorType,
-    Position, Scope, Shared, Stmt,
+    AST, Dynamic, Engine, EvalAltResult, ParseError, ParseErrorType, Position, Scope, Stmt,
 };
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -56,7 +55,6 @@ pub struct CompiledRule {
     pub origin: Option<String>,
     source: Arc<str>,
     statements: Box<[Stmt]>,
-    lib: Option<Shared<Module>>,
     result_position: Position,
 }
 
@@ -98,7 +96,7 @@ pub struct ProgramSpec<'a> {
     pub product: &'a str,
     /// The version id, for diagnostics.
     pub version: &'a str,
-    /// The version's parameters, folded into the rules as constants.
+    /// The version's parameters: constants rules read by name.
     pub constants: Vec<(String, Dynamic)>,
     /// The version's named lists.
     pub lists: Arc<Lists>,
@@ -128,13 +126,14 @@ impl Program {
         let mut engine = sandbox::locked_engine(&spec.limits);
         host::register(&mut engine, spec.lists.clone());
         let inputs = spec.inputs.clone();
+        let constants: Arc<[(String, Dynamic)]> = spec.constants.clone().into();
         #[expect(
             deprecated,
             reason = "rhai marks on_var volatile, not deprecated; it is the documented resolver hook"
         )]
-        engine.on_var(move |name, index, context| resolve_input(&inputs, name, index, context));
-        // Compile unoptimized (to read the declarations), optimize after stripping them.
-        engine.set_optimization_level(OptimizationLevel::None);
+        engine.on_var(move |name, index, context| {
+            resolve_input(&inputs, &constants, name, index, context)
+        });
 
         let mut scope = Scope::new();
         for input in spec.inputs.iter().filter(|i| i.readable) {
@@ -310,13 +309,7 @@ impl Program {
             return Err(problems);
         }
 
-        let stripped = AST::new(statements, ast.shared_lib().clone());
-        let optimized = self
-            .engine
-            .optimize_ast(scope, stripped, OptimizationLevel::Simple);
-        let lib = optimized
-            .has_functions()
-            .then(|| optimized.shared_lib().clone());
+        let statements = AST::new(statements);
         let read_slots = reads
             .iter()
             .filter_map(|r| spec.inputs.slot_of(r))
@@ -329,8 +322,7 @@ impl Program {
             file: file.path.to_owned(),
             origin: file.origin.map(str::to_owned),
             source: Arc::from(file.text),
-            statements: optimized.statements().to_vec().into_boxed_slice(),
-            lib,
+            statements: statements.statements().to_vec().into_boxed_slice(),
             result_position,
         })
     }
@@ -365,6 +357,10 @@ impl Program {
                     Some("rules are pure conditions: no eval, no output".to_owned()),
                 )
             }
+            ParseErrorType::Reserved(word) if word == "fn" => (
+                "`fn` is not available in rules".to_owned(),
+                Some("a rule is one condition: name a part of it with `let`".to_owned()),
+            ),
             ParseErrorType::ExprTooDeep => (
                 format!(
                     "expression nested deeper than {} levels",
@@ -442,10 +438,6 @@ impl Run<'_> {
     pub fn eval(&mut self, rule: &CompiledRule) -> Result<Verdict, Box<Diagnostic>> {
         let program = self.program;
         // No reset of the operation count: the limit is per decision, across all its rules.
-        self.global.lib.clear();
-        if let Some(lib) = &rule.lib {
-            self.global.lib.push(lib.clone());
-        }
         #[expect(
             deprecated,
             reason = "the supported way to run pre-split statements on a reused global state"
@@ -475,10 +467,12 @@ impl Run<'_> {
     }
 }
 
-/// The engine's variable resolver: an input's value for this run, read-only. Local variables
-/// (index > 0) and anything else fall through to rhai's own scope.
+/// The engine's variable resolver: an input's value for this run, or a parameter of the
+/// version, read-only. Local variables (index > 0) and anything else fall through to rhai's
+/// own scope.
 fn resolve_input(
     inputs: &Inputs,
+    constants: &[(String, Dynamic)],
     name: &str,
     index: usize,
     context: rhai::EvalContext,
@@ -487,7 +481,10 @@ fn resolve_input(
         return Ok(None);
     }
     let Some(slot) = inputs.slot_of(name) else {
-        return Ok(None);
+        return Ok(constants
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone()));
     };
     let values = context.tag().read_lock::<rhai::Array>();
     Ok(values.and_then(|v| v.get(slot).cloned()))
@@ -517,14 +514,8 @@ impl Program {
                     limits.max_operations
                 )
             }
-            EvalAltResult::ErrorStackOverflow(..) => {
-                format!(
-                    "rule stopped: calls nested deeper than {} levels",
-                    limits.max_call_levels
-                )
-            }
             EvalAltResult::ErrorDataTooLarge(what, ..) => {
-                format!("rule stopped: {} over the limit", what.to_lowercase())
+                format!("rule stopped: {} over the limit", what.to_ascii_lowercase())
             }
             EvalAltResult::ErrorFunctionNotFound(sig, ..) => format!("no function `{sig}`"),
             EvalAltResult::ErrorVariableNotFound(name, ..) => format!("unknown variable `{name}`"),
@@ -573,7 +564,9 @@ fn is_rule_id(id: &str) -> bool {
 fn lower_first(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {
-        Some(c) => c.to_lowercase().chain(chars).collect(),
+        Some(c) => std::iter::once(c.to_ascii_lowercase())
+            .chain(chars)
+            .collect(),
         None => String::new(),
     }
 }

@@ -3,15 +3,17 @@
 //! A rule is a pure predicate over one application. The engine starts from
 //! [`Engine::new_raw`] (no packages at all), adds only the pure packages rules need, and then
 //! locks it down: no `eval`, no `print`/`debug` output, no modules (the `no_module` feature),
-//! no clock (`no_time`), no floats (`no_float`: decimal literals are `rust_decimal`), strict
+//! no clock (`no_time`), no floats (`no_float`: decimal literals are `rust_decimal`), no script
+//! functions (`no_function`: a rule is one condition, and the page is 22 KB brotli smaller
+//! without them), no optimizer (`no_optimize`: 14 KB; parameters are read at run time), strict
 //! variables, failing property access on maps, and hard limits on work and size so that a
 //! hostile or mistaken rule stops in microseconds instead of hanging a browser tab or a server.
 
+use rhai::Engine;
 use rhai::packages::{
     ArithmeticPackage, BasicArrayPackage, BasicMapPackage, BasicStringPackage, LanguageCorePackage,
     LogicPackage, Package,
 };
-use rhai::{Engine, OptimizationLevel};
 
 /// The limits every decision runs under. The work limit is per decision, across all its rules,
 /// so a rule set of many slow rules is bounded as tightly as one; the size limits are per value.
@@ -20,22 +22,16 @@ pub struct Limits {
     /// Operations the rules of one decision may perform together (a loop turn, a call, an
     /// expression …, and one per item a container walk such as `x in list` visits).
     pub max_operations: u64,
-    /// Nesting of function calls (a rule may define helper functions).
-    pub max_call_levels: usize,
-    /// Nesting of expressions at global level and inside functions (checked when compiling).
+    /// Nesting of expressions (checked when compiling).
     pub max_expr_depth: usize,
-    /// Deepest expression inside a function body.
-    pub max_fn_expr_depth: usize,
     /// Bytes in one string, items in one array, entries in one map.
     pub max_string_size: usize,
     /// Largest array.
     pub max_array_size: usize,
     /// Largest map.
     pub max_map_size: usize,
-    /// Variables a rule may declare, and functions a rule file may define.
+    /// Variables a rule may declare.
     pub max_variables: usize,
-    /// Most script functions per rule file.
-    pub max_functions: usize,
 }
 
 impl Limits {
@@ -45,14 +41,11 @@ impl Limits {
     /// `data/lists/` behind `in_list`), and an array's size bounds what one operation costs.
     pub const DEFAULT: Limits = Limits {
         max_operations: 20_000,
-        max_call_levels: 16,
         max_expr_depth: 48,
-        max_fn_expr_depth: 32,
         max_string_size: 4_096,
         max_array_size: 256,
         max_map_size: 256,
         max_variables: 128,
-        max_functions: 32,
     };
 }
 
@@ -84,14 +77,11 @@ pub fn locked_engine(limits: &Limits) -> Engine {
     engine
         .set_strict_variables(true)
         .set_fail_on_invalid_map_property(true)
-        .set_optimization_level(OptimizationLevel::Simple)
         .set_max_operations(limits.max_operations)
-        .set_max_call_levels(limits.max_call_levels)
-        .set_max_expr_depths(limits.max_expr_depth, limits.max_fn_expr_depth)
+        .set_max_expr_depths(limits.max_expr_depth)
         .set_max_string_size(limits.max_string_size)
         .set_max_array_size(limits.max_array_size)
         .set_max_map_size(limits.max_map_size)
-        .set_max_variables(limits.max_variables)
-        .set_max_functions(limits.max_functions);
+        .set_max_variables(limits.max_variables);
     engine
 }
