@@ -467,6 +467,20 @@ impl Kredo {
         let application_json = without_bom(application_json);
         let application: Json<'_> = match serde_json::from_str(application_json) {
             Ok(application) => application,
+            Err(e) if e.is_data() => {
+                // Read as JSON, but not as an application: a key written twice.
+                let text = e.to_string();
+                let mut err = RequestError::new(
+                    ErrorCode::InvalidRequest,
+                    format!(
+                        "the application does not fit contract v1: {}",
+                        without_position(&text)
+                    ),
+                );
+                err.line = u32::try_from(e.line()).ok();
+                err.column = u32::try_from(e.column()).ok();
+                return Err(err);
+            }
             Err(e) if e.is_syntax() => {
                 // As in `evaluate_json`: read again with unknown fields' values skipped.
                 return self

@@ -3,7 +3,7 @@
 //! (serde_json's `Value` cost a fifth of a decision to build and drop).
 //!
 //! Numbers keep their source text (serde_json's `arbitrary_precision`): money is never a float.
-//! Objects keep serde_json's semantics: the last of duplicate keys wins, keys iterate sorted.
+//! Objects iterate their keys sorted; a key written twice in one object is an error naming it.
 
 use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
@@ -36,17 +36,20 @@ pub enum Json<'a> {
 pub struct Object<'a>(Vec<(Cow<'a, str>, Json<'a>)>);
 
 impl<'a> Object<'a> {
-    fn from_members(mut members: Vec<(Cow<'a, str>, Json<'a>)>) -> Object<'a> {
-        // Stable sort, then keep the last of equal keys, as serde_json's map does.
+    /// The members sorted by key; a key written twice is an error naming it (serde_json's own
+    /// map would keep the last silently, so an application could say two things at once).
+    fn from_members<E: de::Error>(
+        mut members: Vec<(Cow<'a, str>, Json<'a>)>,
+    ) -> Result<Object<'a>, E> {
         members.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-        let mut out: Vec<(Cow<'a, str>, Json<'a>)> = Vec::with_capacity(members.len());
-        for m in members {
-            match out.last_mut() {
-                Some(last) if last.0 == m.0 => *last = m,
-                _ => out.push(m),
-            }
+        let twice = members
+            .iter()
+            .zip(members.iter().skip(1))
+            .find(|(a, b)| a.0 == b.0);
+        match twice {
+            Some((member, _)) => Err(E::custom(format_args!("duplicate key `{}`", member.0))),
+            None => Ok(Object(members)),
         }
-        Object(out)
     }
 
     /// The value of a key.
@@ -171,7 +174,7 @@ impl<'de: 'a, 'a> Visitor<'de> for JsonVisitor<'a> {
         while let Some(key) = map.next_key::<Text<'a>>()? {
             members.push((key.0, map.next_value::<Json<'a>>()?));
         }
-        Ok(Json::Object(Object::from_members(members)))
+        Ok(Json::Object(Object::from_members(members)?))
     }
 }
 
@@ -294,7 +297,7 @@ fn members<'de: 'a, 'a, A: MapAccess<'de>>(
         let value = read(&key.0, &mut map)?;
         members.push((key.0, value));
     }
-    Ok(Json::Object(Object::from_members(members)))
+    Ok(Json::Object(Object::from_members(members)?))
 }
 
 fn skip<'de, 'a, A: MapAccess<'de>>(map: &mut A) -> Result<Json<'a>, A::Error> {
@@ -374,15 +377,20 @@ mod tests {
 
     #[test]
     fn borrows_and_keeps_numbers_as_written() {
-        let text = r#"{"b": 24999.999, "a": "x", "c": [1, true, null, {"k": "é\n"}], "a": "last"}"#;
+        let text = r#"{"b": 24999.999, "a": "x", "c": [1, true, null, {"k": "é\n"}]}"#;
         let j: Json<'_> = serde_json::from_str(text).unwrap();
         let Json::Object(o) = &j else { panic!("{j:?}") };
         assert_eq!(o.keys().collect::<Vec<_>>(), ["a", "b", "c"]);
-        assert_eq!(o.get("a"), Some(&Json::String(Cow::Borrowed("last"))));
+        assert_eq!(o.get("a"), Some(&Json::String(Cow::Borrowed("x"))));
         assert_eq!(o.get("b"), Some(&Json::Number(Cow::Borrowed("24999.999"))));
         // The same tree as through serde_json's Value.
         let v: serde_json::Value = serde_json::from_str(text).unwrap();
         assert_eq!(Json::from_value(&v), j);
+        // A key written twice, at any depth, is an error naming it.
+        let twice = r#"{"c": [{"k": 1, "k": 2}]}"#;
+        let e = serde_json::from_str::<Json<'_>>(twice).unwrap_err();
+        assert!(e.is_data(), "{e}");
+        assert_eq!(e.to_string(), "duplicate key `k` at line 1 column 23");
     }
 
     #[test]

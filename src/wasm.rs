@@ -184,7 +184,8 @@ pub fn evaluate(
 }
 
 /// The same as [`evaluate`] on request JSON text, returning the answer text unchanged: the
-/// decision JSON, or `{"error":{…}}`. Used to compare the wasm with the native build byte for byte.
+/// decision JSON and a newline (the bytes `kredo check` prints and the server sends), or
+/// `{"error":{…}}` (the server's error body). Used to compare the wasm with the native build byte for byte.
 ///
 /// The text goes out as a JS string made by one import call, rather than as a Rust `String`
 /// that the glue would shrink, decode and then free with a second call into the module.
@@ -196,7 +197,12 @@ pub fn evaluate_json(request_json: Option<JsString>, today: Option<JsString>) ->
             run(&request, today)
         });
     match result {
-        Ok(text) => js_sys::JsString::from(text.as_str()),
+        // A decision ends with one newline, as `kredo check` prints it and `/api/v1/check`
+        // answers it: the same bytes from every face.
+        Ok(mut text) => {
+            text.push('\n');
+            js_sys::JsString::from(text.as_str())
+        }
         Err(e) => js_sys::JsString::from(e.to_json().as_str()),
     }
 }

@@ -726,3 +726,51 @@ fn a_decomposed_accent_finds_its_alias() {
     assert_eq!(d["normalized"]["legal_form"], "CV", "{d}");
     assert_eq!(d["errors"], json!([]));
 }
+
+#[test]
+fn a_key_written_twice_is_refused_by_name() {
+    // serde_json's own map keeps the last of two equal keys; an application that says two
+    // amounts at once is refused instead, naming the key, from the request and the CLI's path.
+    let app =
+        r#"{"amount_requested_eur": "1000", "term_months": 24, "amount_requested_eur": "30000"}"#;
+    let req = format!(r#"{{"as_of": "2026-11-22", "application": {app}}}"#);
+    let e = kredo().evaluate_json(&req, today()).unwrap_err();
+    assert_eq!(e.code.as_str(), "invalid_request");
+    assert_eq!(
+        e.message,
+        "the request does not fit contract v1: duplicate key `amount_requested_eur`"
+    );
+    let e = kredo()
+        .check_json(app, &kredo::Selection::default(), today())
+        .unwrap_err();
+    assert_eq!(e.code.as_str(), "invalid_request");
+    assert_eq!(
+        e.message,
+        "the application does not fit contract v1: duplicate key `amount_requested_eur`"
+    );
+    // At the end of the object holding the key (found once all its members are read).
+    assert_eq!(
+        (e.line, e.column),
+        (Some(1), Some(app.len() as u32)),
+        "{e:?}"
+    );
+    // Inside a funding purpose too, and in the envelope.
+    let purposes = r#"{"funding_purposes": [{"category": "stock", "category": "equipment", "amount_eur": "10"}]}"#;
+    let e = kredo()
+        .check_json(purposes, &kredo::Selection::default(), today())
+        .unwrap_err();
+    assert!(
+        e.message.ends_with("duplicate key `category`"),
+        "{}",
+        e.message
+    );
+    let twice = r#"{"language": "en", "language": "nl", "application": {}}"#;
+    let e = kredo().evaluate_json(twice, today()).unwrap_err();
+    assert_eq!(
+        (e.code.as_str(), e.message.as_str()),
+        (
+            "invalid_request",
+            "the request does not fit contract v1: duplicate field `language`"
+        )
+    );
+}

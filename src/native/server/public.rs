@@ -119,7 +119,7 @@ pub async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiE
 #[utoipa::path(post, path = "/api/v1/check", tag = "public",
     request_body(content = CheckRequest, content_type = "application/json"),
     responses((status = 200, description = "A decision, whatever its outcome: an application that does not fit is decided `invalid`", body = DecisionDoc),
-              (status = 400, description = "`invalid_json`: not JSON or not UTF-8; `invalid_request`: not an object, a key other than the envelope's, a value of the wrong type; `invalid_date`; `invalid_language`; `invalid_body`: the body broke off", body = ErrorBody),
+              (status = 400, description = "`invalid_json`: not JSON or not UTF-8; `invalid_request`: not an object, a key other than the envelope's, a key written twice (in the envelope or the application), a value of the wrong type; `invalid_date`; `invalid_language`; `invalid_body`: the body broke off", body = ErrorBody),
               (status = 413, description = "`body_too_large`: over the server's `--max-body-bytes`", body = ErrorBody),
               (status = 422, description = "`unknown_product`, `unknown_version`, or `no_version_in_force` on `as_of`", body = ErrorBody),
               (status = 500, description = "`rule_error`: a rule failed at run time; `internal_error`", body = ErrorBody),
