@@ -21,6 +21,7 @@ mod checks;
 pub mod host;
 mod inputs;
 pub mod sandbox;
+mod types;
 
 use crate::diag::{Diagnostic, did_you_mean};
 use crate::model::Severity;
@@ -56,6 +57,8 @@ pub struct CompiledRule {
     source: Arc<str>,
     statements: Box<[Stmt]>,
     result_position: Position,
+    /// Every comparison's types are shown by the AST (see [`types`]).
+    comparisons_shown: bool,
 }
 
 /// The rule files of one version, compiled on one locked engine.
@@ -147,7 +150,7 @@ impl Program {
         #[cfg(not(feature = "native"))]
         let known_fns: Option<BTreeSet<String>> = None;
 
-        let program = Program {
+        let mut program = Program {
             product: spec.product.to_owned(),
             version: spec.version.to_owned(),
             engine,
@@ -173,11 +176,19 @@ impl Program {
                 Err(mut d) => problems.append(&mut d),
             }
         }
-        if problems.is_empty() {
-            Ok((program, rules))
-        } else {
-            Err(problems)
+        if !problems.is_empty() {
+            return Err(problems);
         }
+        if rules.iter().any(|r| !r.comparisons_shown) {
+            types::refuse_mixed_comparisons(&mut program.engine);
+        }
+        Ok((program, rules))
+    }
+
+    /// Whether this version runs with rhai's fast operators: every comparison of its rules has
+    /// types the AST shows (see [`types`]).
+    pub fn fast_operators(&self) -> bool {
+        self.engine.fast_operators()
     }
 
     fn diag(&self, file: &str, message: impl Into<String>) -> Diagnostic {
@@ -310,6 +321,8 @@ impl Program {
         }
 
         let statements = AST::new(statements);
+        let locals = types::Locals::of(&statements, spec);
+        let comparisons_shown = locals.all_comparisons_shown(&statements, spec);
         let read_slots = reads
             .iter()
             .filter_map(|r| spec.inputs.slot_of(r))
@@ -324,6 +337,7 @@ impl Program {
             source: Arc::from(file.text),
             statements: statements.statements().to_vec().into_boxed_slice(),
             result_position,
+            comparisons_shown,
         })
     }
 
@@ -519,6 +533,8 @@ impl Program {
             }
             EvalAltResult::ErrorFunctionNotFound(sig, ..) => format!("no function `{sig}`"),
             EvalAltResult::ErrorVariableNotFound(name, ..) => format!("unknown variable `{name}`"),
+            // A comparison between different types ([`types`]), or a rule's own `throw`.
+            EvalAltResult::ErrorRuntime(value, ..) if value.is_string() => value.to_string(),
             other => {
                 let text = other.to_string();
                 lower_first(
