@@ -399,3 +399,32 @@ fn check_reads_json_after_a_utf8_bom() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(out.stdout, plain.stdout);
 }
+
+#[test]
+fn check_refuses_an_input_over_a_mebibyte_without_reading_it_whole() {
+    let dir = scratch("too-large", false);
+    // Valid JSON all the same: the size alone refuses it.
+    let big = format!("{{\"project_description\": \"{}\"}}", "x".repeat(1 << 20));
+    let out = run(&dir, &["check", "-"], Some(&big));
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        "error: standard input is over 1048576 bytes: an application is a few kilobytes\n"
+    );
+    std::fs::write(dir.join("big.json"), &big).unwrap();
+    let out = run(&dir, &["check", "big.json"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        "error: `big.json` is over 1048576 bytes: an application is a few kilobytes\n"
+    );
+    // Not UTF-8: said so, with the file's name.
+    std::fs::write(dir.join("latin1.json"), b"{\"region\": \"Li\xe8ge\"}").unwrap();
+    let out = run(&dir, &["check", "latin1.json"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).starts_with("error: cannot read `latin1.json`: invalid utf-8"),
+        "{}",
+        text(&out.stderr)
+    );
+}

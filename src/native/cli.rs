@@ -13,7 +13,7 @@ use std::process::ExitCode;
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success (for `check`: a decision was printed, whatever its outcome, `invalid` included)
-  1  `test`: at least one case failed
+  1  `test`: at least one case failed; `audit verify`/`audit checkpoint`: the chain does not verify
   2  no decision or result could be made: unreadable file, text that is not JSON, unknown
      product or version, a date with no version in force, a broken rule set, bad arguments";
 
@@ -141,20 +141,51 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// The most `kredo check` reads: an application is a few kilobytes, and a larger input (a
+/// mistaken pipe from `/dev/urandom` or a log file) is refused, not read into memory whole.
+pub const MAX_INPUT_BYTES: u64 = 1 << 20;
+
 fn read_input(file: &str) -> Result<String, CliError> {
-    if file == "-" {
-        let mut s = String::new();
-        std::io::stdin()
-            .read_to_string(&mut s)
-            .map_err(CliError::ReadStdin)?;
-        Ok(s)
+    let (name, reader): (String, Box<dyn Read>) = if file == "-" {
+        (
+            "standard input".to_owned(),
+            Box::new(std::io::stdin().lock()),
+        )
     } else {
         regular_file(file)?;
-        std::fs::read_to_string(file).map_err(|source| CliError::Read {
+        let opened = std::fs::File::open(file).map_err(|source| CliError::Read {
             path: file.to_owned(),
             source,
-        })
+        })?;
+        (format!("`{file}`"), Box::new(opened))
+    };
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|source| match file {
+            "-" => CliError::ReadStdin(source),
+            _ => CliError::Read {
+                path: file.to_owned(),
+                source,
+            },
+        })?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(CliError::TooLarge {
+            what: name,
+            limit: MAX_INPUT_BYTES,
+        });
     }
+    String::from_utf8(bytes).map_err(|e| {
+        let source = std::io::Error::new(std::io::ErrorKind::InvalidData, e.utf8_error());
+        match file {
+            "-" => CliError::ReadStdin(source),
+            _ => CliError::Read {
+                path: file.to_owned(),
+                source,
+            },
+        }
+    })
 }
 
 /// Refuses an input path that is not a regular file before opening it (see

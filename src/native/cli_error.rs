@@ -40,6 +40,14 @@ pub enum CliError {
     /// Standard input could not be read.
     #[error("cannot read standard input: {0}")]
     ReadStdin(#[source] std::io::Error),
+    /// An input over the size `kredo check` reads.
+    #[error("{what} is over {limit} bytes: an application is a few kilobytes")]
+    TooLarge {
+        /// The input: standard input or the file as given.
+        what: String,
+        /// The limit in bytes.
+        limit: u64,
+    },
     /// A file could not be read.
     #[error("cannot read `{path}`: {source}")]
     Read {
@@ -183,6 +191,7 @@ impl CliError {
             CliError::Batch(BatchError::Request(error)) => exit_code_of(error.code),
             CliError::Load { .. }
             | CliError::ReadStdin(_)
+            | CliError::TooLarge { .. }
             | CliError::Read { .. }
             | CliError::NotAFile { .. }
             | CliError::WriteStdout(_)
