@@ -174,12 +174,24 @@ fn broken_json_names_line_and_column() {
 
 #[test]
 fn wrong_shape_is_reported_at_the_condition() {
-    // Compiles, but a condition must be a boolean or a list of field names.
-    let mut sources = with_file(
+    // A condition must be a boolean or a list of field names: where the rule's text shows it
+    // is not, the rule set does not load.
+    let sources = with_file(
         "rules/amount_above_max.rhai",
         "const ID = \"AMOUNT_ABOVE_MAX\";\nconst SEVERITY = \"ineligible\";\nconst READS = [\"amount_requested_eur\"];\n\namount_requested_eur - MAX_AMOUNT_EUR\n",
     );
-    let kredo = Kredo::from_sources(std::mem::take(&mut sources)).unwrap();
+    let err = Kredo::from_sources(sources).unwrap_err();
+    assert_eq!(err.diagnostics.len(), 1, "{err}");
+    assert_eq!(
+        err.diagnostics[0].to_string(),
+        "impulskrediet/2025-01-01/rules/amount_above_max.rhai:5:22: rule must end with `true` or `false`, not a number\n  help: or with a list of field names, fired when it is not empty"
+    );
+    // Where only running shows it, the rule stops when it runs, at the same place.
+    let sources = with_file(
+        "rules/amount_above_max.rhai",
+        "const ID = \"AMOUNT_ABOVE_MAX\";\nconst SEVERITY = \"ineligible\";\nconst READS = [\"amount_requested_eur\"];\n\nlet results = [amount_requested_eur];\nresults[0]\n",
+    );
+    let kredo = Kredo::from_sources(sources).unwrap();
     let err = kredo
         .evaluate_json(&request(&eligible()), today())
         .unwrap_err();
@@ -187,7 +199,7 @@ fn wrong_shape_is_reported_at_the_condition() {
     let d = err.diagnostic.unwrap();
     assert_eq!(
         d.to_string(),
-        "impulskrediet/2025-01-01/rules/amount_above_max.rhai:5:22: rule must end with `true` or `false`\n  help: or with a list of field names, fired when it is not empty"
+        "impulskrediet/2025-01-01/rules/amount_above_max.rhai:6:1: rule must end with `true` or `false`\n  help: or with a list of field names, fired when it is not empty"
     );
 }
 

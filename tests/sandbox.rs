@@ -338,3 +338,22 @@ fn the_published_rules_keep_rhai_fast_operators() {
         );
     }
 }
+
+#[test]
+fn a_rule_that_cannot_end_in_a_condition_is_refused_when_it_loads() {
+    for (body, what, at) in [
+        ("let n = 3;\nn * 2", "a number", (6, 3)),
+        ("\"yes\"", "a string", (5, 1)),
+        ("let fired = 1 > 0;", "a `let`", (5, 1)),
+    ] {
+        let d = compile_error(body);
+        assert_eq!(
+            d.message,
+            format!("rule must end with `true` or `false`, not {what}"),
+            "{body}"
+        );
+        assert_eq!((d.line, d.column), (Some(at.0), Some(at.1)), "{body}");
+    }
+    // What only running shows is left to run time: a list item may be a condition.
+    assert!(run_rule_reading("", "let l = [false];\nl[0]").is_ok());
+}

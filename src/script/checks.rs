@@ -4,7 +4,7 @@
 //! tools (and CI) have loaded and checked, and leaving these checks and rhai's metadata out keeps
 //! the page's wasm small.
 
-use super::{Program, ProgramSpec, RuleSource, host, inputs};
+use super::{META, Program, ProgramSpec, RuleSource, host, inputs, types};
 use crate::diag::{Diagnostic, did_you_mean};
 use rhai::{AST, ASTNode, Dynamic, Engine, Expr, Position, Stmt};
 use std::collections::BTreeSet;
@@ -107,6 +107,45 @@ pub(super) fn known_functions(engine: &Engine) -> Option<BTreeSet<String>> {
 }
 
 impl Program {
+    /// A rule's last statement is its result: a condition, or a list of field names. Where the
+    /// AST shows it is something else (a number, a string, a `let`), the rule set does not load.
+    fn check_result(
+        &self,
+        ast: &AST,
+        file: &RuleSource<'_>,
+        spec: &ProgramSpec<'_>,
+        problems: &mut Vec<Diagnostic>,
+    ) {
+        let what = match ast.statements().last() {
+            Some(Stmt::Expr(expr)) => {
+                let what = match types::Locals::of(ast, spec).type_of(expr, spec) {
+                    types::Ty::Number => "a number",
+                    types::Ty::Text => "a string",
+                    types::Ty::Purposes => "`funding_purposes`",
+                    _ => return,
+                };
+                Some((expr.position(), what))
+            }
+            Some(stmt @ Stmt::Var(x, ..)) if !META.contains(&x.0.name.as_str()) => {
+                Some((stmt.position(), "a `let`"))
+            }
+            Some(stmt @ Stmt::Assignment(..)) => Some((stmt.position(), "an assignment")),
+            _ => None,
+        };
+        if let Some((pos, what)) = what {
+            problems.push(
+                self.diag_at(
+                    file,
+                    pos,
+                    format!("rule must end with `true` or `false`, not {what}"),
+                )
+                .with_help(Some(
+                    "or with a list of field names, fired when it is not empty".to_owned(),
+                )),
+            );
+        }
+    }
+
     /// Load-time checks rhai leaves to run time: unknown functions, undeclared reads, list names.
     pub(super) fn check_ast(
         &self,
@@ -117,6 +156,7 @@ impl Program {
         reads: &[String],
         problems: &mut Vec<Diagnostic>,
     ) {
+        self.check_result(ast, file, spec, problems);
         let mut undeclared = BTreeSet::new();
         ast.walk(&mut |path: &[ASTNode]| {
             let Some(node) = path.last() else { return true };
