@@ -357,3 +357,40 @@ fn a_rule_that_cannot_end_in_a_condition_is_refused_when_it_loads() {
     // What only running shows is left to run time: a list item may be a condition.
     assert!(run_rule_reading("", "let l = [false];\nl[0]").is_ok());
 }
+
+#[test]
+fn comparisons_the_text_shows_to_mix_types_are_refused_when_loading() {
+    for (reads, body, message, column) in [
+        (
+            "\"funding_purposes\"",
+            "funding_purposes == \"equipment\"",
+            "`==` compares `funding_purposes` (the funding purposes) with the string `\"equipment\"`: values of different types never compare, so it is always `false`",
+            18,
+        ),
+        (
+            "",
+            "let n = 3;\nn == \"3\"",
+            "`==` compares a number with the string `\"3\"`: values of different types never compare, so it is always `false`",
+            3,
+        ),
+        (
+            "\"legal_form\"",
+            "[\"bv\"] != legal_form",
+            "`!=` compares a list with `legal_form` (a string): values of different types never compare, so it is always `true`",
+            8,
+        ),
+    ] {
+        let text = format!(
+            "const ID = \"HOSTILE\";\nconst SEVERITY = \"review\";\nconst READS = [{reads}];\n\n{body}\n"
+        );
+        let err = Kredo::from_sources(with_file("rules/zz_hostile.rhai", &text))
+            .expect_err("must not compile");
+        let d = err
+            .diagnostics
+            .iter()
+            .find(|d| d.file == "rules/zz_hostile.rhai")
+            .unwrap();
+        assert_eq!(d.message, message, "{body}");
+        assert_eq!(d.column, Some(column), "{body}");
+    }
+}

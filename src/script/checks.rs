@@ -4,6 +4,7 @@
 //! tools (and CI) have loaded and checked, and leaving these checks and rhai's metadata out keeps
 //! the page's wasm small.
 
+use super::types::Ty;
 use super::{META, Program, ProgramSpec, RuleSource, host, inputs, types};
 use crate::diag::{Diagnostic, did_you_mean};
 use rhai::{AST, ASTNode, Dynamic, Engine, Expr, Position, Stmt};
@@ -158,6 +159,7 @@ impl Program {
     ) {
         self.check_result(ast, file, spec, problems);
         let mut undeclared = BTreeSet::new();
+        let locals = types::Locals::of(ast, spec);
         ast.walk(&mut |path: &[ASTNode]| {
             let Some(node) = path.last() else { return true };
             let call = match node {
@@ -193,21 +195,28 @@ impl Program {
                 && call.op_token.is_some()
                 && matches!(call.name.as_str(), "==" | "!=" | "<" | "<=" | ">" | ">=")
                 && let [left, right] = call.args.as_ref()
-                && let (Some(l), Some(r)) = (value_type(left, spec), value_type(right, spec))
-                && !comparable(l.0, r.0)
+                && let (l, r) = (locals.type_of(left, spec), locals.type_of(right, spec))
+                && l != Ty::Unknown
+                && r != Ty::Unknown
+                && l != r
             {
                 let always = if call.name.as_str() == "!=" { "true" } else { "false" };
+                let describe = |expr: &Expr, ty: Ty| {
+                    value_type(expr, spec).unwrap_or_else(|| what_type(ty).to_owned())
+                };
                 problems.push(
                     self.diag_at(
                         file,
                         *pos,
                         format!(
                             "`{}` compares {} with {}: values of different types never compare, so it is always `{always}`",
-                            call.name, l.1, r.1
+                            call.name,
+                            describe(left, l),
+                            describe(right, r)
                         ),
                     )
-                    .with_help(Some(match (l.0, r.0) {
-                        (ValueType::Number, ValueType::Text) | (ValueType::Text, ValueType::Number) => {
+                    .with_help(Some(match (l, r) {
+                        (Ty::Number, Ty::Text) | (Ty::Text, Ty::Number) => {
                             "write the number without quotes: `amount_requested_eur > 25000.00`".to_owned()
                         }
                         _ => "compare values of the same type".to_owned(),
@@ -242,57 +251,44 @@ impl Program {
     }
 }
 
-/// What a comparison's side is, where the AST shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ValueType {
-    /// A whole number or an exact decimal: rhai compares these with each other.
-    Number,
-    /// A string.
-    Text,
-    /// `true` or `false`.
-    Boolean,
-    /// Anything else the AST names (a list, the purposes).
-    Other,
+/// A type as a diagnostic names it, for a side that is neither a literal nor a variable.
+fn what_type(ty: Ty) -> &'static str {
+    match ty {
+        Ty::Number => "a number",
+        Ty::Text => "a string",
+        Ty::Boolean => "`true` or `false`",
+        Ty::List => "a list",
+        Ty::Purposes => "the funding purposes",
+        Ty::Unknown => "a value",
+    }
 }
 
-fn comparable(a: ValueType, b: ValueType) -> bool {
-    a == b || a == ValueType::Other || b == ValueType::Other
-}
-
-/// The type of a literal, an input or a parameter, with a description for the diagnostic;
-/// `None` for what only running the rule would show (a local, a call).
-fn value_type(expr: &Expr, spec: &ProgramSpec<'_>) -> Option<(ValueType, String)> {
-    let of_value = |value: &Dynamic| -> ValueType {
-        if value.is_int() || value.is_decimal() {
-            ValueType::Number
-        } else if value.is_string() {
-            ValueType::Text
-        } else if value.is_bool() {
-            ValueType::Boolean
-        } else {
-            ValueType::Other
-        }
-    };
+/// How a diagnostic names a literal, an input or a parameter; `None` for anything else (a
+/// local, a call), which [`what_type`] names by its type.
+fn value_type(expr: &Expr, spec: &ProgramSpec<'_>) -> Option<String> {
     match expr {
-        Expr::StringConstant(s, _) => Some((ValueType::Text, format!("the string `\"{s}\"`"))),
-        Expr::IntegerConstant(i, _) => Some((ValueType::Number, format!("the number `{i}`"))),
-        Expr::BoolConstant(b, _) => Some((ValueType::Boolean, format!("`{b}`"))),
-        Expr::DynamicConstant(value, _) => Some((of_value(value), format!("`{value}`"))),
+        Expr::StringConstant(s, _) => Some(format!("the string `\"{s}\"`")),
+        Expr::IntegerConstant(i, _) => Some(format!("the number `{i}`")),
+        Expr::BoolConstant(b, _) => Some(format!("`{b}`")),
+        Expr::DynamicConstant(value, _) => Some(format!("`{value}`")),
         // Not a local (those have an index): an input or a parameter.
         Expr::Variable(v, ..) if v.0.is_none() => {
             let name = v.1.as_str();
             if let Some(input) = spec.inputs.iter().find(|i| i.name == name) {
-                let (t, what) = match input.shape {
-                    inputs::Shape::Integer => (ValueType::Number, "a whole number"),
-                    inputs::Shape::Decimal => (ValueType::Number, "an amount"),
-                    inputs::Shape::Text => (ValueType::Text, "a string"),
-                    inputs::Shape::Boolean => (ValueType::Boolean, "`true` or `false`"),
-                    inputs::Shape::List | inputs::Shape::Purposes => (ValueType::Other, "a list"),
+                let what = match input.shape {
+                    inputs::Shape::Integer => "a whole number",
+                    inputs::Shape::Decimal => "an amount",
+                    inputs::Shape::Text => "a string",
+                    inputs::Shape::Boolean => "`true` or `false`",
+                    inputs::Shape::List => "a list",
+                    inputs::Shape::Purposes => "the funding purposes",
                 };
-                Some((t, format!("`{name}` ({what})")))
+                Some(format!("`{name}` ({what})"))
             } else {
-                let (_, value) = spec.constants.iter().find(|(n, _)| n == name)?;
-                Some((of_value(value), format!("`{name}`")))
+                spec.constants
+                    .iter()
+                    .any(|(n, _)| n == name)
+                    .then(|| format!("`{name}`"))
             }
         }
         _ => None,
