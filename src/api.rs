@@ -145,6 +145,8 @@ pub const DEFAULT_PRODUCT: &str = "impulskrediet";
 #[derive(Debug)]
 pub struct Kredo {
     registry: Registry,
+    /// See [`Kredo::decisions_are_quick`], worked out once.
+    quick: bool,
 }
 
 /// Why no decision could be made, as a code every face maps exhaustively: an HTTP status, an
@@ -304,6 +306,23 @@ pub struct Schema<'a> {
     pub fields: &'a [crate::fields::FieldDecl],
 }
 
+/// The work under which a decision counts as quick ([`Kredo::decisions_are_quick`]): a few
+/// hundred microseconds at most, as long as a request takes to read.
+pub const QUICK_DECISION_UNITS: u64 = 4_096;
+
+fn quick(registry: &Registry) -> bool {
+    registry.products().all(|(_, versions)| {
+        versions.iter().all(|rs| {
+            rs.rules
+                .iter()
+                .try_fold(0_u64, |sum, r| {
+                    r.compiled.work_bound().map(|w| sum.saturating_add(w))
+                })
+                .is_some_and(|total| total <= QUICK_DECISION_UNITS)
+        })
+    })
+}
+
 impl Kredo {
     /// The published rule sets compiled into this binary (and into the wasm).
     pub fn embedded() -> Result<Kredo, LoadError> {
@@ -312,9 +331,9 @@ impl Kredo {
 
     /// Compiles resolved versions; every problem of every version is reported at once.
     pub fn from_sources(sources: Vec<RuleSetSource>) -> Result<Kredo, LoadError> {
-        Ok(Kredo {
-            registry: Registry::compile(&sources)?,
-        })
+        let registry = Registry::compile(&sources)?;
+        let quick = quick(&registry);
+        Ok(Kredo { registry, quick })
     }
 
     /// Resolves a stored rules tree (paths relative to the rules root: `common/…`,
@@ -326,6 +345,13 @@ impl Kredo {
     /// Every compiled version.
     pub fn registry(&self) -> &Registry {
         &self.registry
+    }
+
+    /// Whether every decision, in every version, costs at most [`QUICK_DECISION_UNITS`] units
+    /// of work, as the rules' text shows (no loops; see `CompiledRule::work_bound`): then a
+    /// server may decide a small request on its async workers instead of a blocking thread.
+    pub fn decisions_are_quick(&self) -> bool {
+        self.quick
     }
 
     /// Every product and version with its dates and hash.

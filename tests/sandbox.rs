@@ -394,3 +394,32 @@ fn comparisons_the_text_shows_to_mix_types_are_refused_when_loading() {
         assert_eq!(d.column, Some(column), "{body}");
     }
 }
+
+#[test]
+fn decisions_are_quick_when_the_rules_text_bounds_their_work() {
+    // The published rules have no loop and walk no container: the server decides small
+    // requests in place. Each version's bound is the sum over its rules.
+    let k = kredo();
+    assert!(k.decisions_are_quick());
+    for (product, versions) in k.registry().products() {
+        for rs in versions {
+            let total: u64 = rs
+                .rules
+                .iter()
+                .map(|r| r.compiled.work_bound().expect("no published rule loops"))
+                .sum();
+            assert!(
+                total <= kredo::api::QUICK_DECISION_UNITS,
+                "{product}/{}: {total}",
+                rs.version
+            );
+        }
+    }
+    // A loop bounds nothing by its text; nor do enough walks of a 4 KB string.
+    assert!(!with_rules(&[("BUSY_A", BUSY)]).decisions_are_quick());
+    let walks = "let s = \"abc\";\ns.contains(\"x\") || s.contains(\"y\")";
+    assert!(!with_rules(&[("WALKS", walks)]).decisions_are_quick());
+    // A short condition is quick, and so is comparing two values of known plain types.
+    let plain = "let n = 3;\nn > 2 && \"a\" != \"b\"";
+    assert!(with_rules(&[("PLAIN", plain)]).decisions_are_quick());
+}

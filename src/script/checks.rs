@@ -251,6 +251,48 @@ impl Program {
     }
 }
 
+/// The most units of work one run of a rule can cost, when its text bounds it: with no loop
+/// (and no script functions, which rhai is built without) every expression runs at most
+/// once, and each container walk costs at most the largest container (see
+/// [`super::budget`]). `None` when the rule loops. The server decides small requests on its
+/// async workers when every version's rules are bounded this low (`Kredo::decisions_are_quick`).
+pub(super) fn work_bound(ast: &AST, locals: &types::Locals, spec: &ProgramSpec<'_>) -> Option<u64> {
+    let limits = &spec.limits;
+    let walk = u64::try_from(limits.max_string_size.max(limits.max_array_size)).unwrap_or(u64::MAX);
+    let container =
+        u64::try_from(limits.max_array_size.max(limits.max_map_size)).unwrap_or(u64::MAX);
+    let mut units: u64 = 0;
+    let mut loops = false;
+    ast.walk(&mut |path: &[ASTNode]| {
+        let Some(node) = path.last() else { return true };
+        units = units.saturating_add(1);
+        match node {
+            ASTNode::Stmt(Stmt::While(..) | Stmt::Do(..) | Stmt::For(..)) => loops = true,
+            ASTNode::Expr(Expr::FnCall(call, _) | Expr::MethodCall(call, _)) => {
+                let name = call.name.as_str();
+                let cost = match name {
+                    "contains" | "index_of" => walk,
+                    "==" | "!=" => match call.args.as_ref() {
+                        [a, b]
+                            if [a, b].iter().all(|e| {
+                                !matches!(locals.type_of(e, spec), Ty::List | Ty::Unknown)
+                            }) =>
+                        {
+                            0
+                        }
+                        _ => container,
+                    },
+                    _ => 0,
+                };
+                units = units.saturating_add(cost);
+            }
+            _ => {}
+        }
+        true
+    });
+    (!loops).then_some(units)
+}
+
 /// A type as a diagnostic names it, for a side that is neither a literal nor a variable.
 fn what_type(ty: Ty) -> &'static str {
     match ty {

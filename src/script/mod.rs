@@ -59,6 +59,16 @@ pub struct CompiledRule {
     result_position: Position,
     /// Every comparison's types are shown by the AST (see [`types`]).
     comparisons_shown: bool,
+    /// The most work one run can cost, when the text bounds it (native builds only).
+    work_bound: Option<u64>,
+}
+
+impl CompiledRule {
+    /// The most units of work one run of this rule can cost, when its text bounds it (no loop);
+    /// `None` otherwise, and always in the browser build, which has no use for it.
+    pub fn work_bound(&self) -> Option<u64> {
+        self.work_bound
+    }
 }
 
 /// The rule files of one version, compiled on one locked engine.
@@ -323,6 +333,10 @@ impl Program {
         let statements = AST::new(statements);
         let locals = types::Locals::of(&statements, spec);
         let comparisons_shown = locals.all_comparisons_shown(&statements, spec);
+        #[cfg(feature = "native")]
+        let work_bound = checks::work_bound(&statements, &locals, spec);
+        #[cfg(not(feature = "native"))]
+        let work_bound = None;
         let read_slots = reads
             .iter()
             .filter_map(|r| spec.inputs.slot_of(r))
@@ -338,6 +352,7 @@ impl Program {
             statements: statements.statements().to_vec().into_boxed_slice(),
             result_position,
             comparisons_shown,
+            work_bound,
         })
     }
 
