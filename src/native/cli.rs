@@ -159,17 +159,18 @@ fn read_input(file: &str) -> Result<String, CliError> {
         })?;
         (format!("`{file}`"), Box::new(opened))
     };
+    let read_error = |source| match file {
+        "-" => CliError::ReadStdin(source),
+        _ => CliError::Read {
+            path: file.to_owned(),
+            source,
+        },
+    };
     let mut bytes = Vec::new();
     reader
         .take(MAX_INPUT_BYTES + 1)
         .read_to_end(&mut bytes)
-        .map_err(|source| match file {
-            "-" => CliError::ReadStdin(source),
-            _ => CliError::Read {
-                path: file.to_owned(),
-                source,
-            },
-        })?;
+        .map_err(read_error)?;
     if bytes.len() as u64 > MAX_INPUT_BYTES {
         return Err(CliError::TooLarge {
             what: name,
@@ -177,14 +178,10 @@ fn read_input(file: &str) -> Result<String, CliError> {
         });
     }
     String::from_utf8(bytes).map_err(|e| {
-        let source = std::io::Error::new(std::io::ErrorKind::InvalidData, e.utf8_error());
-        match file {
-            "-" => CliError::ReadStdin(source),
-            _ => CliError::Read {
-                path: file.to_owned(),
-                source,
-            },
-        }
+        read_error(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            e.utf8_error(),
+        ))
     })
 }
 

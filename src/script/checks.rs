@@ -113,13 +113,14 @@ impl Program {
     fn check_result(
         &self,
         ast: &AST,
+        locals: &types::Locals,
         file: &RuleSource<'_>,
         spec: &ProgramSpec<'_>,
         problems: &mut Vec<Diagnostic>,
     ) {
         let what = match ast.statements().last() {
             Some(Stmt::Expr(expr)) => {
-                let what = match types::Locals::of(ast, spec).type_of(expr, spec) {
+                let what = match locals.type_of(expr, spec) {
                     types::Ty::Number => "a number",
                     types::Ty::Text => "a string",
                     types::Ty::Purposes => "`funding_purposes`",
@@ -148,18 +149,22 @@ impl Program {
     }
 
     /// Load-time checks rhai leaves to run time: unknown functions, undeclared reads, list names.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one call site, each argument a different part of one rule's compilation"
+    )]
     pub(super) fn check_ast(
         &self,
         ast: &AST,
+        locals: &types::Locals,
         file: &RuleSource<'_>,
         spec: &ProgramSpec<'_>,
         known_fns: &Option<BTreeSet<String>>,
         reads: &[String],
         problems: &mut Vec<Diagnostic>,
     ) {
-        self.check_result(ast, file, spec, problems);
+        self.check_result(ast, locals, file, spec, problems);
         let mut undeclared = BTreeSet::new();
-        let locals = types::Locals::of(ast, spec);
         ast.walk(&mut |path: &[ASTNode]| {
             let Some(node) = path.last() else { return true };
             let call = match node {

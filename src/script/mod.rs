@@ -320,10 +320,13 @@ impl Program {
         };
         let result_position = last.position();
 
+        // The types the rule's text shows, read once for the checks, the choice of fast
+        // operators and the work bound.
+        let locals = types::Locals::of(&ast, spec);
         // The load-time checks rhai leaves to run time, for rule authors: native builds only.
         // The browser runs rule sets that the native tools (and CI) have loaded and checked.
         #[cfg(feature = "native")]
-        self.check_ast(&ast, file, spec, known_fns, &reads, &mut problems);
+        self.check_ast(&ast, &locals, file, spec, known_fns, &reads, &mut problems);
         #[cfg(not(feature = "native"))]
         let _ = known_fns;
         if !problems.is_empty() {
@@ -331,7 +334,6 @@ impl Program {
         }
 
         let statements = AST::new(statements);
-        let locals = types::Locals::of(&statements, spec);
         let comparisons_shown = locals.all_comparisons_shown(&statements, spec);
         #[cfg(feature = "native")]
         let work_bound = checks::work_bound(&statements, &locals, spec);

@@ -188,7 +188,7 @@ impl Locals {
             let Some(ASTNode::Expr(expr)) = path.last() else {
                 return true;
             };
-            let (call, container, needle) = match expr {
+            let (container, needle) = match expr {
                 Expr::FnCall(call, _) => match call.args.as_ref() {
                     [a, b] if COMPARISONS.contains(&call.name.as_str()) => {
                         if self.type_of(a, spec) == Ty::Unknown
@@ -199,9 +199,7 @@ impl Locals {
                         return shown;
                     }
                     // `x in list` is `contains(list, x)`.
-                    [list, x] if matches!(call.name.as_str(), "contains" | "index_of") => {
-                        (call, list, x)
-                    }
+                    [list, x] if matches!(call.name.as_str(), "contains" | "index_of") => (list, x),
                     _ => return true,
                 },
                 Expr::Dot(x, ..) => match &x.rhs {
@@ -209,7 +207,7 @@ impl Locals {
                         if matches!(call.name.as_str(), "contains" | "index_of") =>
                     {
                         match call.args.first() {
-                            Some(needle) => (call, &x.lhs, needle),
+                            Some(needle) => (&x.lhs, needle),
                             None => return true,
                         }
                     }
@@ -217,7 +215,6 @@ impl Locals {
                 },
                 _ => return true,
             };
-            let _ = call;
             let needle = self.type_of(needle, spec);
             let fits = match container {
                 Expr::Array(items, _) => {
