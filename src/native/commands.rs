@@ -156,8 +156,9 @@ pub struct BatchCommand {
 
 /// `kredo serve`: runs until SIGINT or SIGTERM.
 pub fn serve(cmd: &ServeCommand) -> Result<ExitCode, CliError> {
-    let kredo = cmd.rules.engine()?;
-    super::server::run(kredo, &cmd.serve)?;
+    let (sources, origin) = cmd.rules.sources()?;
+    let kredo = super::rules_arg::compile(sources.clone(), &origin)?;
+    super::server::run(kredo, &sources, &cmd.serve)?;
     Ok(ExitCode::SUCCESS)
 }
 

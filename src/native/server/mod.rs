@@ -41,6 +41,7 @@ use tower_http::timeout::TimeoutLayer;
 
 use super::store::{Store, StoreError};
 use crate::Kredo;
+use crate::ruleset::RuleSetSource;
 
 /// `kredo serve` options.
 #[derive(Debug, Clone, clap::Args)]
@@ -124,7 +125,7 @@ pub enum ServeError {
 }
 
 /// Runs the server until SIGINT or SIGTERM, then lets in-flight requests finish.
-pub fn run(kredo: Kredo, args: &ServeArgs) -> Result<(), ServeError> {
+pub fn run(kredo: Kredo, sources: &[RuleSetSource], args: &ServeArgs) -> Result<(), ServeError> {
     let open = |path: &std::path::Path| {
         Store::open(path).map_err(|source| ServeError::Store {
             path: path.display().to_string(),
@@ -133,7 +134,7 @@ pub fn run(kredo: Kredo, args: &ServeArgs) -> Result<(), ServeError> {
     };
     let writer = open(&args.db)?;
     let reader = open(&args.db)?;
-    let openapi_json = openapi::document(&kredo)?.into();
+    let openapi_json = openapi::document(&kredo, sources)?.into();
     let state = AppState {
         kredo: Arc::new(kredo),
         writer: Arc::new(Mutex::new(writer)),

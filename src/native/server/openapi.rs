@@ -31,6 +31,7 @@ use super::public::{
 use super::staff::{self, AuditEntry, CaseCreated, CaseHistory, StaffDecisionInput};
 use crate::api::DEFAULT_PRODUCT;
 use crate::fields::{Field, FieldDecl, Kind};
+use crate::ruleset::RuleSetSource;
 use crate::{Date, Kredo, Language};
 
 #[derive(OpenApi)]
@@ -74,8 +75,10 @@ impl Modify for BearerAuth {
     }
 }
 
-/// The whole document as JSON text, for the rule sets `kredo` runs.
-pub fn document(kredo: &Kredo) -> Result<String, serde_json::Error> {
+/// The whole document as JSON text, for the rule sets `kredo` runs, compiled from `sources`.
+/// The request example is the most complete eligible case of the default product's version in
+/// force today, as its `cases.json` gives it: rule-set data, decided by the engine at start.
+pub fn document(kredo: &Kredo, sources: &[RuleSetSource]) -> Result<String, serde_json::Error> {
     let mut doc = serde_json::to_value(ApiDoc::openapi())?;
     let selectable = Selectable::of(kredo);
     if let Some(schemas) = doc
@@ -106,7 +109,7 @@ pub fn document(kredo: &Kredo) -> Result<String, serde_json::Error> {
     {
         csv.insert("schema".to_owned(), csv_schema());
     }
-    if let Some(example) = example_request(kredo) {
+    if let Some(example) = example_request(kredo, sources) {
         for route in ["~1api~1v1~1check", "~1api~1v1~1cases"] {
             let at = format!("/paths/{route}/post/requestBody/content/application~1json");
             if let Some(content) = doc.pointer_mut(&at).and_then(Value::as_object_mut) {
@@ -402,40 +405,48 @@ fn text_range(lo: &[u8], hi: &[u8]) -> String {
 /// a complete application that the default product finds eligible. Left out when the rule sets
 /// this server runs do not decide it (another rule directory), so the page never offers an
 /// example that fails.
-fn example_request(kredo: &Kredo) -> Option<Value> {
-    let example = json!({
-        "product": DEFAULT_PRODUCT,
-        "language": "en",
-        "application": {
-            "legal_form": "eenmanszaak",
-            "region": "flanders",
-            "business_status": "started",
-            "activity_type": "main",
-            "product_variant": "GO",
-            "amount_requested_eur": "9500.00",
-            "term_months": 36,
-            "funding_purposes": [
-                {"category": "investment", "amount_eur": "6000.00"},
-                {"category": "working_capital", "amount_eur": "3500.00"}
-            ],
-            "applicant_age_years": 34,
-            "bankruptcy_status": "none",
-            "in_collective_debt_settlement": false,
-            "has_tax_or_social_arrears": false,
-            "bank_credit_status": "refused",
-            "business_plan_status": "complete",
-            "projected_monthly_net_cashflow_eur": "1200.00",
-            "nace_code": "62.010",
-            "nace_version": "2025",
-            "enterprise_number": "0566.988.259",
-            "is_takeover": false,
-            "project_description": "A bicycle repair workshop in Ghent."
+fn example_request(kredo: &Kredo, sources: &[RuleSetSource]) -> Option<Value> {
+    let today = crate::native::today();
+    let in_force = kredo.select(DEFAULT_PRODUCT, today, None).ok()?;
+    let source = sources
+        .iter()
+        .find(|s| s.product == in_force.product && s.version == in_force.version)?;
+    let cases =
+        crate::cases::parse(&String::from_utf8_lossy(&source.file("cases.json")?.bytes)).ok()?;
+    // The most complete of the eligible cases: the fewest fields skipped or warned about,
+    // then the most answers; the first of equals.
+    let mut best: Option<((usize, usize), Value)> = None;
+    for case in cases
+        .into_iter()
+        .filter(|c| c.expected.outcome == "eligible")
+    {
+        let answers = case.application.as_object().map_or(0, Map::len);
+        let request = json!({
+            "product": DEFAULT_PRODUCT,
+            "language": "en",
+            "application": case.application,
+        });
+        let Ok(text) = kredo.evaluate_json(&request.to_string(), today) else {
+            continue;
+        };
+        let Ok(decision) = serde_json::from_str::<Value>(&text) else {
+            continue;
+        };
+        if decision.get("outcome").and_then(Value::as_str) != Some("eligible") {
+            continue;
         }
-    });
-    kredo
-        .evaluate_json(&example.to_string(), crate::native::today())
-        .ok()?;
-    Some(example)
+        let count = |list: &str| {
+            decision
+                .get(list)
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len)
+        };
+        let rank = (count("skipped") + count("warnings"), usize::MAX - answers);
+        if best.as_ref().is_none_or(|(b, _)| rank < *b) {
+            best = Some((rank, request));
+        }
+    }
+    best.map(|(_, request)| request)
 }
 
 /// Which form of an answer a schema describes.
@@ -771,7 +782,8 @@ mod tests {
 
     fn doc() -> (Kredo, serde_json::Value) {
         let kredo = Kredo::embedded().unwrap();
-        let doc = serde_json::from_str(&document(&kredo).unwrap()).unwrap();
+        let sources = crate::embedded::sources().unwrap();
+        let doc = serde_json::from_str(&document(&kredo, &sources).unwrap()).unwrap();
         (kredo, doc)
     }
 
@@ -920,7 +932,8 @@ mod tests {
     #[test]
     fn the_example_is_a_complete_eligible_application() {
         let kredo = Kredo::embedded().unwrap();
-        let example = example_request(&kredo).unwrap();
+        let sources = crate::embedded::sources().unwrap();
+        let example = example_request(&kredo, &sources).unwrap();
         let decision: serde_json::Value = serde_json::from_str(
             &kredo
                 .evaluate_json(&example.to_string(), crate::native::today())
@@ -928,6 +941,17 @@ mod tests {
         )
         .unwrap();
         assert_eq!(decision["outcome"], "eligible", "{decision}");
+        // Every field the version in force declares is answered.
+        let in_force = kredo
+            .select(DEFAULT_PRODUCT, crate::native::today(), None)
+            .unwrap();
+        for field in in_force.fields.iter() {
+            assert!(
+                example["application"].get(field.name.as_str()).is_some(),
+                "{} is not answered",
+                field.name
+            );
+        }
         for list in ["errors", "warnings", "skipped", "reasons"] {
             assert_eq!(decision[list], serde_json::json!([]), "{decision}");
         }
