@@ -57,6 +57,19 @@ pub struct Request {
     pub selection: Selection<'static>,
     /// The application object (§2).
     pub application: serde_json::Value,
+    /// Staff only (§6): add the scorecard's `score` to the decision, when the version has a
+    /// scorecard and the application is not `invalid`.
+    pub score: bool,
+}
+
+/// Who asks for a decision. The public (the page, the public route) never gets a score: a
+/// public request that asks for one is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// An applicant: the self-check page or `POST /api/v1/check`.
+    Public,
+    /// Intake staff: signed-in routes and the command line.
+    Staff,
 }
 
 impl Request {
@@ -65,7 +78,13 @@ impl Request {
         Request {
             selection: Selection::default(),
             application,
+            score: false,
         }
+    }
+    /// Asks for the score (staff only).
+    pub fn score(mut self, score: bool) -> Request {
+        self.score = score;
+        self
     }
     /// Sets `as_of`.
     pub fn as_of(mut self, date: &str) -> Request {
@@ -89,6 +108,7 @@ impl<'de> Deserialize<'de> for Request {
         let wire = Envelope::<serde_json::Value>::deserialize(d)?;
         Ok(Request {
             selection: wire.selection().into_owned(),
+            score: wire.score.unwrap_or(false),
             application: wire.application,
         })
     }
@@ -110,6 +130,9 @@ struct Envelope<'a, A> {
     language: Option<Cow<'a, str>>,
     #[serde(default)]
     application: A,
+    /// Staff only: add the scorecard's `score` (CONTRACT.md §6).
+    #[serde(default)]
+    score: Option<bool>,
 }
 
 impl<'a, A> Envelope<'a, A> {
@@ -120,6 +143,18 @@ impl<'a, A> Envelope<'a, A> {
             version: self.version.clone(),
             language: self.language.clone(),
         }
+    }
+}
+
+/// Whether to score: a public request that asks is refused, so no face can leak a score.
+fn wants_score(asked: Option<bool>, audience: Audience) -> Result<bool, RequestError> {
+    match (asked, audience) {
+        (Some(true), Audience::Public) => Err(RequestError::new(
+            ErrorCode::InvalidRequest,
+            "`score` is for intake staff: ask for it on the staff routes or with `kredo check --score`",
+        )
+        .field("score")),
+        (asked, _) => Ok(asked == Some(true)),
     }
 }
 
@@ -313,11 +348,19 @@ pub const QUICK_DECISION_UNITS: u64 = 4_096;
 fn quick(registry: &Registry) -> bool {
     registry.products().all(|(_, versions)| {
         versions.iter().all(|rs| {
-            rs.rules
-                .iter()
-                .try_fold(0_u64, |sum, r| {
-                    r.compiled.work_bound().map(|w| sum.saturating_add(w))
-                })
+            let rules = rs.rules.iter().map(|r| &r.compiled);
+            // A staff decision with a score runs the scorecard's attributes too.
+            #[cfg(feature = "native")]
+            let rules = rules.chain(
+                rs.scorecard
+                    .iter()
+                    .flat_map(|c| c.pillars.iter())
+                    .flat_map(|p| p.attributes.iter())
+                    .map(|a| &a.script),
+            );
+            rules
+                .map(|r| r.work_bound())
+                .try_fold(0_u64, |sum, w| w.map(|w| sum.saturating_add(w)))
                 .is_some_and(|total| total <= QUICK_DECISION_UNITS)
         })
     })
@@ -414,9 +457,19 @@ impl Kredo {
         })
     }
 
-    /// Request JSON text → decision JSON text. `today` is the caller's date, used when the
-    /// request has no `as_of`.
+    /// Request JSON text → decision JSON text, for the public: `today` is the caller's date,
+    /// used when the request has no `as_of`. A request with `"score": true` is refused.
     pub fn evaluate_json(&self, request_json: &str, today: Date) -> Result<String, RequestError> {
+        self.evaluate_json_for(request_json, today, Audience::Public)
+    }
+
+    /// Request JSON text → decision JSON text, for `audience`: staff may ask for the score.
+    pub fn evaluate_json_for(
+        &self,
+        request_json: &str,
+        today: Date,
+        audience: Audience,
+    ) -> Result<String, RequestError> {
         let request_json = without_bom(request_json);
         // serde would read a JSON array as a struct's fields in order; a request is an object.
         let start = request_json.trim_start().as_bytes().first();
@@ -443,12 +496,13 @@ impl Kredo {
             }
             Err(e) if e.is_syntax() => {
                 return self
-                    .evaluate_skipping_unknown(request_json, today)
+                    .evaluate_skipping_unknown(request_json, today, audience)
                     .unwrap_or_else(|| Err(RequestError::json(&e)));
             }
             Err(e) => return Err(RequestError::json(&e)),
         };
-        self.decide(&request.application, &request.selection(), today)
+        let score = wants_score(request.score, audience)?;
+        self.decide(&request.application, &request.selection(), today, score)
             .map(|d| d.to_json())
     }
 
@@ -461,11 +515,16 @@ impl Kredo {
         &self,
         request_json: &str,
         today: Date,
+        audience: Audience,
     ) -> Option<Result<String, RequestError>> {
         let outline: Envelope<'_, Option<&RawValue>> = serde_json::from_str(request_json).ok()?;
+        let score = match wants_score(outline.score, audience) {
+            Ok(score) => score,
+            Err(e) => return Some(Err(e)),
+        };
         // The brackets stand for the request object around the application (nesting limit).
         let enclosed = format!("[{}]", outline.application?.get());
-        self.decide_skipping_unknown(&enclosed, true, &outline.selection(), today)
+        self.decide_skipping_unknown(&enclosed, true, &outline.selection(), today, score)
     }
 
     /// Reads an application with its unknown fields' values skipped and decides it; `None`
@@ -476,19 +535,22 @@ impl Kredo {
         enclosed: bool,
         selection: &Selection<'_>,
         today: Date,
+        score: bool,
     ) -> Option<Result<String, RequestError>> {
         let (rs, as_of, language) = self.resolve(selection, today).ok()?;
         let application =
             read_skipping_unknown(application_json, enclosed, &|key| member(rs, key)).ok()?;
-        Some(decide(rs, &application, as_of, language).map(|d| d.to_json()))
+        Some(decide(rs, &application, as_of, language, score).map(|d| d.to_json()))
     }
 
-    /// Bare application JSON text → decision JSON text (`kredo check`, a CSV row).
+    /// Bare application JSON text → decision JSON text (`kredo check`, a CSV row); `score`
+    /// adds the scorecard's score (staff tools only).
     pub fn check_json(
         &self,
         application_json: &str,
         selection: &Selection<'_>,
         today: Date,
+        score: bool,
     ) -> Result<String, RequestError> {
         let application_json = without_bom(application_json);
         let application: Json<'_> = match serde_json::from_str(application_json) {
@@ -510,33 +572,37 @@ impl Kredo {
             Err(e) if e.is_syntax() => {
                 // As in `evaluate_json`: read again with unknown fields' values skipped.
                 return self
-                    .decide_skipping_unknown(application_json, false, selection, today)
+                    .decide_skipping_unknown(application_json, false, selection, today, score)
                     .unwrap_or_else(|| Err(RequestError::json(&e)));
             }
             Err(e) => return Err(RequestError::json(&e)),
         };
-        self.decide(&application, selection, today)
+        self.decide(&application, selection, today, score)
             .map(|d| d.to_json())
     }
 
-    /// A typed request → a typed decision.
+    /// A typed request → a typed decision (with the score when the request asks for it: the
+    /// caller is staff).
     pub fn evaluate(&self, request: &Request, today: Date) -> Result<Decision<'_>, RequestError> {
         self.decide(
             &Json::from_value(&request.application),
             &request.selection,
             today,
+            request.score,
         )
     }
 
-    /// Runs one given version on an application, as of a date (for comparing versions).
+    /// Runs one given version on an application, as of a date (for comparing versions and
+    /// running cases); `score` adds the score (staff tools).
     pub fn decide_version<'a>(
         &'a self,
         rs: &'a RuleSet,
         application: &serde_json::Value,
         as_of: Date,
         language: Language,
+        score: bool,
     ) -> Result<Decision<'a>, RequestError> {
-        decide(rs, &Json::from_value(application), as_of, language)
+        decide(rs, &Json::from_value(application), as_of, language, score)
     }
 
     /// Picks the rule-set version for a request: `version` pins one, else the one in force
@@ -639,8 +705,9 @@ impl Kredo {
         application: &Json<'_>,
         selection: &Selection<'_>,
         today: Date,
+        score: bool,
     ) -> Result<Decision<'_>, RequestError> {
         let (rs, as_of, language) = self.resolve(selection, today)?;
-        decide(rs, application, as_of, language)
+        decide(rs, application, as_of, language, score)
     }
 }

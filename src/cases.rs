@@ -44,6 +44,25 @@ pub struct Expected {
     /// The expected indicative instalment, if checked.
     #[serde(default)]
     pub monthly_instalment_eur: Option<String>,
+    /// The expected staff score, if checked: the case is then decided with the score.
+    #[serde(default)]
+    pub score: Option<ExpectedScore>,
+}
+
+/// What a case's score must be (CONTRACT.md §6).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedScore {
+    /// The total.
+    pub total: u32,
+    /// The band.
+    pub band: String,
+    /// The reason ids, in their ranked order (exactly these), if checked.
+    #[serde(default)]
+    pub reasons: Option<Vec<String>>,
+    /// The attributes that are unknown (exactly these), if checked.
+    #[serde(default)]
+    pub unknown: Option<Vec<String>>,
 }
 
 /// What happened to one case.
@@ -120,7 +139,8 @@ fn run_one(kredo: &Kredo, product: &str, version: &str, case: &Case) -> CaseResu
         .as_deref()
         .and_then(Language::parse)
         .unwrap_or_default();
-    match kredo.decide_version(rs, &case.application, as_of, language) {
+    let score = case.expected.score.is_some();
+    match kredo.decide_version(rs, &case.application, as_of, language, score) {
         Ok(d) => {
             compare(&case.expected, &d, &mut differences);
             CaseResult {
@@ -140,7 +160,47 @@ fn run_one(kredo: &Kredo, product: &str, version: &str, case: &Case) -> CaseResu
     }
 }
 
+/// The score against a case's expectation (native builds: the browser has no scorecard).
+#[cfg(feature = "native")]
+fn compare_score(expected: &ExpectedScore, d: &Decision<'_>, out: &mut Vec<String>) {
+    let Some(score) = &d.score else {
+        out.push("score: expected one, got none (has the version a scorecard?)".to_owned());
+        return;
+    };
+    if score.total != expected.total || score.band != expected.band {
+        out.push(format!(
+            "score: expected {} ({}), got {} ({})",
+            expected.total, expected.band, score.total, score.band
+        ));
+    }
+    if let Some(want) = &expected.reasons {
+        let got: Vec<&str> = score.reasons.iter().map(|r| r.id).collect();
+        if *want != got {
+            out.push(format!("score reasons: expected {want:?}, got {got:?}"));
+        }
+    }
+    if let Some(want) = &expected.unknown {
+        let want: BTreeSet<&str> = want.iter().map(String::as_str).collect();
+        let got: BTreeSet<&str> = score
+            .pillars
+            .iter()
+            .flat_map(|p| &p.attributes)
+            .filter(|a| !a.known)
+            .map(|a| a.id)
+            .collect();
+        if want != got {
+            out.push(format!(
+                "unknown attributes: expected {want:?}, got {got:?}"
+            ));
+        }
+    }
+}
+
 fn compare(expected: &Expected, d: &Decision<'_>, out: &mut Vec<String>) {
+    #[cfg(feature = "native")]
+    if let Some(want) = &expected.score {
+        compare_score(want, d, out);
+    }
     if d.outcome.as_str() != expected.outcome {
         out.push(format!(
             "outcome: expected `{}`, got `{}`",

@@ -17,6 +17,7 @@ pub(crate) fn decide<'a>(
     application: &Json<'_>,
     as_of: Date,
     language: Language,
+    score: bool,
 ) -> Result<Decision<'a>, RequestError> {
     let mut v = validate(application, rs, language);
     let indicative = match (v.normalized.amount(), v.normalized.term_months()) {
@@ -44,6 +45,8 @@ pub(crate) fn decide<'a>(
             monthly_instalment_eur: Money(a.monthly_instalment),
             total_repayable_eur: Money(a.total_repayable),
         }),
+        #[cfg(feature = "native")]
+        score: None,
         normalized: Default::default(),
     };
     if !v.errors.is_empty() {
@@ -99,12 +102,7 @@ pub(crate) fn decide<'a>(
             });
             continue;
         }
-        let verdict = run.eval(compiled).map_err(|d| {
-            let mut e =
-                RequestError::new(ErrorCode::RuleError, format!("the rule set is broken: {d}"));
-            e.diagnostic = Some(d);
-            e
-        })?;
+        let verdict = run.eval(compiled).map_err(rule_error)?;
         let fields = match verdict {
             Verdict::Pass => continue,
             Verdict::Fire => Cow::Borrowed(compiled.reads.as_slice()),
@@ -119,6 +117,15 @@ pub(crate) fn decide<'a>(
             message_text: &text.message,
         });
     }
+    #[cfg(feature = "native")]
+    if score && let Some(card) = &rs.scorecard {
+        decision.score = Some(
+            card.score(&mut run, |slot| present.has(slot), language)
+                .map_err(rule_error)?,
+        );
+    }
+    #[cfg(not(feature = "native"))]
+    let _ = score;
     decision
         .reasons
         .sort_by(|a, b| a.severity.cmp(&b.severity).then_with(|| a.id.cmp(b.id)));
@@ -129,6 +136,13 @@ pub(crate) fn decide<'a>(
         .map_or(Outcome::Eligible, |r| r.severity.outcome());
     decision.normalized = v.normalized;
     Ok(decision)
+}
+
+/// A rule (or scorecard attribute) that failed at run time: the rule set is broken.
+fn rule_error(d: Box<crate::Diagnostic>) -> RequestError {
+    let mut e = RequestError::new(ErrorCode::RuleError, format!("the rule set is broken: {d}"));
+    e.diagnostic = Some(d);
+    e
 }
 
 /// Which inputs have a value: a bit set, without allocating for up to 128 inputs.

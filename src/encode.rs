@@ -248,10 +248,63 @@ pub fn decision(d: &Decision<'_>) -> String {
         money(&mut out, ind.total_repayable_eur);
         out.push('}');
     }
+    #[cfg(feature = "native")]
+    if let Some(score) = &d.score {
+        self::score(&mut out, score);
+    }
     out.push_str(",\"normalized\":");
     normalized(&mut out, &d.normalized);
     out.push('}');
     out
+}
+
+/// `,"score":{…}`: ids are the rule set's (checked when it loads), messages are escaped.
+#[cfg(feature = "native")]
+fn score(out: &mut String, s: &crate::scorecard::Score<'_>) {
+    let _ = write!(
+        out,
+        ",\"score\":{{\"total\":{},\"max\":{},\"band\":",
+        s.total, s.max
+    );
+    string(out, s.band);
+    out.push_str(",\"pillars\":[");
+    for (i, p) in s.pillars.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str("{\"id\":");
+        plain(out, p.id);
+        let _ = write!(
+            out,
+            ",\"points\":{},\"max\":{},\"attributes\":[",
+            p.points, p.max
+        );
+        for (k, a) in p.attributes.iter().enumerate() {
+            if k > 0 {
+                out.push(',');
+            }
+            out.push_str("{\"id\":");
+            plain(out, a.id);
+            let _ = write!(
+                out,
+                ",\"points\":{},\"max\":{},\"known\":{}}}",
+                a.points, a.max, a.known
+            );
+        }
+        out.push_str("]}");
+    }
+    out.push_str("],\"reasons\":[");
+    for (i, r) in s.reasons.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str("{\"id\":");
+        plain(out, r.id);
+        let _ = write!(out, ",\"points_lost\":{},\"message\":", r.points_lost);
+        string(out, &r.message);
+        out.push('}');
+    }
+    out.push_str("]}");
 }
 
 #[cfg(test)]

@@ -23,6 +23,8 @@ mod diag;
 mod encode;
 mod json;
 mod money;
+#[cfg(feature = "native")]
+pub mod scorecard;
 mod script;
 mod validate;
 

@@ -321,6 +321,10 @@ pub struct Decision<'a> {
     /// Present when amount and term are valid.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub indicative: Option<Indicative>,
+    /// The staff scorecard's score: only when staff ask for it, never for `invalid`.
+    #[cfg(feature = "native")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<crate::scorecard::Score<'a>>,
     /// The application in canonical form.
     #[cfg_attr(feature = "wasm", tsify(type = "Record<string, unknown>"))]
     pub normalized: Normalized<'a>,

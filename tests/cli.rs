@@ -126,7 +126,7 @@ fn check_without_a_decision_exits_2_with_a_clear_error() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         text(&out.stderr),
-        "error: `impulskrediet` has no version `1999-01-01`; versions: 2020-07-03, 2021-02-01, 2025-01-01\n"
+        "error: `impulskrediet` has no version `1999-01-01`; versions: 2020-07-03, 2021-02-01, 2025-01-01, 2026-12-01\n"
     );
 
     let out = run(&dir, &["check", "--as-of", "2019-12-31"], Some("{}"));
@@ -172,7 +172,7 @@ fn rulesets_lists_versions_dates_and_hashes() {
     let _ = listed;
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let lib = kredo().rulesets();
-    assert_eq!(v.as_array().unwrap().len(), 3);
+    assert_eq!(v.as_array().unwrap().len(), 4);
     for (a, b) in v.as_array().unwrap().iter().zip(&lib) {
         assert_eq!(a["version"], b.version.as_str());
         assert_eq!(
@@ -275,7 +275,7 @@ fn a_broken_rule_is_shown_with_its_source_line_and_a_caret() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         text(&out.stderr),
-        // Stored once and inherited by three versions: reported once, where it is stored.
+        // Stored once and inherited by four versions: reported once, where it is stored.
         "error: unknown variable `term_month`\n  --> rules/impulskrediet/2020-07-03/rules/term_above_max.rhai:6:1\n  |\n6 | term_month > MAX_TERM_MONTHS\n  | ^\n  = help: did you mean `term_months`?\nerror: the rule sets did not load (1 problem)\n"
     );
 }

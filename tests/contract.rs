@@ -104,7 +104,9 @@ fn as_of_picks_the_version_in_force() {
         ("2021-02-01", "2021-02-01"),
         ("2024-12-31", "2021-02-01"),
         ("2025-01-01", "2025-01-01"),
-        ("2040-01-01", "2025-01-01"),
+        ("2026-11-30", "2025-01-01"),
+        ("2026-12-01", "2026-12-01"),
+        ("2040-01-01", "2026-12-01"),
     ] {
         assert_eq!(
             decide_on(date, &eligible())["rule_set"]["version"],
@@ -119,10 +121,13 @@ fn a_date_before_the_first_version_lists_the_versions() {
     let req = json!({"as_of": "2020-07-02", "application": eligible()}).to_string();
     let err = kredo().evaluate_json(&req, today()).unwrap_err();
     assert_eq!(err.code.as_str(), "no_version_in_force");
-    assert_eq!(err.versions, ["2020-07-03", "2021-02-01", "2025-01-01"]);
+    assert_eq!(
+        err.versions,
+        ["2020-07-03", "2021-02-01", "2025-01-01", "2026-12-01"]
+    );
     assert_eq!(
         err.message,
-        "no version of `impulskrediet` is in force on 2020-07-02; versions: 2020-07-03 (2020-07-03 to 2021-01-31), 2021-02-01 (2021-02-01 to 2024-12-31), 2025-01-01 (from 2025-01-01)"
+        "no version of `impulskrediet` is in force on 2020-07-02; versions: 2020-07-03 (2020-07-03 to 2021-01-31), 2021-02-01 (2021-02-01 to 2024-12-31), 2025-01-01 (2025-01-01 to 2026-11-30), 2026-12-01 (from 2026-12-01)"
     );
 }
 
@@ -151,7 +156,7 @@ fn version_pins_and_unknowns_are_errors_as_data() {
     );
     assert_eq!(
         e.to_json(),
-        r#"{"error":{"code":"unknown_version","message":"`impulskrediet` has no version `2019-01-01`; versions: 2020-07-03, 2021-02-01, 2025-01-01","field":"version","versions":["2020-07-03","2021-02-01","2025-01-01"]}}"#
+        r#"{"error":{"code":"unknown_version","message":"`impulskrediet` has no version `2019-01-01`; versions: 2020-07-03, 2021-02-01, 2025-01-01, 2026-12-01","field":"version","versions":["2020-07-03","2021-02-01","2025-01-01","2026-12-01"]}}"#
     );
     let e = k
         .evaluate_json(
@@ -606,9 +611,11 @@ fn a_utf8_bom_before_the_json_is_read() {
     let app = eligible().to_string();
     assert_eq!(
         kredo()
-            .check_json(&format!("\u{feff}{app}"), &selection, today())
+            .check_json(&format!("\u{feff}{app}"), &selection, today(), false)
             .unwrap(),
-        kredo().check_json(&app, &selection, today()).unwrap()
+        kredo()
+            .check_json(&app, &selection, today(), false)
+            .unwrap()
     );
 }
 
@@ -668,8 +675,12 @@ fn an_unknown_field_with_a_lone_surrogate_or_deep_nesting_still_gets_a_decision(
         language: Some("en".into()),
         ..Default::default()
     };
-    let bare: Value =
-        serde_json::from_str(&kredo().check_json(&app, &selection, today()).unwrap()).unwrap();
+    let bare: Value = serde_json::from_str(
+        &kredo()
+            .check_json(&app, &selection, today(), false)
+            .unwrap(),
+    )
+    .unwrap();
     assert_eq!(bare, d);
 }
 
@@ -697,7 +708,7 @@ fn a_known_field_that_cannot_be_read_still_makes_the_request_unreadable() {
         );
         let full = serde_json::from_str::<serde_json::Value>(&app).unwrap_err();
         let e = kredo()
-            .check_json(&app, &kredo::Selection::default(), today())
+            .check_json(&app, &kredo::Selection::default(), today(), false)
             .unwrap_err();
         assert_eq!(e.code.as_str(), "invalid_json", "{app}");
         assert_eq!(
@@ -741,7 +752,7 @@ fn a_key_written_twice_is_refused_by_name() {
         "the request does not fit contract v1: duplicate key `amount_requested_eur`"
     );
     let e = kredo()
-        .check_json(app, &kredo::Selection::default(), today())
+        .check_json(app, &kredo::Selection::default(), today(), false)
         .unwrap_err();
     assert_eq!(e.code.as_str(), "invalid_request");
     assert_eq!(
@@ -757,7 +768,7 @@ fn a_key_written_twice_is_refused_by_name() {
     // Inside a funding purpose too, and in the envelope.
     let purposes = r#"{"funding_purposes": [{"category": "stock", "category": "equipment", "amount_eur": "10"}]}"#;
     let e = kredo()
-        .check_json(purposes, &kredo::Selection::default(), today())
+        .check_json(purposes, &kredo::Selection::default(), today(), false)
         .unwrap_err();
     assert!(
         e.message.ends_with("duplicate key `category`"),

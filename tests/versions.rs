@@ -61,7 +61,7 @@ fn adding_a_version_leaves_every_earlier_hash_unchanged() {
 
     // The previous version now ends the day before; the new one has no end.
     let sets = kredo.rulesets();
-    let prev = sets.iter().find(|r| r.version == "2025-01-01").unwrap();
+    let prev = sets.iter().find(|r| r.version == "2026-12-01").unwrap();
     let new = sets.iter().find(|r| r.version == "2027-01-01").unwrap();
     assert_eq!(prev.effective_to, Date::parse("2026-12-31"));
     assert_eq!(new.effective_to, None);

@@ -29,6 +29,13 @@ pub const OUTPUT_COLUMNS: [&str; 5] = [
     "errors",
 ];
 
+/// Columns added after those with `--score` (staff only): the total, the band and the ids of
+/// the principal reasons (the first four, by points lost), space-separated.
+pub const SCORE_COLUMNS: [&str; 3] = ["score_total", "score_band", "score_reasons"];
+
+/// Every column a batch can add: [`OUTPUT_COLUMNS`], then [`SCORE_COLUMNS`].
+type Extra = [String; 8];
+
 /// One chunk's output rows as CSV bytes, and how many of them carry errors.
 type ChunkOutput = (Vec<u8>, usize);
 
@@ -76,6 +83,7 @@ pub fn run(
     input: &[u8],
     selection: &Selection<'static>,
     today: Date,
+    score: bool,
     progress: &AtomicUsize,
 ) -> Result<BatchOutput, BatchError> {
     run_cancellable(
@@ -83,6 +91,7 @@ pub fn run(
         input,
         selection,
         today,
+        score,
         progress,
         &AtomicBool::new(false),
     )
@@ -97,6 +106,7 @@ pub fn run_cancellable(
     input: &[u8],
     selection: &Selection<'static>,
     today: Date,
+    score: bool,
     progress: &AtomicUsize,
     cancel: &AtomicBool,
 ) -> Result<BatchOutput, BatchError> {
@@ -113,6 +123,7 @@ pub fn run_cancellable(
     let template = Request {
         selection: selection.clone(),
         application: serde_json::Value::Object(serde_json::Map::new()),
+        score,
     };
     let unknown_columns = csv_in::unknown_columns(&table, &rs.fields)?;
     let kinds = csv_in::ColumnKinds::new(&table.keys, &rs.fields);
@@ -179,6 +190,7 @@ pub fn run_cancellable(
             .iter()
             .map(String::as_str)
             .chain(OUTPUT_COLUMNS)
+            .chain(SCORE_COLUMNS.into_iter().filter(|_| score))
             .map(inert_bytes);
         writer
             .write_record(header)
@@ -221,8 +233,13 @@ fn screen_chunk(
         .from_writer(Vec::with_capacity(chunk.len() * 256));
     let mut errors = 0;
     let width = table.headers.len();
+    let added = if template.score {
+        OUTPUT_COLUMNS.len() + SCORE_COLUMNS.len()
+    } else {
+        OUTPUT_COLUMNS.len()
+    };
     for row in chunk {
-        let (fields, extra): (&[String], [String; 5]) = match row {
+        let (fields, extra): (&[String], Extra) = match row {
             Ok(row) => {
                 let mut request = template.clone();
                 request.application = csv_in::row_to_value(&table.keys, kinds, &row.fields);
@@ -248,7 +265,7 @@ fn screen_chunk(
         // A short row is padded and a long one cut, so every output row has the header's width.
         let cells = (0..width)
             .map(|i| fields.get(i).map_or("", String::as_str))
-            .chain(extra.iter().map(String::as_str))
+            .chain(extra.iter().take(added).map(String::as_str))
             .map(inert_bytes);
         writer
             .write_record(cells)
@@ -260,8 +277,9 @@ fn screen_chunk(
     Ok((bytes, errors))
 }
 
-/// outcome, reason ids, messages, instalment, errors for one decision.
-fn decision_columns(decision: &Decision<'_>, line: u64, decimal_comma: bool) -> [String; 5] {
+/// outcome, reason ids, messages, instalment, errors for one decision; then its score's total,
+/// band and principal reasons when it has a score.
+fn decision_columns(decision: &Decision<'_>, line: u64, decimal_comma: bool) -> Extra {
     let ids = decision
         .reasons
         .iter()
@@ -296,23 +314,43 @@ fn decision_columns(decision: &Decision<'_>, line: u64, decimal_comma: bool) -> 
             let _ = write!(errors, "{}: {}", e.field, e.message);
         }
     }
+    let (total, band, principal) = match &decision.score {
+        Some(score) => (
+            score.total.to_string(),
+            score.band.to_owned(),
+            score
+                .reasons
+                .iter()
+                .take(4)
+                .map(|r| r.id)
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        None => Default::default(),
+    };
     [
         decision.outcome.as_str().to_owned(),
         ids,
         messages,
         instalment,
         errors,
+        total,
+        band,
+        principal,
     ]
 }
 
 /// The columns of a row that got no decision at all.
-fn error_columns(line: u64, message: &str) -> [String; 5] {
+fn error_columns(line: u64, message: &str) -> Extra {
     [
         "error".to_owned(),
         String::new(),
         String::new(),
         String::new(),
         format!("line {line}: {message}"),
+        String::new(),
+        String::new(),
+        String::new(),
     ]
 }
 

@@ -67,6 +67,10 @@ pub struct CheckArgs {
     /// Pretty-print the JSON (the bytes then differ from the server's and the page's).
     #[arg(long)]
     pretty: bool,
+    /// Add the staff scorecard's `score` (when the version has a scorecard and the
+    /// application is not `invalid`).
+    #[arg(long)]
+    score: bool,
     /// Application JSON file, or `-` for standard input.
     #[arg(default_value = "-")]
     file: String,
@@ -212,7 +216,7 @@ fn check(args: &CheckArgs) -> Result<ExitCode, CliError> {
         language: Some(args.lang.as_str().into()),
     };
     let decision = kredo
-        .check_json(&text, &opts, super::today())
+        .check_json(&text, &opts, super::today(), args.score)
         .map_err(|e| CliError::request(e, origin.root()))?;
     let out = if args.pretty {
         serde_json::from_str::<serde_json::Value>(&decision)
@@ -361,8 +365,8 @@ fn impact(args: &ImpactArgs) -> Result<ExitCode, CliError> {
             .map_err(|e| cases_error(src, &e))?;
         for case in cases {
             // Each application is judged on the day each version starts, so date rules agree.
-            let a = kredo.decide_version(from, &case.application, from.effective_from, lang);
-            let b = kredo.decide_version(to, &case.application, to.effective_from, lang);
+            let a = kredo.decide_version(from, &case.application, from.effective_from, lang, false);
+            let b = kredo.decide_version(to, &case.application, to.effective_from, lang, false);
             let (Ok(a), Ok(b)) = (a, b) else {
                 return Err(CliError::NoDecision(case.name));
             };

@@ -150,6 +150,10 @@ pub struct BatchCommand {
     /// Never draw a progress bar (it is drawn only on a terminal, and never when CI is set).
     #[arg(long)]
     no_progress: bool,
+    /// Add the staff scorecard's columns: `score_total`, `score_band`, `score_reasons` (the
+    /// four principal reasons). Empty for `invalid` rows and versions without a scorecard.
+    #[arg(long)]
+    score: bool,
     #[command(flatten)]
     rules: RulesArg,
 }
@@ -522,7 +526,7 @@ pub fn batch(cmd: &BatchCommand) -> Result<ExitCode, CliError> {
                 bar.finish_and_clear();
             });
         }
-        let result = batch::run(&kredo, &input, &opts, day, &done);
+        let result = batch::run(&kredo, &input, &opts, day, cmd.score, &done);
         finished.store(true, Ordering::Relaxed);
         result
     });

@@ -269,7 +269,39 @@ pub fn compile(src: &RuleSetSource) -> Result<RuleSet, LoadError> {
         limits: crate::script::Limits::DEFAULT,
         inputs: Arc::new(Inputs::new(&fields)),
     };
-    let compiled = match Program::compile(spec, &sources) {
+    // The scorecard's attribute scripts: native builds only (see `crate::scorecard`); the
+    // browser hashes them with the rest but never runs them.
+    #[cfg(feature = "native")]
+    let scorecard_file: Option<crate::scorecard::ScorecardFile> =
+        if src.file(crate::scorecard::SCORECARD_FILE).is_some() {
+            cx.json(crate::scorecard::SCORECARD_FILE)
+        } else {
+            None
+        };
+    #[cfg(not(feature = "native"))]
+    let attribute_sources = Vec::new();
+    #[cfg(feature = "native")]
+    let mut attribute_sources = Vec::new();
+    #[cfg(feature = "native")]
+    {
+        let mut files: Vec<&SourceFile> = src
+            .files
+            .iter()
+            .filter(|f| f.path.starts_with("scorecard/") && f.path.ends_with(".rhai"))
+            .collect();
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        for f in files {
+            match std::str::from_utf8(&f.bytes) {
+                Ok(text) => attribute_sources.push(RuleSource {
+                    path: &f.path,
+                    text: without_bom(text),
+                    origin: src.origin(&f.path),
+                }),
+                Err(_) => cx.push(&f.path, "file is not UTF-8"),
+            }
+        }
+    }
+    let compiled = match Program::compile(spec, &sources, &attribute_sources) {
         Ok(p) => Some(p),
         Err(mut d) => {
             cx.problems.append(&mut d);
@@ -279,9 +311,23 @@ pub fn compile(src: &RuleSetSource) -> Result<RuleSet, LoadError> {
 
     let rule_ids: Vec<String> = compiled
         .as_ref()
-        .map(|(_, rules)| rules.iter().map(|r| r.id.clone()).collect())
+        .map(|(_, rules, _)| rules.iter().map(|r| r.id.clone()).collect())
         .unwrap_or_default();
     let loaded = Language::ALL.map(|lang| load_messages(&mut cx, lang, &rule_ids, &parameters));
+
+    let (compiled, attributes) = match compiled {
+        Some((program, rules, attributes)) => (Some((program, rules)), attributes),
+        None => (None, Vec::new()),
+    };
+    // When the scripts did not compile, their problems are reported already: matching the
+    // points to scripts that are not there would only add noise.
+    #[cfg(feature = "native")]
+    let scorecard = match compiled {
+        Some(_) => load_scorecard(&mut cx, scorecard_file, attributes, &fields),
+        None => None,
+    };
+    #[cfg(not(feature = "native"))]
+    let _ = attributes;
 
     match compiled {
         Some((program, compiled)) if cx.problems.is_empty() => {
@@ -313,6 +359,8 @@ pub fn compile(src: &RuleSetSource) -> Result<RuleSet, LoadError> {
                 program,
                 rules,
                 messages: [nl.0, fr.0, en.0],
+                #[cfg(feature = "native")]
+                scorecard,
             })
         }
         _ => Err(LoadError {
@@ -572,4 +620,137 @@ fn load_messages(
         },
         texts,
     )
+}
+
+/// `scorecard/scorecard.json` and the compiled `scorecard/*.rhai`: one script per attribute
+/// the file lists, and no other; texts in every language.
+#[cfg(feature = "native")]
+fn load_scorecard(
+    cx: &mut Ctx<'_>,
+    file: Option<crate::scorecard::ScorecardFile>,
+    scripts: Vec<crate::script::CompiledRule>,
+    fields: &Fields,
+) -> Option<crate::scorecard::Scorecard> {
+    use crate::scorecard::{Attribute, Pillar, SCORECARD_FILE, Scorecard};
+    let path = SCORECARD_FILE;
+    let Some(file) = file else {
+        if let Some(script) = scripts.first() {
+            cx.push(
+                &script.file,
+                format!("a scorecard attribute needs `{path}`, with its points"),
+            );
+        }
+        return None;
+    };
+    let mut scripts: Vec<Option<crate::script::CompiledRule>> =
+        scripts.into_iter().map(Some).collect();
+    let texts = |cx: &mut Ctx<'_>, what: &str, map: &BTreeMap<String, String>| {
+        Language::ALL.map(|lang| match map.get(lang.as_str()) {
+            Some(text) if !text.trim().is_empty() => text.clone(),
+            _ => {
+                cx.push(path, format!("{what} needs a text in `{}`", lang.as_str()));
+                String::new()
+            }
+        })
+    };
+    let unknown = Language::ALL.map(|lang| {
+        match file.text.get(lang.as_str()).and_then(|t| t.get("unknown")) {
+            Some(t) if t.contains("{fields}") => t.clone(),
+            _ => {
+                cx.push(
+                    path,
+                    format!(
+                        "`text.{}.unknown` must say what is missing, with `{{fields}}`",
+                        lang.as_str()
+                    ),
+                );
+                String::new()
+            }
+        }
+    });
+    let mut pillars = Vec::new();
+    let mut seen = BTreeSet::new();
+    for p in file.pillars {
+        if !seen.insert(p.id.clone()) {
+            cx.push(path, format!("pillar `{}` is listed twice", p.id));
+        }
+        let mut attributes = Vec::new();
+        for a in p.attributes {
+            let raise = texts(cx, &format!("attribute `{}`'s `raise`", a.id), &a.raise);
+            let Some(script) = scripts
+                .iter_mut()
+                .find(|s| s.as_ref().is_some_and(|s| s.id == a.id))
+                .and_then(Option::take)
+            else {
+                cx.push(
+                    path,
+                    format!(
+                        "attribute `{}` has no script: add `scorecard/{}.rhai` with `const ID = \"{}\";`",
+                        a.id, a.id, a.id
+                    ),
+                );
+                continue;
+            };
+            let Some(max) = a.points.values().copied().max() else {
+                cx.push(path, format!("attribute `{}` scores no level", a.id));
+                continue;
+            };
+            let labels = Language::ALL.map(|lang| {
+                script
+                    .reads
+                    .iter()
+                    .map(|name| {
+                        fields
+                            .declarations()
+                            .iter()
+                            .find(|d| &d.name == name)
+                            .and_then(|d| d.text.get(lang.as_str()))
+                            .map_or_else(
+                                || name.clone(),
+                                |t| t.short.clone().unwrap_or_else(|| t.label.clone()),
+                            )
+                    })
+                    .collect()
+            });
+            attributes.push(Attribute {
+                reason_id: format!("SCORE_{}", a.id.to_ascii_uppercase()),
+                max,
+                points: a
+                    .points
+                    .into_iter()
+                    .map(|(level, points)| (level.into(), points))
+                    .collect(),
+                raise,
+                unknown: unknown.clone(),
+                labels,
+                script,
+            });
+        }
+        pillars.push(Pillar {
+            max: attributes.iter().map(|a| a.max).sum(),
+            id: p.id,
+            attributes,
+        });
+    }
+    for script in scripts.into_iter().flatten() {
+        cx.push(
+            &script.file,
+            format!("attribute `{}` is not in `{path}`", script.id),
+        );
+    }
+    let mut bands: Vec<(String, u32)> = file.bands.into_iter().collect();
+    bands.sort_by_key(|b| std::cmp::Reverse(b.1));
+    if bands.last().is_none_or(|(_, min)| *min != 0) {
+        cx.push(
+            path,
+            "`bands` needs a band from 0 points, so every score has one",
+        );
+    }
+    Some(Scorecard {
+        product: cx.src.product.clone(),
+        version: cx.src.version.clone(),
+        max: pillars.iter().map(|p| p.max).sum(),
+        pillars,
+        bands,
+    })
 }

@@ -156,6 +156,9 @@ pub struct RuleSet {
     pub rules: Vec<Rule>,
     /// Indexed by [`Language::index`].
     pub messages: [Messages; 3],
+    /// The staff scorecard, when the version has one (native builds only).
+    #[cfg(feature = "native")]
+    pub scorecard: Option<crate::scorecard::Scorecard>,
 }
 
 impl RuleSet {

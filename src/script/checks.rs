@@ -5,7 +5,7 @@
 //! the page's wasm small.
 
 use super::types::Ty;
-use super::{META, Program, ProgramSpec, RuleSource, host, inputs, types};
+use super::{META, Program, ProgramSpec, Role, RuleSource, host, inputs, types};
 use crate::diag::{Diagnostic, did_you_mean};
 use rhai::{AST, ASTNode, Dynamic, Engine, Expr, Position, Stmt};
 use std::collections::BTreeSet;
@@ -116,14 +116,17 @@ impl Program {
         locals: &types::Locals,
         file: &RuleSource<'_>,
         spec: &ProgramSpec<'_>,
+        role: Role,
         problems: &mut Vec<Diagnostic>,
     ) {
         let what = match ast.statements().last() {
             Some(Stmt::Expr(expr)) => {
-                let what = match locals.type_of(expr, spec) {
-                    types::Ty::Number => "a number",
-                    types::Ty::Text => "a string",
-                    types::Ty::Purposes => "`funding_purposes`",
+                let what = match (role, locals.type_of(expr, spec)) {
+                    (_, types::Ty::Number) => "a number",
+                    (Role::Rule, types::Ty::Text) => "a string",
+                    (_, types::Ty::Purposes) => "`funding_purposes`",
+                    (Role::Attribute, types::Ty::Boolean) => "`true` or `false`",
+                    (Role::Attribute, types::Ty::List) => "a list",
                     _ => return,
                 };
                 Some((expr.position(), what))
@@ -135,15 +138,19 @@ impl Program {
             _ => None,
         };
         if let Some((pos, what)) = what {
+            let (must, help) = match role {
+                Role::Rule => (
+                    "rule must end with `true` or `false`",
+                    "or with a list of field names, fired when it is not empty",
+                ),
+                Role::Attribute => (
+                    "attribute must end with a level (a string)",
+                    "a level its points table lists, e.g. `if x >= 3 { \"3_years\" } else { \"less\" }`",
+                ),
+            };
             problems.push(
-                self.diag_at(
-                    file,
-                    pos,
-                    format!("rule must end with `true` or `false`, not {what}"),
-                )
-                .with_help(Some(
-                    "or with a list of field names, fired when it is not empty".to_owned(),
-                )),
+                self.diag_at(file, pos, format!("{must}, not {what}"))
+                    .with_help(Some(help.to_owned())),
             );
         }
     }
@@ -161,9 +168,10 @@ impl Program {
         spec: &ProgramSpec<'_>,
         known_fns: &Option<BTreeSet<String>>,
         reads: &[String],
+        role: Role,
         problems: &mut Vec<Diagnostic>,
     ) {
-        self.check_result(ast, locals, file, spec, problems);
+        self.check_result(ast, locals, file, spec, role, problems);
         let mut undeclared = BTreeSet::new();
         ast.walk(&mut |path: &[ASTNode]| {
             let Some(node) = path.last() else { return true };
@@ -242,7 +250,7 @@ impl Program {
                     for f in &input.fields {
                         if !reads.iter().any(|r| r == f) && undeclared.insert(f.as_str()) {
                             problems.push(
-                                self.diag_at(file, *pos, format!("rule reads `{name}` but `READS` does not list `{f}`"))
+                                self.diag_at(file, *pos, format!("{} reads `{name}` but `READS` does not list `{f}`", if role == Role::Rule { "rule" } else { "attribute" }))
                                     .with_help(Some(format!(
                                         "add \"{f}\" to READS, so the rule is skipped when `{f}` is missing"
                                     ))),

@@ -36,8 +36,20 @@ pub use inputs::Inputs;
 pub use rhai::{Dynamic as Value, ImmutableString};
 pub use sandbox::Limits;
 
-/// The declarations of a rule file.
-const META: [&str; 3] = ["ID", "SEVERITY", "READS"];
+/// The declarations of a rule file (a scorecard attribute's have no `SEVERITY` and may add
+/// `MAY_READ`).
+const META: [&str; 4] = ["ID", "SEVERITY", "READS", "MAY_READ"];
+
+/// What a script is: a rule, whose condition fires or passes, or a scorecard attribute, whose
+/// result names the level its points table scores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// `rules/*.rhai`: `ID` in UPPER_SNAKE_CASE, `SEVERITY`, `READS`; ends with a condition.
+    Rule,
+    /// `scorecard/*.rhai`: `ID` in lower_snake_case, `READS` (the attribute is unknown when one
+    /// is missing), optionally `MAY_READ` (read even when missing, as `()`); ends with a level.
+    Attribute,
+}
 
 /// One compiled rule.
 #[derive(Debug, Clone)]
@@ -50,6 +62,8 @@ pub struct CompiledRule {
     pub reads: Vec<String>,
     /// Slot in [`Inputs`] of each field in `reads`.
     pub read_slots: Vec<usize>,
+    /// Attributes only: fields read when present, `()` when missing (`const MAY_READ`).
+    pub may_read: Vec<String>,
     /// Path inside the version directory.
     pub file: String,
     /// Where the file is stored, relative to the rules root (an inherited file).
@@ -135,7 +149,8 @@ impl Program {
     pub fn compile(
         spec: ProgramSpec<'_>,
         files: &[RuleSource<'_>],
-    ) -> Result<(Program, Vec<CompiledRule>), Vec<Diagnostic>> {
+        attributes: &[RuleSource<'_>],
+    ) -> Result<(Program, Vec<CompiledRule>, Vec<CompiledRule>), Vec<Diagnostic>> {
         let mut engine = sandbox::locked_engine(&spec.limits);
         host::register(&mut engine, spec.lists.clone());
         let inputs = spec.inputs.clone();
@@ -171,17 +186,29 @@ impl Program {
         let mut problems = Vec::new();
         let mut ids = BTreeSet::new();
         let mut rules = Vec::with_capacity(files.len());
-        for file in files {
-            match program.compile_rule(&scope, &spec, &known_fns, file) {
+        let mut scored = Vec::with_capacity(attributes.len());
+        for (role, file) in files
+            .iter()
+            .map(|f| (Role::Rule, f))
+            .chain(attributes.iter().map(|f| (Role::Attribute, f)))
+        {
+            match program.compile_rule(&scope, &spec, &known_fns, file, role) {
                 Ok(rule) => {
                     if !ids.insert(rule.id.clone()) {
+                        let what = match role {
+                            Role::Rule => "rule",
+                            Role::Attribute => "attribute",
+                        };
                         problems.push(program.diag_at(
                             file,
                             Position::NONE,
-                            format!("rule id `{}` is declared by another file too", rule.id),
+                            format!("{what} id `{}` is declared by another file too", rule.id),
                         ));
                     }
-                    rules.push(rule);
+                    match role {
+                        Role::Rule => rules.push(rule),
+                        Role::Attribute => scored.push(rule),
+                    }
                 }
                 Err(mut d) => problems.append(&mut d),
             }
@@ -189,10 +216,10 @@ impl Program {
         if !problems.is_empty() {
             return Err(problems);
         }
-        if rules.iter().any(|r| !r.comparisons_shown) {
+        if rules.iter().chain(&scored).any(|r| !r.comparisons_shown) {
             types::refuse_mixed_comparisons(&mut program.engine);
         }
-        Ok((program, rules))
+        Ok((program, rules, scored))
     }
 
     /// Whether this version runs with rhai's fast operators: every comparison of its rules has
@@ -226,6 +253,7 @@ impl Program {
         spec: &ProgramSpec<'_>,
         known_fns: &Option<BTreeSet<String>>,
         file: &RuleSource<'_>,
+        role: Role,
     ) -> Result<CompiledRule, Vec<Diagnostic>> {
         let ast = self
             .engine
@@ -241,13 +269,14 @@ impl Program {
         let top = Position::new(1, 1);
 
         let id = match get("ID").and_then(|v| v.into_string().ok()) {
-            Some(id) if is_rule_id(&id) => id,
+            Some(id) if role == Role::Rule && is_rule_id(&id) => id,
+            Some(id) if role == Role::Attribute && is_attribute_id(&id) => id,
             Some(id) => {
-                problems.push(self.diag_at(
-                    file,
-                    top,
-                    format!("rule id `{id}` must be UPPER_SNAKE_CASE"),
-                ));
+                let (what, case) = match role {
+                    Role::Rule => ("rule", "UPPER_SNAKE_CASE"),
+                    Role::Attribute => ("attribute", "lower_snake_case"),
+                };
+                problems.push(self.diag_at(file, top, format!("{what} id `{id}` must be {case}")));
                 id
             }
             None => {
@@ -261,6 +290,17 @@ impl Program {
             }
         };
         let severity = match get("SEVERITY").and_then(|v| v.into_string().ok()) {
+            Some(_) if role == Role::Attribute => {
+                problems.push(
+                    self.diag_at(file, top, "a scorecard attribute has no `SEVERITY`")
+                        .with_help(Some(
+                            "an attribute never changes the outcome: its level scores points"
+                                .to_owned(),
+                        )),
+                );
+                Severity::Info
+            }
+            None if role == Role::Attribute => Severity::Info,
             Some(s) => Severity::parse(&s).unwrap_or_else(|| {
                 problems.push(
                     self.diag_at(file, top, format!("unknown severity `{s}`"))
@@ -307,6 +347,45 @@ impl Program {
             ),
         }
 
+        let mut may_read = Vec::new();
+        if let Some(list) = get("MAY_READ") {
+            match (role, list.into_array()) {
+                (Role::Attribute, Ok(items)) => {
+                    for item in items {
+                        match item.into_string() {
+                            Ok(f) if spec.inputs.readable_fields().any(|r| r == f) => {
+                                may_read.push(f);
+                            }
+                            Ok(f) => problems.push(
+                                self.diag_at(
+                                    file,
+                                    top,
+                                    format!("`MAY_READ` names unknown field `{f}`"),
+                                )
+                                .with_help(did_you_mean(&f, spec.inputs.readable_fields())),
+                            ),
+                            Err(_) => problems.push(self.diag_at(
+                                file,
+                                top,
+                                "`MAY_READ` must list field names as strings",
+                            )),
+                        }
+                    }
+                }
+                (Role::Attribute, Err(_)) => problems.push(self.diag_at(
+                    file,
+                    top,
+                    "`MAY_READ` must list field names as strings",
+                )),
+                (Role::Rule, _) => problems.push(
+                    self.diag_at(file, top, "`MAY_READ` is for scorecard attributes")
+                        .with_help(Some(
+                            "a rule lists what it reads in `READS` and is skipped when one is missing".to_owned(),
+                        )),
+                ),
+            }
+        }
+
         // Strip the declarations; what remains is the condition.
         let statements: Vec<Stmt> = ast
             .statements()
@@ -326,7 +405,19 @@ impl Program {
         // The load-time checks rhai leaves to run time, for rule authors: native builds only.
         // The browser runs rule sets that the native tools (and CI) have loaded and checked.
         #[cfg(feature = "native")]
-        self.check_ast(&ast, &locals, file, spec, known_fns, &reads, &mut problems);
+        {
+            let readable: Vec<String> = reads.iter().chain(&may_read).cloned().collect();
+            self.check_ast(
+                &ast,
+                &locals,
+                file,
+                spec,
+                known_fns,
+                &readable,
+                role,
+                &mut problems,
+            );
+        }
         #[cfg(not(feature = "native"))]
         let _ = known_fns;
         if !problems.is_empty() {
@@ -348,6 +439,7 @@ impl Program {
             severity,
             reads,
             read_slots,
+            may_read,
             file: file.path.to_owned(),
             origin: file.origin.map(str::to_owned),
             source: Arc::from(file.text),
@@ -498,6 +590,49 @@ impl Run<'_> {
     }
 }
 
+impl Run<'_> {
+    /// Runs one scorecard attribute: the level its result names, or `None` when it gives `()`
+    /// (unknown). An error names the file, line and column, as a rule's does.
+    pub fn level(
+        &mut self,
+        attribute: &CompiledRule,
+    ) -> Result<Option<ImmutableString>, Box<Diagnostic>> {
+        let program = self.program;
+        #[expect(
+            deprecated,
+            reason = "the supported way to run pre-split statements on a reused global state"
+        )]
+        let result = program.engine.eval_statements_raw(
+            &mut self.global,
+            &mut self.caches,
+            &mut self.scope,
+            &attribute.statements,
+        );
+        self.scope.rewind(self.base);
+        let value = result.map_err(|e| Box::new(program.runtime_error(attribute, *e)))?;
+        if value.is_unit() {
+            return Ok(None);
+        }
+        value
+            .into_immutable_string()
+            .map(Some)
+            .map_err(|type_name| {
+                Box::new(
+                    program
+                        .rule_diag(
+                            attribute,
+                            format!("attribute must end with a level (a string), not {type_name}"),
+                        )
+                        .at(
+                            &attribute.source,
+                            attribute.result_position.line(),
+                            attribute.result_position.position(),
+                        ),
+                )
+            })
+    }
+}
+
 /// The engine's variable resolver: an input's value for this run, or a parameter of the
 /// version, read-only. Local variables (index > 0) and anything else fall through to rhai's
 /// own scope.
@@ -592,6 +727,13 @@ fn is_rule_id(id: &str) -> bool {
         && id
             .chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+fn is_attribute_id(id: &str) -> bool {
+    id.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 fn lower_first(s: &str) -> String {

@@ -153,15 +153,19 @@ const INLINE_REQUEST_BYTES: usize = 16 * 1024;
 /// text to a few hundred microseconds of work ([`crate::Kredo::decisions_are_quick`], true for
 /// the published rules) a small request is decided in place: handing it to a blocking thread
 /// cost the server a quarter of its throughput.
-pub async fn decide(kredo: &Arc<crate::Kredo>, text: String) -> Result<String, ApiError> {
+pub async fn decide(
+    kredo: &Arc<crate::Kredo>,
+    text: String,
+    audience: crate::api::Audience,
+) -> Result<String, ApiError> {
     let today = crate::native::today();
     if text.len() <= INLINE_REQUEST_BYTES && kredo.decisions_are_quick() {
         return kredo
-            .evaluate_json(&text, today)
+            .evaluate_json_for(&text, today, audience)
             .map_err(|e| ApiError::Request(Box::new(e)));
     }
     let kredo = Arc::clone(kredo);
-    tokio::task::spawn_blocking(move || kredo.evaluate_json(&text, today))
+    tokio::task::spawn_blocking(move || kredo.evaluate_json_for(&text, today, audience))
         .await
         .map_err(|_| ApiError::Internal("the decision task failed".to_owned()))?
         .map_err(|e| ApiError::Request(Box::new(e)))

@@ -125,7 +125,8 @@ pub async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiE
               (status = 500, description = "`rule_error`: a rule failed at run time; `internal_error`", body = ErrorBody),
               (status = 503, description = "`timeout`: over the server's `--timeout-ms`", body = ErrorBody)))]
 pub async fn check(State(state): State<AppState>, Text(text): Text) -> Result<JsonText, ApiError> {
-    let mut decision = super::common::decide(&state.kredo, text).await?;
+    let mut decision =
+        super::common::decide(&state.kredo, text, crate::api::Audience::Public).await?;
     // `kredo check` prints the decision and a newline: the same bytes here.
     decision.push('\n');
     Ok(JsonText(StatusCode::OK, decision.into()))

@@ -263,7 +263,8 @@ pub async fn create_case(
     Staff(staff): Staff,
     Text(text): Text,
 ) -> Result<Response, ApiError> {
-    let decision = super::common::decide(&state.kredo, text.clone()).await?;
+    let decision =
+        super::common::decide(&state.kredo, text.clone(), crate::api::Audience::Staff).await?;
     let unreadable = |e: serde_json::Error| ApiError::Internal(format!("unreadable decision: {e}"));
     let summary: DecisionSummary = serde_json::from_str(&decision).map_err(unreadable)?;
     let decision: &RawValue = serde_json::from_str(&decision).map_err(unreadable)?;
@@ -433,6 +434,9 @@ pub struct BatchQuery {
     version: Option<String>,
     #[serde(alias = "language")]
     lang: Option<String>,
+    /// Add the scorecard's columns.
+    #[serde(default)]
+    score: bool,
 }
 
 /// Screens a CSV of applications (one a row); answers the same CSV with decision columns.
@@ -441,7 +445,8 @@ pub struct BatchQuery {
     params(("product" = Option<String>, Query, description = "Product id (default impulskrediet)"),
            ("as_of" = Option<String>, Query, description = "ISO date selecting the version in force; without `version`, a day one is in force (422 `no_version_in_force`)"),
            ("version" = Option<String>, Query, description = "An exact version"),
-           ("lang" = Option<String>, Query, description = "nl, fr or en; also spelled `language`. No other parameter is taken (400 `invalid_request`)")),
+           ("lang" = Option<String>, Query, description = "nl, fr or en; also spelled `language`. No other parameter is taken (400 `invalid_request`)"),
+           ("score" = Option<bool>, Query, description = "`true` adds the scorecard's columns: score_total, score_band, score_reasons (the four principal reasons)")),
     request_body(content = String, content_type = "text/csv",
         description = "Header row of the product's flat field names, no column named twice (case-insensitively); `,` or `;`; UTF-8 or Windows-1252; purposes as `category:amount;category:amount`",
         example = "legal_form,region,business_status,activity_type,amount_requested_eur,term_months,funding_purposes\neenmanszaak,flanders,started,main,9500.00,36,investment:6000.00;working_capital:3500.00\n"),
@@ -468,6 +473,7 @@ pub async fn batch_route(
         version: query.version.map(Into::into),
         language: query.lang.map(Into::into),
     };
+    let score = query.score;
     let kredo = Arc::clone(&state.kredo);
     let day = today();
     let cancel = CancelOnDrop::default();
@@ -475,7 +481,8 @@ pub async fn batch_route(
     let started = Instant::now();
     let out = tokio::task::spawn_blocking(move || {
         let screened = AtomicUsize::new(0);
-        let result = batch::run_cancellable(&kredo, &body, &selection, day, &screened, &flag);
+        let result =
+            batch::run_cancellable(&kredo, &body, &selection, day, score, &screened, &flag);
         if matches!(result, Err(batch::BatchError::Cancelled)) {
             // Counts only: how far the batch got and how long it ran, never a row.
             log::line(&format!(
