@@ -146,10 +146,11 @@ impl<'a, A> Envelope<'a, A> {
     }
 }
 
-/// Whether to score: a public request that asks is refused, so no face can leak a score.
+/// Whether to score: a public request with a `score` key is refused, so no face can leak a
+/// score (and the public envelope stays exactly the contract's keys).
 fn wants_score(asked: Option<bool>, audience: Audience) -> Result<bool, RequestError> {
     match (asked, audience) {
-        (Some(true), Audience::Public) => Err(RequestError::new(
+        (Some(_), Audience::Public) => Err(RequestError::new(
             ErrorCode::InvalidRequest,
             "`score` is for intake staff: ask for it on the staff routes or with `kredo check --score`",
         )
@@ -458,7 +459,7 @@ impl Kredo {
     }
 
     /// Request JSON text → decision JSON text, for the public: `today` is the caller's date,
-    /// used when the request has no `as_of`. A request with `"score": true` is refused.
+    /// used when the request has no `as_of`. A request with a `score` key is refused.
     pub fn evaluate_json(&self, request_json: &str, today: Date) -> Result<String, RequestError> {
         self.evaluate_json_for(request_json, today, Audience::Public)
     }

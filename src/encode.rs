@@ -194,7 +194,12 @@ fn normalized(out: &mut String, n: &Normalized<'_>) {
 
 /// The decision as compact JSON, fields in contract order.
 pub fn decision(d: &Decision<'_>) -> String {
-    let mut out = String::with_capacity(2048);
+    // A score adds about 3 KB (its reasons' texts): reserve it once rather than grow twice.
+    #[cfg(feature = "native")]
+    let capacity = if d.score.is_some() { 6144 } else { 2048 };
+    #[cfg(not(feature = "native"))]
+    let capacity = 2048;
+    let mut out = String::with_capacity(capacity);
     out.push_str("{\"outcome\":\"");
     out.push_str(d.outcome.as_str());
     out.push_str("\",\"product\":");
@@ -258,14 +263,16 @@ pub fn decision(d: &Decision<'_>) -> String {
     out
 }
 
-/// `,"score":{…}`: ids are the rule set's (checked when it loads), messages are escaped.
+/// `,"score":{…}`: ids are the rule set's (checked when it loads), messages are JSON already.
+/// Numbers go through [`digits64`], not `fmt`: a score has some seventy of them.
 #[cfg(feature = "native")]
 fn score(out: &mut String, s: &crate::scorecard::Score<'_>) {
-    let _ = write!(
-        out,
-        ",\"score\":{{\"total\":{},\"max\":{},\"band\":",
-        s.total, s.max
-    );
+    let uint = |out: &mut String, n: u32| digits64(out, u64::from(n), 1);
+    out.push_str(",\"score\":{\"total\":");
+    uint(out, s.total);
+    out.push_str(",\"max\":");
+    uint(out, s.max);
+    out.push_str(",\"band\":");
     string(out, s.band);
     out.push_str(",\"pillars\":[");
     for (i, p) in s.pillars.iter().enumerate() {
@@ -274,22 +281,26 @@ fn score(out: &mut String, s: &crate::scorecard::Score<'_>) {
         }
         out.push_str("{\"id\":");
         plain(out, p.id);
-        let _ = write!(
-            out,
-            ",\"points\":{},\"max\":{},\"attributes\":[",
-            p.points, p.max
-        );
+        out.push_str(",\"points\":");
+        uint(out, p.points);
+        out.push_str(",\"max\":");
+        uint(out, p.max);
+        out.push_str(",\"attributes\":[");
         for (k, a) in p.attributes.iter().enumerate() {
             if k > 0 {
                 out.push(',');
             }
             out.push_str("{\"id\":");
             plain(out, a.id);
-            let _ = write!(
-                out,
-                ",\"points\":{},\"max\":{},\"known\":{}}}",
-                a.points, a.max, a.known
-            );
+            out.push_str(",\"points\":");
+            uint(out, a.points);
+            out.push_str(",\"max\":");
+            uint(out, a.max);
+            out.push_str(if a.known {
+                ",\"known\":true}"
+            } else {
+                ",\"known\":false}"
+            });
         }
         out.push_str("]}");
     }
@@ -300,8 +311,10 @@ fn score(out: &mut String, s: &crate::scorecard::Score<'_>) {
         }
         out.push_str("{\"id\":");
         plain(out, r.id);
-        let _ = write!(out, ",\"points_lost\":{},\"message\":", r.points_lost);
-        string(out, &r.message);
+        out.push_str(",\"points_lost\":");
+        uint(out, r.points_lost);
+        out.push_str(",\"message\":");
+        out.push_str(r.message.get());
         out.push('}');
     }
     out.push_str("]}");

@@ -7,6 +7,8 @@
 use crate::model::Language;
 use crate::script::{CompiledRule, ImmutableString, Run};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// The file that declares a version's scorecard.
@@ -58,6 +60,8 @@ pub struct Scorecard {
     /// (band, least total), highest first.
     pub(crate) bands: Vec<(String, u32)>,
     pub(crate) max: u32,
+    /// How many attributes there are, for sizing a score's reasons once.
+    pub(crate) attributes: usize,
 }
 
 /// One pillar.
@@ -80,11 +84,36 @@ pub(crate) struct Attribute {
     pub unknown: [String; 3],
     /// Per language, per field of `READS`: its short label, for the `unknown` text.
     pub labels: [Vec<String>; 3],
+    /// Per language, as JSON strings made once: `raise`, and the text when every field of
+    /// `READS` is missing (the usual unknown), so a score copies them instead of writing them.
+    pub raise_json: [Box<RawValue>; 3],
+    /// The unknown texts made once, by which fields of `READS` are missing: index `m` has bit
+    /// `i` set when field `i` is missing (up to [`PREPARED_READS`] fields; more are written
+    /// per decision).
+    pub unknown_json: Vec<[Box<RawValue>; 3]>,
     pub script: CompiledRule,
 }
 
+/// Attributes reading up to this many fields have every unknown text made at load time.
+pub(crate) const PREPARED_READS: usize = 6;
+
+/// A text as a JSON string value.
+pub(crate) fn json_text(text: &str) -> Box<RawValue> {
+    serde_json::to_string(text)
+        .ok()
+        .and_then(|t| RawValue::from_string(t).ok())
+        .unwrap_or_else(|| {
+            RawValue::from_string("\"\"".to_owned()).unwrap_or_else(|_| unreachable_empty())
+        })
+}
+
+/// `""` always parses; this is never reached.
+fn unreachable_empty() -> Box<RawValue> {
+    serde_json::value::to_raw_value(&()).unwrap_or_default()
+}
+
 /// The score of one application (`score` in a staff decision).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Score<'a> {
     /// The points of every attribute.
     pub total: u32,
@@ -99,7 +128,7 @@ pub struct Score<'a> {
 }
 
 /// One pillar's points.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct PillarScore<'a> {
     /// The pillar id.
     pub id: &'a str,
@@ -112,7 +141,7 @@ pub struct PillarScore<'a> {
 }
 
 /// One attribute's points.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct AttributeScore<'a> {
     /// The attribute id.
     pub id: &'a str,
@@ -125,14 +154,14 @@ pub struct AttributeScore<'a> {
 }
 
 /// Why the score is not higher.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ScoreReason<'a> {
     /// `SCORE_` and the attribute id in capitals.
     pub id: &'a str,
     /// Its maximum less its points.
     pub points_lost: u32,
-    /// What would raise the score, in the decision's language.
-    pub message: String,
+    /// What would raise the score, in the decision's language (a JSON string).
+    pub message: Cow<'a, RawValue>,
 }
 
 impl Scorecard {
@@ -148,15 +177,14 @@ impl Scorecard {
         let lang = language as usize;
         let mut total = 0;
         let mut pillars = Vec::with_capacity(self.pillars.len());
-        let mut reasons = Vec::new();
+        let mut reasons = Vec::with_capacity(self.attributes);
         for pillar in &self.pillars {
             let mut points_of_pillar = 0;
             let mut attributes = Vec::with_capacity(pillar.attributes.len());
             for a in &pillar.attributes {
-                let missing: Vec<usize> = (0..a.script.read_slots.len())
-                    .filter(|&i| a.script.read_slots.get(i).is_some_and(|&s| !present(s)))
-                    .collect();
-                let level = if missing.is_empty() {
+                let slots = &a.script.read_slots;
+                let absent = slots.iter().filter(|&&s| !present(s)).count();
+                let level = if absent == 0 {
                     run.level(&a.script)?
                 } else {
                     None
@@ -174,30 +202,29 @@ impl Scorecard {
                     known: points.is_some(),
                 });
                 if got < a.max {
-                    let raise = a.raise.get(lang).map_or("", String::as_str);
                     let message = match points {
-                        Some(_) => raise.to_owned(),
+                        Some(_) => a.raise_json.get(lang).map(|m| Cow::Borrowed(&**m)),
                         None => {
-                            let labels = a.labels.get(lang);
-                            let named: Vec<&str> = if missing.is_empty() {
-                                // The script itself said unknown: name every field it reads.
-                                labels
-                                    .map_or(Vec::new(), |l| l.iter().map(String::as_str).collect())
-                            } else {
-                                missing
-                                    .iter()
-                                    .filter_map(|&i| labels.and_then(|l| l.get(i)))
-                                    .map(String::as_str)
-                                    .collect()
-                            };
-                            let unknown = a.unknown.get(lang).map_or("", String::as_str);
-                            format!("{} {raise}", unknown.replace("{fields}", &named.join(", ")))
+                            // Which fields are missing; none when the script itself said
+                            // unknown, and then the text names every field it reads.
+                            let mut mask = 0usize;
+                            for (i, &s) in slots.iter().enumerate().take(usize::BITS as usize - 1) {
+                                if absent == 0 || !present(s) {
+                                    mask |= 1 << i;
+                                }
+                            }
+                            match a.unknown_json.get(mask).and_then(|m| m.get(lang)) {
+                                Some(m) => Some(Cow::Borrowed(&**m)),
+                                None => {
+                                    Some(Cow::Owned(a.unknown_some(lang, |i| mask & (1 << i) != 0)))
+                                }
+                            }
                         }
                     };
                     reasons.push(ScoreReason {
                         id: &a.reason_id,
                         points_lost: a.max - got,
-                        message,
+                        message: message.unwrap_or_else(|| Cow::Owned(json_text(""))),
                     });
                 }
             }
@@ -228,6 +255,33 @@ impl Scorecard {
 }
 
 impl Attribute {
+    /// The unknown text naming the fields of `READS` that `missing(i)` says are missing.
+    pub(crate) fn unknown_some(
+        &self,
+        lang: usize,
+        missing: impl Fn(usize) -> bool,
+    ) -> Box<RawValue> {
+        let named: Vec<&str> = self
+            .labels
+            .get(lang)
+            .map(|l| {
+                l.iter()
+                    .enumerate()
+                    .filter(|(i, _)| missing(*i))
+                    .map(|(_, label)| label.as_str())
+                    .collect()
+            })
+            .unwrap_or_default();
+        json_text(&self.unknown_text(lang, &named.join(", ")))
+    }
+
+    /// The `unknown` template with `fields` filled in, then what would raise the score.
+    pub(crate) fn unknown_text(&self, lang: usize, fields: &str) -> String {
+        let unknown = self.unknown.get(lang).map_or("", String::as_str);
+        let raise = self.raise.get(lang).map_or("", String::as_str);
+        format!("{} {raise}", unknown.replace("{fields}", fields))
+    }
+
     fn points_of(&self, level: &str, card: &Scorecard) -> Result<u32, Box<crate::Diagnostic>> {
         self.points
             .iter()

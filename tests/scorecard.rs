@@ -546,9 +546,10 @@ fn the_public_never_gets_a_score() {
     // Also when the application holds what only the lenient read takes.
     let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
     let lenient = format!(r#"{{"as_of":"2026-12-01","score":true,"application":{{"x":{deep}}}}}"#);
+    // (Without the key, the lenient read decides it.)
     assert!(
         kredo()
-            .evaluate_json(&lenient.replace("true", "false"), today())
+            .evaluate_json(&lenient.replace(r#""score":true,"#, ""), today())
             .is_ok()
     );
     let lenient = lenient.as_str();
@@ -564,14 +565,14 @@ fn the_public_never_gets_a_score() {
             .unwrap();
         assert!(!text.contains("\"score\""), "{text}");
     }
-    // `"score": false` is allowed and changes nothing.
-    let plain = kredo()
+    // The public envelope is the contract's: `score` is no key of it, whatever its value.
+    let e = kredo()
         .evaluate_json(
             &json!({"as_of": SCORED_DAY, "score": false, "application": base()}).to_string(),
             today(),
         )
-        .unwrap();
-    assert!(!plain.contains("\"score\""));
+        .unwrap_err();
+    assert_eq!(e.field, Some("score"));
 }
 
 /// Answers for one attribute, from worst to best.
@@ -702,4 +703,23 @@ fn kredo_check_and_batch_give_the_score_only_with_score() {
     assert!(lines.next().unwrap().ends_with(",,,"), "{out}");
     let plain = run(&["batch", "--as-of", SCORED_DAY, "-"], csv);
     assert!(!plain.contains("score_total"));
+}
+
+#[test]
+fn the_written_score_is_the_bytes_serde_gives() {
+    for answers in [
+        json!({}),
+        json!({"market_evidence": "some", "has_tax_or_social_arrears": true, "projected_monthly_net_cashflow_eur": "400"}),
+        json!({"business_plan_status": "complete", "relevant_experience_years": 80, "co_financing_eur": "0"}),
+    ] {
+        for lang in ["nl", "fr", "en"] {
+            let request = kredo::Request::new(with(base(), answers.clone()))
+                .as_of(SCORED_DAY)
+                .language(lang)
+                .score(true);
+            let d = kredo().evaluate(&request, today()).unwrap();
+            assert!(d.score.is_some());
+            assert_eq!(d.to_json(), serde_json::to_string(&d).unwrap());
+        }
+    }
 }

@@ -789,3 +789,77 @@ fn the_documents_examples_work_and_its_limits_hold() {
         assert_eq!(answer.status, status, "{body}: {}", answer.text());
     }
 }
+
+#[test]
+fn the_score_is_for_staff_only() {
+    let dir = TempDir::new("srv-score");
+    let db = dir.path("k.db");
+    let token = staff_token(&db, "An Peeters");
+    let server = Server::start(&db, &[]);
+    let scored = |score: &str| {
+        format!(
+            r#"{{"as_of":"2026-12-01","language":"en","score":{score},"application":{APPLICATION}}}"#
+        )
+    };
+    // Staff: the case is screened with its score, and the audit trail keeps it.
+    let created = post(
+        &server.url("/api/v1/cases"),
+        scored("true").as_bytes(),
+        Some(&token),
+    );
+    assert_eq!(created.status, 201, "{}", created.text());
+    let case = created.json();
+    let score = &case["decision"]["score"];
+    assert_eq!(score["max"], 100, "{case}");
+    assert_eq!(score["total"], 0);
+    assert_eq!(score["band"], "D");
+    let history = get(
+        &server.url(&format!(
+            "/api/v1/cases/{}",
+            case["case_id"].as_str().unwrap()
+        )),
+        Some(&token),
+    );
+    assert_eq!(
+        history.json()["entries"][0]["body"]["decision"]["score"],
+        *score
+    );
+    // Staff without asking: no score.
+    let plain = post(
+        &server.url("/api/v1/cases"),
+        scored("false").as_bytes(),
+        Some(&token),
+    );
+    assert!(plain.json()["decision"].get("score").is_none());
+    // The public route refuses the key, whatever its value, and never answers with a score.
+    for value in ["true", "false"] {
+        let answer = post(&server.url("/api/v1/check"), scored(value).as_bytes(), None);
+        assert_eq!(answer.status, 400, "{}", answer.text());
+        assert_eq!(answer.error_code(), "invalid_request");
+    }
+    let public = post(
+        &server.url("/api/v1/check"),
+        br#"{"as_of":"2026-12-01","application":{"market_evidence":"strong"}}"#,
+        None,
+    );
+    assert_eq!(public.status, 200);
+    assert!(!public.text().contains("\"score\""));
+    // The staff batch adds the score's columns with `?score=true`.
+    let csv = "legal_form,region,business_status,activity_type,amount_requested_eur,term_months,funding_purposes,market_evidence\n\
+               eenmanszaak,flanders,started,main,10000.00,36,investment:10000.00,strong\n";
+    let batch = post(
+        &server.url("/api/v1/batch?as_of=2026-12-01&score=true"),
+        csv.as_bytes(),
+        Some(&token),
+    );
+    assert_eq!(batch.status, 200, "{}", batch.text());
+    let text = batch.text();
+    let mut lines = text.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .ends_with(",score_total,score_band,score_reasons")
+    );
+    assert!(lines.next().unwrap().contains(",10,D,"), "{text}");
+}

@@ -712,7 +712,10 @@ fn load_scorecard(
                     })
                     .collect()
             });
+            let raise_json = raise.each_ref().map(|t| crate::scorecard::json_text(t));
             attributes.push(Attribute {
+                raise_json,
+                unknown_json: Vec::new(),
                 reason_id: format!("SCORE_{}", a.id.to_ascii_uppercase()),
                 max,
                 points: a
@@ -725,6 +728,16 @@ fn load_scorecard(
                 labels,
                 script,
             });
+        }
+        for a in &mut attributes {
+            let reads = a.script.reads.len();
+            if reads <= crate::scorecard::PREPARED_READS {
+                a.unknown_json = (0..1usize << reads)
+                    .map(|mask| {
+                        [0, 1, 2].map(|lang| a.unknown_some(lang, |i| mask & (1 << i) != 0))
+                    })
+                    .collect();
+            }
         }
         pillars.push(Pillar {
             max: attributes.iter().map(|a| a.max).sum(),
@@ -750,6 +763,7 @@ fn load_scorecard(
         product: cx.src.product.clone(),
         version: cx.src.version.clone(),
         max: pillars.iter().map(|p| p.max).sum(),
+        attributes: pillars.iter().map(|p| p.attributes.len()).sum(),
         pillars,
         bands,
     })

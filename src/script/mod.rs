@@ -64,6 +64,9 @@ pub struct CompiledRule {
     pub read_slots: Vec<usize>,
     /// Attributes only: fields read when present, `()` when missing (`const MAY_READ`).
     pub may_read: Vec<String>,
+    /// Attributes only: the input slot whose value is the whole result, when the script is
+    /// nothing but that input's name (`market_evidence`): read directly, without rhai.
+    pub passthrough: Option<usize>,
     /// Path inside the version directory.
     pub file: String,
     /// Where the file is stored, relative to the rules root (an inherited file).
@@ -424,6 +427,13 @@ impl Program {
             return Err(problems);
         }
 
+        let passthrough = match (role, statements.as_slice()) {
+            (Role::Attribute, [Stmt::Expr(expr)]) => match expr.as_ref() {
+                rhai::Expr::Variable(v, ..) if v.0.is_none() => spec.inputs.slot_of(v.1.as_str()),
+                _ => None,
+            },
+            _ => None,
+        };
         let statements = AST::new(statements);
         let comparisons_shown = locals.all_comparisons_shown(&statements, spec);
         #[cfg(feature = "native")]
@@ -440,6 +450,7 @@ impl Program {
             reads,
             read_slots,
             may_read,
+            passthrough,
             file: file.path.to_owned(),
             origin: file.origin.map(str::to_owned),
             source: Arc::from(file.text),
@@ -598,6 +609,21 @@ impl Run<'_> {
         attribute: &CompiledRule,
     ) -> Result<Option<ImmutableString>, Box<Diagnostic>> {
         let program = self.program;
+        if let Some(slot) = attribute.passthrough {
+            let value = self
+                .global
+                .tag
+                .read_lock::<rhai::Array>()
+                .and_then(|values| values.get(slot).cloned())
+                .unwrap_or(Dynamic::UNIT);
+            if value.is_unit() {
+                return Ok(None);
+            }
+            if let Ok(level) = value.into_immutable_string() {
+                return Ok(Some(level));
+            }
+            // Not a string (a number, a boolean): rhai's run below says so, with the position.
+        }
         #[expect(
             deprecated,
             reason = "the supported way to run pre-split statements on a reused global state"

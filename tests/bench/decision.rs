@@ -30,6 +30,15 @@ fn requests(sources: &[RuleSetSource]) -> Vec<String> {
     out
 }
 
+/// A request's selection (everything but the application).
+fn strip(request: &serde_json::Value) -> serde_json::Value {
+    let mut v = request.clone();
+    if let Some(o) = v.as_object_mut() {
+        o.remove("application");
+    }
+    v
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted.get(idx).copied().unwrap_or(f64::NAN)
@@ -123,6 +132,46 @@ fn main() {
     println!(
         "  breakdown (mean): parse {parse:.2} us, decide {decide:.2} us, serialize {serialize:.2} us"
     );
+    // The staff scorecard: the same requests of the versions that have one, decided for staff
+    // with and without `"score": true`, interleaved so both see the same machine state.
+    let scored: Vec<(String, String)> = reqs
+        .iter()
+        .filter_map(|r| {
+            let mut v: serde_json::Value = serde_json::from_str(r).ok()?;
+            let selection = strip(&v).to_string();
+            let selection: kredo::Selection<'_> = serde_json::from_str(&selection).ok()?;
+            let (rs, _, _) = kredo.resolve(&selection, today).ok()?;
+            rs.scorecard.as_ref()?;
+            v.as_object_mut()?
+                .insert("score".to_owned(), serde_json::Value::Bool(true));
+            Some((r.clone(), v.to_string()))
+        })
+        .collect();
+    if !scored.is_empty() {
+        let staff = kredo::api::Audience::Staff;
+        let (mut plain, mut with) = (Vec::new(), Vec::new());
+        for _ in 0..rounds {
+            for (a, b) in &scored {
+                let t = Instant::now();
+                black_box(kredo.evaluate_json_for(black_box(a), today, staff).ok());
+                plain.push(t.elapsed().as_secs_f64() * 1e6);
+                let t = Instant::now();
+                black_box(kredo.evaluate_json_for(black_box(b), today, staff).ok());
+                with.push(t.elapsed().as_secs_f64() * 1e6);
+            }
+        }
+        plain.sort_by(f64::total_cmp);
+        with.sort_by(f64::total_cmp);
+        let (p, w) = (percentile(&plain, 0.5), percentile(&with, 0.5));
+        println!(
+            "staff scorecard, {} requests of scored versions x {rounds} rounds:",
+            scored.len()
+        );
+        println!(
+            "  median without score {p:.2} us   with score {w:.2} us   ratio {:.2}x",
+            w / p
+        );
+    }
     println!("rule-set compile ({versions} versions, all rule files):");
     println!(
         "  median {:.2} ms   max {:.2} ms",

@@ -25,8 +25,9 @@ use utoipa::{Modify, OpenApi};
 
 use super::error::{ErrorBody, ErrorDetail};
 use super::public::{
-    self, APPLICATION_SCHEMA, CheckRequest, DecisionDoc, FieldIssueDoc, Health, IndicativeDoc,
-    NORMALIZED_SCHEMA, ReasonDoc, RuleSetInfoDoc, RuleSetRefDoc, RuleSets, SkippedDoc, StoreHealth,
+    self, APPLICATION_SCHEMA, AttributeScoreDoc, CheckRequest, DecisionDoc, FieldIssueDoc, Health,
+    IndicativeDoc, NORMALIZED_SCHEMA, PillarScoreDoc, ReasonDoc, RuleSetInfoDoc, RuleSetRefDoc,
+    RuleSets, ScoreDoc, ScoreReasonDoc, SkippedDoc, StoreHealth,
 };
 use super::staff::{self, AuditEntry, CaseCreated, CaseHistory, StaffDecisionInput};
 use crate::api::DEFAULT_PRODUCT;
@@ -52,6 +53,7 @@ use crate::{Date, Kredo, Language};
     ),
     components(schemas(
         CheckRequest, DecisionDoc, RuleSetRefDoc, ReasonDoc, FieldIssueDoc, SkippedDoc, IndicativeDoc,
+        ScoreDoc, PillarScoreDoc, AttributeScoreDoc, ScoreReasonDoc,
         ErrorBody, ErrorDetail, RuleSets, RuleSetInfoDoc, Health, StoreHealth, CaseCreated, StaffDecisionInput,
         AuditEntry, CaseHistory
     )),
@@ -96,6 +98,31 @@ pub fn document(kredo: &Kredo, sources: &[RuleSetSource]) -> Result<String, serd
         if let Some(request) = schemas.get_mut("CheckRequest") {
             selectable.constrain_request(request);
         }
+        // Staff requests take one key more: `score`. Made from the public envelope, so the two
+        // never drift apart.
+        if let Some(mut staff) = schemas.get("CheckRequest").cloned() {
+            if let Some(properties) = staff.get_mut("properties").and_then(Value::as_object_mut) {
+                properties.insert(
+                    "score".to_owned(),
+                    json!({
+                        "type": ["boolean", "null"],
+                        "description": "Staff only: `true` adds the scorecard's `score` to the decision (CONTRACT.md §6), when the version has a scorecard and the application is not `invalid`. The public check refuses this key (400 `invalid_request`)."
+                    }),
+                );
+            }
+            if let Some(object) = staff.as_object_mut() {
+                object.insert(
+                    "description".to_owned(),
+                    "CONTRACT.md §1 as staff send it: the public envelope and `score`.".into(),
+                );
+            }
+            schemas.insert("StaffCheckRequest".to_owned(), staff);
+        }
+    }
+    if let Some(body) =
+        doc.pointer_mut("/paths/~1api~1v1~1cases/post/requestBody/content/application~1json/schema")
+    {
+        *body = json!({"$ref": "#/components/schemas/StaffCheckRequest"});
     }
     if let Some(params) = doc
         .pointer_mut("/paths/~1api~1v1~1batch/post/parameters")
@@ -110,10 +137,14 @@ pub fn document(kredo: &Kredo, sources: &[RuleSetSource]) -> Result<String, serd
         csv.insert("schema".to_owned(), csv_schema());
     }
     if let Some(example) = example_request(kredo, sources) {
-        for route in ["~1api~1v1~1check", "~1api~1v1~1cases"] {
+        for (route, score) in [("~1api~1v1~1check", false), ("~1api~1v1~1cases", true)] {
             let at = format!("/paths/{route}/post/requestBody/content/application~1json");
+            let mut example = example.clone();
+            if score && let Some(object) = example.as_object_mut() {
+                object.insert("score".to_owned(), true.into());
+            }
             if let Some(content) = doc.pointer_mut(&at).and_then(Value::as_object_mut) {
-                content.insert("example".to_owned(), example.clone());
+                content.insert("example".to_owned(), example);
             }
         }
     }
@@ -194,6 +225,7 @@ impl Selectable {
                 "version" => json!({"type": "string", "enum": self.versions}),
                 "as_of" => json!({"type": "string", "format": "date", "pattern": any_day()}),
                 "lang" => json!({"type": "string", "enum": languages()}),
+                "score" => json!({"type": "boolean"}),
                 _ => continue,
             };
             if let Some(param) = param.as_object_mut() {

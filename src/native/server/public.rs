@@ -271,9 +271,69 @@ pub struct DecisionDoc {
     pub warnings: Vec<FieldIssueDoc>,
     /// Present when amount and term are valid.
     pub indicative: Option<IndicativeDoc>,
+    /// Staff only, when asked for (`"score": true`), the version has a scorecard and the
+    /// application is not `invalid` (CONTRACT.md §6). Never in a public answer.
+    pub score: Option<ScoreDoc>,
     /// The application in canonical form.
     #[schema(schema_with = normalized_ref)]
     pub normalized: serde_json::Value,
+}
+
+/// The staff scorecard's score (CONTRACT.md §6): points never change the outcome.
+#[derive(ToSchema)]
+#[allow(dead_code, reason = "a documentation type: only its schema is used")]
+pub struct ScoreDoc {
+    /// Every attribute's points.
+    pub total: u32,
+    /// The most points there are (100).
+    pub max: u32,
+    /// `A` ≥ 75, `B` 60–74, `C` 40–59, `D` < 40.
+    pub band: String,
+    /// Each pillar, in order.
+    pub pillars: Vec<PillarScoreDoc>,
+    /// One per attribute that lost points, by points lost, then pillar and attribute order;
+    /// the first four are the principal reasons.
+    pub reasons: Vec<ScoreReasonDoc>,
+}
+
+/// One pillar of the score.
+#[derive(ToSchema)]
+#[allow(dead_code, reason = "a documentation type: only its schema is used")]
+pub struct PillarScoreDoc {
+    /// `information`, `financial_health` or `plan_risk`.
+    pub id: String,
+    /// Its attributes' points.
+    pub points: u32,
+    /// The most it can give.
+    pub max: u32,
+    /// Its attributes, in order.
+    pub attributes: Vec<AttributeScoreDoc>,
+}
+
+/// One attribute of the score.
+#[derive(ToSchema)]
+#[allow(dead_code, reason = "a documentation type: only its schema is used")]
+pub struct AttributeScoreDoc {
+    /// The attribute id.
+    pub id: String,
+    /// Its points; 0 when unknown.
+    pub points: u32,
+    /// The most it can give.
+    pub max: u32,
+    /// Whether every answer it needs was given.
+    pub known: bool,
+}
+
+/// Why the score is not higher.
+#[derive(ToSchema)]
+#[allow(dead_code, reason = "a documentation type: only its schema is used")]
+pub struct ScoreReasonDoc {
+    /// `SCORE_` and the attribute id in capitals.
+    pub id: String,
+    /// The attribute's maximum less its points.
+    pub points_lost: u32,
+    /// What would raise the score, in the decision's language.
+    pub message: String,
 }
 
 /// The version that decided.
