@@ -53,7 +53,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         if !rel.contains('/')
             || name.ends_with(".md")
             || name == "published.json"
-            || (name == "cases.json" && !with_cases)
+            || ((name == "cases.json" || name == "synth.json") && !with_cases)
         {
             continue;
         }

@@ -707,8 +707,11 @@ fn the_documents_examples_work_and_its_limits_hold() {
     }
 
     // The same request records a case; the staff decision's example decides on it.
+    // Staff ask for the score too; otherwise the same request.
     let case = example("/api/v1/cases", "application/json");
-    assert_eq!(case, check);
+    let mut with_score = check.clone();
+    with_score["score"] = serde_json::Value::Bool(true);
+    assert_eq!(case, with_score);
     let created = post(
         &server.url("/api/v1/cases"),
         case.to_string().as_bytes(),

@@ -14,6 +14,10 @@ use std::fmt::Write as _;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+
 use crate::date::Date;
 use crate::model::Decision;
 use crate::{Kredo, Request, RequestError, Selection};
@@ -36,8 +40,84 @@ pub const SCORE_COLUMNS: [&str; 3] = ["score_total", "score_band", "score_reason
 /// Every column a batch can add: [`OUTPUT_COLUMNS`], then [`SCORE_COLUMNS`].
 type Extra = [String; 8];
 
-/// One chunk's output rows as CSV bytes, and how many of them carry errors.
-type ChunkOutput = (Vec<u8>, usize);
+/// What a batch adds besides the decision columns.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Staff only: the scorecard's columns ([`SCORE_COLUMNS`]).
+    pub score: bool,
+    /// Count what was found, for the report ([`BatchOutput::summary`]).
+    pub summary: bool,
+}
+
+/// The upper bounds of the amount buckets of [`Summary::amounts`], in euros; the last bucket
+/// has none.
+pub const AMOUNT_BUCKETS: [u32; 5] = [5_000, 10_000, 15_000, 20_000, 25_000];
+
+/// What a batch found, counted: the report's data. Unreadable rows count as outcome `error`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Outcome → rows.
+    pub outcomes: BTreeMap<String, usize>,
+    /// Reason id → (rows it fired on, its message in the batch's language).
+    pub reasons: BTreeMap<String, (usize, String)>,
+    /// Score band → rows scored.
+    pub bands: BTreeMap<String, usize>,
+    /// Rows by amount requested: up to each of [`AMOUNT_BUCKETS`], then above the last.
+    pub amounts: [usize; 6],
+    /// The amounts requested (valid ones), summed, and how many.
+    pub amount_total: Decimal,
+    /// How many rows had a valid amount.
+    pub amount_rows: usize,
+}
+
+impl Summary {
+    fn add(&mut self, d: &Decision<'_>) {
+        *self
+            .outcomes
+            .entry(d.outcome.as_str().to_owned())
+            .or_default() += 1;
+        for r in &d.reasons {
+            self.reasons
+                .entry(r.id.to_owned())
+                .or_insert_with(|| (0, r.message_text.to_owned()))
+                .0 += 1;
+        }
+        if let Some(score) = &d.score {
+            *self.bands.entry(score.band.to_owned()).or_default() += 1;
+        }
+        if let Some(amount) = d.normalized.amount() {
+            let bucket = AMOUNT_BUCKETS
+                .iter()
+                .position(|b| amount <= Decimal::from(*b))
+                .unwrap_or(AMOUNT_BUCKETS.len());
+            if let Some(n) = self.amounts.get_mut(bucket) {
+                *n += 1;
+            }
+            self.amount_total += amount;
+            self.amount_rows += 1;
+        }
+    }
+
+    fn merge(&mut self, other: Summary) {
+        for (k, n) in other.outcomes {
+            *self.outcomes.entry(k).or_default() += n;
+        }
+        for (k, (n, message)) in other.reasons {
+            self.reasons.entry(k).or_insert((0, message)).0 += n;
+        }
+        for (k, n) in other.bands {
+            *self.bands.entry(k).or_default() += n;
+        }
+        for (a, b) in self.amounts.iter_mut().zip(other.amounts) {
+            *a += b;
+        }
+        self.amount_total += other.amount_total;
+        self.amount_rows += other.amount_rows;
+    }
+}
+
+/// One chunk's output rows as CSV bytes, how many of them carry errors, and its counts.
+type ChunkOutput = (Vec<u8>, usize, Summary);
 
 /// Rows per unit of work handed to a thread.
 const CHUNK_ROWS: usize = 256;
@@ -58,6 +138,8 @@ pub struct BatchOutput {
     pub encoding: TextEncoding,
     /// Header cells that name no field of the version: their cells are not read.
     pub unknown_columns: Vec<String>,
+    /// The counts, when [`Options::summary`] asked for them.
+    pub summary: Option<Summary>,
 }
 
 /// Why a whole batch could not run.
@@ -83,7 +165,7 @@ pub fn run(
     input: &[u8],
     selection: &Selection<'static>,
     today: Date,
-    score: bool,
+    options: Options,
     progress: &AtomicUsize,
 ) -> Result<BatchOutput, BatchError> {
     run_cancellable(
@@ -91,7 +173,7 @@ pub fn run(
         input,
         selection,
         today,
-        score,
+        options,
         progress,
         &AtomicBool::new(false),
     )
@@ -106,10 +188,11 @@ pub fn run_cancellable(
     input: &[u8],
     selection: &Selection<'static>,
     today: Date,
-    score: bool,
+    options: Options,
     progress: &AtomicUsize,
     cancel: &AtomicBool,
 ) -> Result<BatchOutput, BatchError> {
+    let score = options.score;
     let table = csv_in::read_table(input)?;
     // Reading a large file takes a while of its own: do not start screening for nobody.
     if cancel.load(Ordering::Relaxed) {
@@ -152,6 +235,7 @@ pub fn run_cancellable(
                 &template,
                 today,
                 decimal_comma,
+                options.summary,
             )?;
             progress.fetch_add(chunk.len(), Ordering::Relaxed);
             let mut outputs = outputs
@@ -203,9 +287,11 @@ pub fn run_cancellable(
     let outputs = outputs
         .into_inner()
         .map_err(|_| BatchError::Output("a worker thread failed".to_owned()))?;
-    for (bytes, errors) in outputs.into_iter().flatten() {
+    let mut summary = Summary::default();
+    for (bytes, errors, counted) in outputs.into_iter().flatten() {
         csv.extend_from_slice(&bytes);
         rows_with_errors += errors;
+        summary.merge(counted);
     }
     Ok(BatchOutput {
         csv,
@@ -214,10 +300,15 @@ pub fn run_cancellable(
         delimiter: table.delimiter,
         encoding: table.encoding,
         unknown_columns,
+        summary: options.summary.then_some(summary),
     })
 }
 
 /// Screens one chunk and writes its output rows (no header) as CSV bytes.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call site; each argument a different part of the batch"
+)]
 fn screen_chunk(
     kredo: &Kredo,
     table: &Table,
@@ -226,7 +317,9 @@ fn screen_chunk(
     template: &Request,
     today: Date,
     decimal_comma: bool,
+    count: bool,
 ) -> Result<ChunkOutput, BatchError> {
+    let mut summary = Summary::default();
     let mut writer = csv::WriterBuilder::new()
         .delimiter(table.delimiter)
         .has_headers(false)
@@ -248,10 +341,16 @@ fn screen_chunk(
                         if !decision.errors.is_empty() {
                             errors += 1;
                         }
+                        if count {
+                            summary.add(&decision);
+                        }
                         decision_columns(&decision, row.line, decimal_comma)
                     }
                     Err(e) => {
                         errors += 1;
+                        if count {
+                            *summary.outcomes.entry("error".to_owned()).or_default() += 1;
+                        }
                         error_columns(row.line, &e.message)
                     }
                 };
@@ -259,6 +358,9 @@ fn screen_chunk(
             }
             Err(bad) => {
                 errors += 1;
+                if count {
+                    *summary.outcomes.entry("error".to_owned()).or_default() += 1;
+                }
                 (&bad.fields, error_columns(bad.line, &bad.message))
             }
         };
@@ -274,7 +376,7 @@ fn screen_chunk(
     let bytes = writer
         .into_inner()
         .map_err(|e| BatchError::Output(e.to_string()))?;
-    Ok((bytes, errors))
+    Ok((bytes, errors, summary))
 }
 
 /// outcome, reason ids, messages, instalment, errors for one decision; then its score's total,

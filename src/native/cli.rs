@@ -47,6 +47,8 @@ pub enum Command {
     Audit(AuditCommand),
     /// Screen a CSV of applications, one a row; write the same CSV with decision columns.
     Batch(BatchCommand),
+    /// Write N realistic synthetic applications (CSV or JSON), from a version's `synth.json`.
+    Synth(super::synth::SynthArgs),
 }
 
 /// `kredo check`.
@@ -129,6 +131,7 @@ pub fn main() -> ExitCode {
         Command::Staff(args) => commands::staff(&args),
         Command::Audit(args) => commands::audit(&args),
         Command::Batch(args) => commands::batch(&args),
+        Command::Synth(args) => super::synth::synth(&args),
     };
     match result {
         Ok(code) => code,

@@ -88,6 +88,14 @@ pub enum CliError {
         /// Why.
         message: String,
     },
+    /// `synth`: a version's `synth.json` is missing or malformed.
+    #[error("{file}: {message}")]
+    Synth {
+        /// `<product>/<version>/synth.json`, or the product when no version has one.
+        file: String,
+        /// Why, naming the answer at fault.
+        message: String,
+    },
     /// `impact`: a case one of the two versions gives no decision.
     #[error("case `{0}` gets no decision from one of the versions")]
     NoDecision(String),
@@ -198,6 +206,7 @@ impl CliError {
             | CliError::Write { .. }
             | CliError::Paths(_)
             | CliError::Cases { .. }
+            | CliError::Synth { .. }
             | CliError::NoDecision(_)
             | CliError::OpenStore { .. }
             | CliError::NoStore(_)

@@ -154,6 +154,10 @@ pub struct BatchCommand {
     /// four principal reasons). Empty for `invalid` rows and versions without a scorecard.
     #[arg(long)]
     score: bool,
+    /// Also write a report: one self-contained HTML file (inline SVG charts, no script) with
+    /// outcome counts, reason frequency, the score by band and the amounts requested.
+    #[arg(long, value_name = "REPORT.html")]
+    report: Option<PathBuf>,
     #[command(flatten)]
     rules: RulesArg,
 }
@@ -526,7 +530,11 @@ pub fn batch(cmd: &BatchCommand) -> Result<ExitCode, CliError> {
                 bar.finish_and_clear();
             });
         }
-        let result = batch::run(&kredo, &input, &opts, day, cmd.score, &done);
+        let options = batch::Options {
+            score: cmd.score,
+            summary: cmd.report.is_some(),
+        };
+        let result = batch::run(&kredo, &input, &opts, day, options, &done);
         finished.store(true, Ordering::Relaxed);
         result
     });
@@ -541,6 +549,25 @@ pub fn batch(cmd: &BatchCommand) -> Result<ExitCode, CliError> {
             .lock()
             .write_all(&output.csv)
             .map_err(CliError::WriteStdout)?,
+    }
+    if let (Some(path), Some(summary)) = (&cmd.report, &output.summary) {
+        let lang = crate::model::Language::parse(&cmd.lang).unwrap_or_default();
+        let rule_set = kredo
+            .resolve(&opts, day)
+            .map(|(rs, _, _)| format!("{} {} ({})", rs.product, rs.version, rs.hash))
+            .unwrap_or_default();
+        let source = if cmd.input == "-" {
+            "stdin".to_owned()
+        } else {
+            Path::new(&cmd.input)
+                .file_name()
+                .map_or_else(|| cmd.input.clone(), |n| n.to_string_lossy().into_owned())
+        };
+        let html = super::report::html(&output, summary, lang, &source, &rule_set);
+        std::fs::write(path, html).map_err(|source| CliError::Write {
+            path: path.clone(),
+            source,
+        })?;
     }
     let rate = if elapsed > 0.0 {
         output.rows as f64 / elapsed

@@ -8,9 +8,11 @@ pub mod cli_error;
 pub mod commands;
 pub mod csv_in;
 pub mod loader;
+pub mod report;
 pub mod rules_arg;
 pub mod server;
 pub mod store;
+pub mod synth;
 
 use crate::date::Date;
 use std::time::{SystemTime, UNIX_EPOCH};

@@ -50,10 +50,11 @@ impl RuleSetSource {
 }
 
 /// Whether a file is part of what the hash covers: everything that can change a decision.
-/// Cases (`cases.json`) and documentation (`*.md`) are not: adding a test case or fixing a typo
-/// in the docs of a published version leaves its hash, and so its decisions, untouched.
+/// Cases (`cases.json`), the synthetic-data generator (`synth.json`) and documentation (`*.md`)
+/// are not: adding a test case or fixing a typo in the docs of a published version leaves its
+/// hash, and so its decisions, untouched.
 pub fn is_hashed(path: &str) -> bool {
-    path != "cases.json" && !path.ends_with(".md")
+    !matches!(path, "cases.json" | "synth.json") && !path.ends_with(".md")
 }
 
 /// SHA-256 over the hashed files of a *resolved* version (inherited files included) in

@@ -136,7 +136,7 @@ pub fn document(kredo: &Kredo, sources: &[RuleSetSource]) -> Result<String, serd
     {
         csv.insert("schema".to_owned(), csv_schema());
     }
-    if let Some(example) = example_request(kredo, sources) {
+    if let Some(example) = example_request(kredo, sources, crate::native::today()) {
         for (route, score) in [("~1api~1v1~1check", false), ("~1api~1v1~1cases", true)] {
             let at = format!("/paths/{route}/post/requestBody/content/application~1json");
             let mut example = example.clone();
@@ -437,8 +437,7 @@ fn text_range(lo: &[u8], hi: &[u8]) -> String {
 /// a complete application that the default product finds eligible. Left out when the rule sets
 /// this server runs do not decide it (another rule directory), so the page never offers an
 /// example that fails.
-fn example_request(kredo: &Kredo, sources: &[RuleSetSource]) -> Option<Value> {
-    let today = crate::native::today();
+fn example_request(kredo: &Kredo, sources: &[RuleSetSource], today: Date) -> Option<Value> {
     let in_force = kredo.select(DEFAULT_PRODUCT, today, None).ok()?;
     let source = sources
         .iter()
@@ -965,27 +964,37 @@ mod tests {
     fn the_example_is_a_complete_eligible_application() {
         let kredo = Kredo::embedded().unwrap();
         let sources = crate::embedded::sources().unwrap();
-        let example = example_request(&kredo, &sources).unwrap();
-        let decision: serde_json::Value = serde_json::from_str(
-            &kredo
-                .evaluate_json(&example.to_string(), crate::native::today())
-                .unwrap(),
-        )
-        .unwrap();
-        assert_eq!(decision["outcome"], "eligible", "{decision}");
-        // Every field the version in force declares is answered.
-        let in_force = kredo
-            .select(DEFAULT_PRODUCT, crate::native::today(), None)
+        // Today's, and the first day of each version still to come (the scorecard's fields
+        // from 2026-12-01): the example stays complete when the next version takes over.
+        let now = crate::native::today();
+        let mut days = vec![now];
+        days.extend(
+            kredo
+                .rulesets()
+                .iter()
+                .map(|r| r.effective_from)
+                .filter(|d| *d > now),
+        );
+        for today in days {
+            let example = example_request(&kredo, &sources, today).unwrap();
+            let decision: serde_json::Value = serde_json::from_str(
+                &kredo.evaluate_json(&example.to_string(), today).unwrap(),
+            )
             .unwrap();
-        for field in in_force.fields.iter() {
-            assert!(
-                example["application"].get(field.name.as_str()).is_some(),
-                "{} is not answered",
-                field.name
-            );
-        }
-        for list in ["errors", "warnings", "skipped", "reasons"] {
-            assert_eq!(decision[list], serde_json::json!([]), "{decision}");
+            assert_eq!(decision["outcome"], "eligible", "{today}: {decision}");
+            // Every field the version in force declares is answered.
+            let in_force = kredo.select(DEFAULT_PRODUCT, today, None).unwrap();
+            for field in in_force.fields.iter() {
+                assert!(
+                    example["application"].get(field.name.as_str()).is_some(),
+                    "{today}: {} is not answered",
+                    field.name
+                );
+            }
+            for list in ["errors", "warnings", "skipped", "reasons"] {
+                assert_eq!(decision[list], serde_json::json!([]), "{today}: {decision}");
+            }
         }
     }
+
 }

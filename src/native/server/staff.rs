@@ -481,8 +481,18 @@ pub async fn batch_route(
     let started = Instant::now();
     let out = tokio::task::spawn_blocking(move || {
         let screened = AtomicUsize::new(0);
-        let result =
-            batch::run_cancellable(&kredo, &body, &selection, day, score, &screened, &flag);
+        let result = batch::run_cancellable(
+            &kredo,
+            &body,
+            &selection,
+            day,
+            batch::Options {
+                score,
+                summary: false,
+            },
+            &screened,
+            &flag,
+        );
         if matches!(result, Err(batch::BatchError::Cancelled)) {
             // Counts only: how far the batch got and how long it ran, never a row.
             log::line(&format!(

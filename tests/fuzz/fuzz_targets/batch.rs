@@ -16,7 +16,14 @@ fn engine() -> &'static Kredo {
 fuzz_target!(|data: &[u8]| {
     let today = Date::parse("2026-11-30").expect("a date");
     let selection = Selection::default();
-    let Ok(out) = batch::run(engine(), data, &selection, today, false, &AtomicUsize::new(0)) else {
+    let Ok(out) = batch::run(
+        engine(),
+        data,
+        &selection,
+        today,
+        batch::Options::default(),
+        &AtomicUsize::new(0),
+    ) else {
         return;
     };
     assert!(out.rows_with_errors <= out.rows);
