@@ -866,3 +866,103 @@ fn the_score_is_for_staff_only() {
     );
     assert!(lines.next().unwrap().contains(",10,D,"), "{text}");
 }
+
+#[test]
+fn cases_are_listed_newest_first_filtered_and_paged() {
+    let dir = TempDir::new("srv-list");
+    let db = dir.path("k.db");
+    let an = staff_token(&db, "An Peeters");
+    let bo = staff_token(&db, "Bo Claes");
+    let server = Server::start(&db, &[]);
+    let create = |application: &str, token: &str| {
+        let answer = post(
+            &server.url("/api/v1/cases"),
+            request(application, "en").as_bytes(),
+            Some(token),
+        );
+        assert_eq!(answer.status, 201, "{}", answer.text());
+        answer.json()["case_id"].as_str().unwrap().to_owned()
+    };
+    let first = create(APPLICATION, &an);
+    let second = create(INELIGIBLE, &an);
+    let third = create(APPLICATION, &bo);
+    // An declines the eligible first case: an override.
+    let decided = post(
+        &server.url(&format!("/api/v1/cases/{first}/decisions")),
+        br#"{"decision":"decline","motivation":"The projections do not hold."}"#,
+        Some(&bo),
+    );
+    assert_eq!(decided.status, 201, "{}", decided.text());
+
+    let list = |query: &str| {
+        let answer = get(&server.url(&format!("/api/v1/cases{query}")), Some(&an));
+        assert_eq!(answer.status, 200, "{query}: {}", answer.text());
+        answer.json()
+    };
+    let ids = |page: &serde_json::Value| -> Vec<String> {
+        page["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["case_id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let all = list("");
+    assert_eq!(ids(&all), [third.clone(), second.clone(), first.clone()]);
+    assert!(all["next"].is_null());
+    let oldest = &all["cases"][2];
+    assert_eq!(oldest["outcome"], "eligible");
+    assert_eq!(oldest["staff"], "An Peeters");
+    assert_eq!(oldest["staff_decision"]["decision"], "decline");
+    assert_eq!(oldest["staff_decision"]["override"], true);
+    assert_eq!(oldest["staff_decision"]["staff"], "Bo Claes");
+    assert!(all["cases"][0]["staff_decision"].is_null());
+
+    assert_eq!(
+        ids(&list("?outcome=ineligible")),
+        std::slice::from_ref(&second)
+    );
+    assert_eq!(
+        ids(&list("?staff=Bo%20Claes")),
+        std::slice::from_ref(&third)
+    );
+    assert_eq!(
+        ids(&list("?decision=none")),
+        [third.clone(), second.clone()]
+    );
+    assert_eq!(
+        ids(&list("?decision=decline")),
+        std::slice::from_ref(&first)
+    );
+    assert_eq!(ids(&list("?from=2000-01-01&to=9999-12-31")).len(), 3);
+    assert!(ids(&list("?to=2000-01-01")).is_empty());
+
+    // Paging: one at a time, following `next`.
+    let mut seen = Vec::new();
+    let mut page = list("?limit=1");
+    loop {
+        seen.extend(ids(&page));
+        let Some(next) = page["next"].as_str().map(str::to_owned) else {
+            break;
+        };
+        let answer = get(&server.url(&next), Some(&an));
+        assert_eq!(answer.status, 200);
+        page = answer.json();
+    }
+    assert_eq!(seen, [third, second, first]);
+
+    for (query, code) in [
+        ("?outcome=approved", "invalid_request"),
+        ("?decision=maybe", "invalid_request"),
+        ("?limit=0", "invalid_request"),
+        ("?limit=201", "invalid_request"),
+        ("?before=0", "invalid_request"),
+        ("?sort=asc", "invalid_request"),
+        ("?from=30-11-2026", "invalid_date"),
+    ] {
+        let answer = get(&server.url(&format!("/api/v1/cases{query}")), Some(&an));
+        assert_eq!(answer.status, 400, "{query}: {}", answer.text());
+        assert_eq!(answer.error_code(), code, "{query}");
+    }
+    assert_eq!(get(&server.url("/api/v1/cases"), None).status, 401);
+}

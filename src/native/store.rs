@@ -49,6 +49,56 @@ BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 ",
 )];
 
+/// Which cases [`Store::cases`] lists; `None` is no filter.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    /// The engine's outcome.
+    pub outcome: Option<String>,
+    /// Who recorded the case.
+    pub staff: Option<String>,
+    /// Recorded on or after this day (`YYYY-MM-DD`, UTC).
+    pub from: Option<String>,
+    /// Recorded on or before this day (`YYYY-MM-DD`, UTC).
+    pub to: Option<String>,
+    /// Only cases before this `seq` (the next page).
+    pub before: Option<i64>,
+    /// The latest staff decision, or `none` for cases no one has decided yet.
+    pub decision: Option<String>,
+    /// At most this many.
+    pub limit: u32,
+}
+
+/// A case as the list shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseRow {
+    /// The screening entry's `seq`: the list's order and cursor.
+    pub seq: i64,
+    /// The case id.
+    pub case_id: String,
+    /// When it was screened (UTC).
+    pub recorded_at: String,
+    /// Who screened it.
+    pub staff_name: String,
+    /// Product id.
+    pub product: String,
+    /// Version id.
+    pub version: String,
+    /// The engine's outcome.
+    pub outcome: String,
+    /// The score's total, when the case was screened with one.
+    pub score_total: Option<i64>,
+    /// The score's band.
+    pub score_band: Option<String>,
+    /// The latest staff decision.
+    pub staff_decision: Option<String>,
+    /// Whether it goes against the engine.
+    pub overrides: Option<bool>,
+    /// Who made it.
+    pub decided_by: Option<String>,
+    /// When (UTC).
+    pub decided_at: Option<String>,
+}
+
 /// The newest schema version this binary knows.
 pub const SCHEMA_VERSION: i64 = 1;
 
@@ -335,6 +385,64 @@ impl Store {
              FROM audit_log WHERE case_id = ?1 ORDER BY seq",
         )?;
         let rows = stmt.query_map(params![case_id], row_to_entry)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Cases, newest first, as `GET /api/v1/cases` lists them: each case's screening with its
+    /// latest staff decision, filtered, at most `filter.limit` of them.
+    pub fn cases(&self, filter: &CaseFilter) -> Result<Vec<CaseRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT c.seq, c.case_id, c.recorded_at, c.staff_name,
+                    json_extract(c.body, '$.product'), json_extract(c.body, '$.version'),
+                    json_extract(c.body, '$.outcome'),
+                    json_extract(c.body, '$.decision.score.total'),
+                    json_extract(c.body, '$.decision.score.band'),
+                    d.decision, d.override, d.staff_name, d.recorded_at
+             FROM audit_log c
+             LEFT JOIN (
+                 SELECT case_id, json_extract(body, '$.decision') AS decision,
+                        json_extract(body, '$.override') AS override, staff_name, recorded_at,
+                        ROW_NUMBER() OVER (PARTITION BY case_id ORDER BY seq DESC) AS latest
+                 FROM audit_log WHERE kind = 'decision'
+             ) d ON d.case_id = c.case_id AND d.latest = 1
+             WHERE c.kind = 'case'
+               AND (?1 IS NULL OR json_extract(c.body, '$.outcome') = ?1)
+               AND (?2 IS NULL OR c.staff_name = ?2)
+               AND (?3 IS NULL OR substr(c.recorded_at, 1, 10) >= ?3)
+               AND (?4 IS NULL OR substr(c.recorded_at, 1, 10) <= ?4)
+               AND (?5 IS NULL OR c.seq < ?5)
+               AND (?6 IS NULL OR (?6 = 'none' AND d.decision IS NULL) OR d.decision = ?6)
+             ORDER BY c.seq DESC
+             LIMIT ?7",
+        )?;
+        let rows = stmt.query_map(
+            params![
+                filter.outcome,
+                filter.staff,
+                filter.from,
+                filter.to,
+                filter.before,
+                filter.decision,
+                filter.limit
+            ],
+            |row| {
+                Ok(CaseRow {
+                    seq: row.get(0)?,
+                    case_id: row.get(1)?,
+                    recorded_at: row.get(2)?,
+                    staff_name: row.get(3)?,
+                    product: row.get::<_, Option<String>>(4)?.unwrap_or_default(),
+                    version: row.get::<_, Option<String>>(5)?.unwrap_or_default(),
+                    outcome: row.get::<_, Option<String>>(6)?.unwrap_or_default(),
+                    score_total: row.get(7)?,
+                    score_band: row.get(8)?,
+                    staff_decision: row.get(9)?,
+                    overrides: row.get::<_, Option<bool>>(10)?,
+                    decided_by: row.get(11)?,
+                    decided_at: row.get(12)?,
+                })
+            },
+        )?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 

@@ -287,7 +287,10 @@ pub fn router(state: AppState, args: &ServeArgs) -> Router {
         .route("/api/v1/check", post(public::check))
         .route("/api/v1/rulesets", get(public::rulesets))
         .route("/api/v1/openapi.json", get(public::openapi_json))
-        .route("/api/v1/cases", post(staff::create_case))
+        .route(
+            "/api/v1/cases",
+            post(staff::create_case).get(staff::list_cases),
+        )
         .route("/api/v1/cases/{id}", get(staff::case_history))
         .route("/api/v1/cases/{id}/decisions", post(staff::record_decision))
         .layer(DefaultBodyLimit::max(args.max_body_bytes))

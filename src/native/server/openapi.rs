@@ -29,7 +29,10 @@ use super::public::{
     IndicativeDoc, NORMALIZED_SCHEMA, PillarScoreDoc, ReasonDoc, RuleSetInfoDoc, RuleSetRefDoc,
     RuleSets, ScoreDoc, ScoreReasonDoc, SkippedDoc, StoreHealth,
 };
-use super::staff::{self, AuditEntry, CaseCreated, CaseHistory, StaffDecisionInput};
+use super::staff::{
+    self, AuditEntry, CaseCreated, CaseHistory, CaseList, CaseSummary, StaffDecisionInput,
+    StaffDecisionSummary,
+};
 use crate::api::DEFAULT_PRODUCT;
 use crate::fields::{Field, FieldDecl, Kind};
 use crate::ruleset::RuleSetSource;
@@ -47,6 +50,7 @@ use crate::{Date, Kredo, Language};
         public::check,
         public::rulesets,
         staff::create_case,
+        staff::list_cases,
         staff::record_decision,
         staff::case_history,
         staff::batch_route,
@@ -55,7 +59,7 @@ use crate::{Date, Kredo, Language};
         CheckRequest, DecisionDoc, RuleSetRefDoc, ReasonDoc, FieldIssueDoc, SkippedDoc, IndicativeDoc,
         ScoreDoc, PillarScoreDoc, AttributeScoreDoc, ScoreReasonDoc,
         ErrorBody, ErrorDetail, RuleSets, RuleSetInfoDoc, Health, StoreHealth, CaseCreated, StaffDecisionInput,
-        AuditEntry, CaseHistory
+        AuditEntry, CaseHistory, CaseList, CaseSummary, StaffDecisionSummary
     )),
     modifiers(&BearerAuth),
     tags(
@@ -129,6 +133,12 @@ pub fn document(kredo: &Kredo, sources: &[RuleSetSource]) -> Result<String, serd
         .and_then(Value::as_array_mut)
     {
         selectable.constrain_query(params);
+    }
+    if let Some(params) = doc
+        .pointer_mut("/paths/~1api~1v1~1cases/get/parameters")
+        .and_then(Value::as_array_mut)
+    {
+        constrain_case_list(params);
     }
     if let Some(csv) = doc
         .pointer_mut("/paths/~1api~1v1~1batch/post/requestBody/content/text~1csv")
@@ -478,6 +488,31 @@ fn example_request(kredo: &Kredo, sources: &[RuleSetSource], today: Date) -> Opt
         }
     }
     best.map(|(_, request)| request)
+}
+
+/// The query of `GET /api/v1/cases`: exactly the values the route takes.
+fn constrain_case_list(params: &mut [Value]) {
+    let mut decisions: Vec<&str> = crate::native::audit::StaffDecision::ALL.to_vec();
+    decisions.push("none");
+    for param in params {
+        let name = param
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let schema = match name {
+            "outcome" => {
+                json!({"type": "string", "enum": ["eligible", "flagged", "review", "ineligible", "invalid"]})
+            }
+            "decision" => json!({"type": "string", "enum": decisions}),
+            "from" | "to" => json!({"type": "string", "format": "date", "pattern": any_day()}),
+            "before" => json!({"type": "integer", "format": "int64", "minimum": 1}),
+            "limit" => json!({"type": "integer", "minimum": 1, "maximum": 200}),
+            _ => continue,
+        };
+        if let Some(param) = param.as_object_mut() {
+            param.insert("schema".to_owned(), schema);
+        }
+    }
 }
 
 /// Which form of an answer a schema describes.
@@ -977,10 +1012,9 @@ mod tests {
         );
         for today in days {
             let example = example_request(&kredo, &sources, today).unwrap();
-            let decision: serde_json::Value = serde_json::from_str(
-                &kredo.evaluate_json(&example.to_string(), today).unwrap(),
-            )
-            .unwrap();
+            let decision: serde_json::Value =
+                serde_json::from_str(&kredo.evaluate_json(&example.to_string(), today).unwrap())
+                    .unwrap();
             assert_eq!(decision["outcome"], "eligible", "{today}: {decision}");
             // Every field the version in force declares is answered.
             let in_force = kredo.select(DEFAULT_PRODUCT, today, None).unwrap();
@@ -996,5 +1030,4 @@ mod tests {
             }
         }
     }
-
 }

@@ -560,3 +560,188 @@ impl Drop for CancelOnDrop {
         self.0.store(true, Ordering::Relaxed);
     }
 }
+
+/// Query of `GET /api/v1/cases`: every filter optional.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CasesQuery {
+    outcome: Option<String>,
+    staff: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    decision: Option<String>,
+    before: Option<i64>,
+    limit: Option<u32>,
+}
+
+/// The most cases one page holds, and how many without `limit`.
+const MAX_PAGE: u32 = 200;
+const DEFAULT_PAGE: u32 = 50;
+
+/// One case in the list.
+#[derive(Serialize, ToSchema)]
+pub struct CaseSummary {
+    /// The case id.
+    pub case_id: String,
+    /// The screening's place in the audit chain: the list's order.
+    pub seq: i64,
+    /// When it was screened (UTC).
+    pub recorded_at: String,
+    /// Who screened it.
+    pub staff: String,
+    /// Product id.
+    pub product: String,
+    /// The version that decided.
+    pub version: String,
+    /// The engine's outcome.
+    pub outcome: String,
+    /// The score's total, when screened with one.
+    pub score_total: Option<i64>,
+    /// The score's band, when screened with one.
+    pub score_band: Option<String>,
+    /// The latest staff decision, if any.
+    pub staff_decision: Option<StaffDecisionSummary>,
+}
+
+/// The latest staff decision on a case.
+#[derive(Serialize, ToSchema)]
+pub struct StaffDecisionSummary {
+    /// `approve`, `refer_elsewhere`, `ask_information` or `decline`.
+    pub decision: String,
+    /// Whether it goes against the engine's outcome.
+    #[serde(rename = "override")]
+    pub overrides: bool,
+    /// Who made it.
+    pub staff: String,
+    /// When (UTC).
+    pub recorded_at: String,
+}
+
+/// A page of cases.
+#[derive(Serialize, ToSchema)]
+pub struct CaseList {
+    /// Newest first.
+    pub cases: Vec<CaseSummary>,
+    /// The next (older) page with the same filters, when there is one.
+    pub next: Option<String>,
+}
+
+/// The cases, newest first: filtered by outcome, staff member, day and staff decision, a
+/// page at a time. Only what the list shows; a case's answers are in its history.
+#[utoipa::path(get, path = "/api/v1/cases", tag = "staff", security(("bearer" = [])),
+    params(("outcome" = Option<String>, Query, description = "The engine's outcome: eligible, flagged, review, ineligible or invalid"),
+           ("staff" = Option<String>, Query, description = "Who screened the case, as the audit trail names them"),
+           ("from" = Option<String>, Query, description = "Screened on or after this day (YYYY-MM-DD, UTC)"),
+           ("to" = Option<String>, Query, description = "Screened on or before this day (YYYY-MM-DD, UTC)"),
+           ("decision" = Option<String>, Query, description = "The latest staff decision: approve, refer_elsewhere, ask_information or decline; `none` for cases not decided yet"),
+           ("before" = Option<i64>, Query, description = "Only cases older than this `seq`: the cursor `next` carries"),
+           ("limit" = Option<u32>, Query, description = "At most this many, 1 to 200 (default 50). No other parameter is taken (400 `invalid_request`)")),
+    responses((status = 200, description = "A page of cases, newest first", body = CaseList),
+              (status = 400, description = "`invalid_request`: an unknown parameter or value; `invalid_date`", body = ErrorBody),
+              (status = 401, description = UNAUTHORIZED, body = ErrorBody, headers(("WWW-Authenticate" = String))),
+              (status = 500, description = "`store_error`; `internal_error`", body = ErrorBody),
+              (status = 503, description = "`timeout`", body = ErrorBody)))]
+pub async fn list_cases(
+    State(state): State<AppState>,
+    _staff: Staff,
+    query: Result<Query<CasesQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query?;
+    const OUTCOMES: [&str; 5] = ["eligible", "flagged", "review", "ineligible", "invalid"];
+    if let Some(outcome) = &query.outcome
+        && !OUTCOMES.contains(&outcome.as_str())
+    {
+        return Err(ApiError::BadQuery(format!(
+            "`outcome` must be one of {}",
+            OUTCOMES.join(", ")
+        )));
+    }
+    if let Some(decision) = &query.decision
+        && decision != "none"
+        && !StaffDecision::ALL.contains(&decision.as_str())
+    {
+        return Err(ApiError::BadQuery(format!(
+            "`decision` must be one of {}, or none",
+            StaffDecision::ALL.join(", ")
+        )));
+    }
+    for (name, day) in [("from", &query.from), ("to", &query.to)] {
+        if let Some(day) = day
+            && crate::Date::parse(day).is_none()
+        {
+            return Err(ApiError::Request(Box::new(
+                crate::RequestError::new(
+                    crate::ErrorCode::InvalidDate,
+                    format!("`{name}`: `{day}` is not a date like 2026-11-22"),
+                )
+                .field(if name == "from" { "from" } else { "to" }),
+            )));
+        }
+    }
+    let limit = query.limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(ApiError::BadQuery(format!(
+            "`limit` must be from 1 to {MAX_PAGE}"
+        )));
+    }
+    if query.before.is_some_and(|b| b < 1) {
+        return Err(ApiError::BadQuery("`before` must be 1 or more".to_owned()));
+    }
+    let filter = crate::native::store::CaseFilter {
+        outcome: query.outcome.clone(),
+        staff: query.staff.clone(),
+        from: query.from.clone(),
+        to: query.to.clone(),
+        before: query.before,
+        decision: query.decision.clone(),
+        // One more than the page: whether there is a next one.
+        limit: limit + 1,
+    };
+    let mut rows = with_store(&state.reader, move |store| Ok(store.cases(&filter)?)).await?;
+    let more = rows.len() > usize::try_from(limit).unwrap_or(usize::MAX);
+    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    let next = match rows.last() {
+        Some(last) if more => {
+            let mut q = form_urlencoded::Serializer::new(String::new());
+            for (k, v) in [
+                ("outcome", &query.outcome),
+                ("staff", &query.staff),
+                ("from", &query.from),
+                ("to", &query.to),
+                ("decision", &query.decision),
+            ] {
+                if let Some(v) = v {
+                    q.append_pair(k, v);
+                }
+            }
+            q.append_pair("before", &last.seq.to_string());
+            q.append_pair("limit", &limit.to_string());
+            Some(format!("/api/v1/cases?{}", q.finish()))
+        }
+        _ => None,
+    };
+    let cases = rows
+        .into_iter()
+        .map(|r| CaseSummary {
+            staff_decision: match (r.staff_decision, r.decided_by, r.decided_at) {
+                (Some(decision), Some(staff), Some(recorded_at)) => Some(StaffDecisionSummary {
+                    decision,
+                    overrides: r.overrides.unwrap_or(false),
+                    staff,
+                    recorded_at,
+                }),
+                _ => None,
+            },
+            case_id: r.case_id,
+            seq: r.seq,
+            recorded_at: r.recorded_at,
+            staff: r.staff_name,
+            product: r.product,
+            version: r.version,
+            outcome: r.outcome,
+            score_total: r.score_total,
+            score_band: r.score_band,
+        })
+        .collect();
+    Ok(Json(CaseList { cases, next }).into_response())
+}
