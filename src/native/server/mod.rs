@@ -286,6 +286,7 @@ pub fn router(state: AppState, args: &ServeArgs) -> Router {
         .route("/healthz", get(public::healthz))
         .route("/api/v1/check", post(public::check))
         .route("/api/v1/rulesets", get(public::rulesets))
+        .route("/api/v1/schema", get(public::schema))
         .route("/api/v1/openapi.json", get(public::openapi_json))
         .route(
             "/api/v1/cases",

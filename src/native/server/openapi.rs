@@ -30,8 +30,8 @@ use super::public::{
     RuleSets, ScoreDoc, ScoreReasonDoc, SkippedDoc, StoreHealth,
 };
 use super::staff::{
-    self, AuditEntry, CaseCreated, CaseHistory, CaseList, CaseSummary, StaffDecisionInput,
-    StaffDecisionSummary,
+    self, AuditEntry, BatchWithReport, CaseCreated, CaseHistory, CaseList, CaseSummary,
+    StaffDecisionInput, StaffDecisionSummary,
 };
 use crate::api::DEFAULT_PRODUCT;
 use crate::fields::{Field, FieldDecl, Kind};
@@ -49,6 +49,7 @@ use crate::{Date, Kredo, Language};
         public::healthz,
         public::check,
         public::rulesets,
+        public::schema,
         staff::create_case,
         staff::list_cases,
         staff::record_decision,
@@ -59,7 +60,7 @@ use crate::{Date, Kredo, Language};
         CheckRequest, DecisionDoc, RuleSetRefDoc, ReasonDoc, FieldIssueDoc, SkippedDoc, IndicativeDoc,
         ScoreDoc, PillarScoreDoc, AttributeScoreDoc, ScoreReasonDoc,
         ErrorBody, ErrorDetail, RuleSets, RuleSetInfoDoc, Health, StoreHealth, CaseCreated, StaffDecisionInput,
-        AuditEntry, CaseHistory, CaseList, CaseSummary, StaffDecisionSummary
+        AuditEntry, CaseHistory, CaseList, CaseSummary, StaffDecisionSummary, BatchWithReport
     )),
     modifiers(&BearerAuth),
     tags(
@@ -130,6 +131,12 @@ pub fn document(kredo: &Kredo, sources: &[RuleSetSource]) -> Result<String, serd
     }
     if let Some(params) = doc
         .pointer_mut("/paths/~1api~1v1~1batch/post/parameters")
+        .and_then(Value::as_array_mut)
+    {
+        selectable.constrain_query(params);
+    }
+    if let Some(params) = doc
+        .pointer_mut("/paths/~1api~1v1~1schema/get/parameters")
         .and_then(Value::as_array_mut)
     {
         selectable.constrain_query(params);
@@ -235,7 +242,7 @@ impl Selectable {
                 "version" => json!({"type": "string", "enum": self.versions}),
                 "as_of" => json!({"type": "string", "format": "date", "pattern": any_day()}),
                 "lang" => json!({"type": "string", "enum": languages()}),
-                "score" => json!({"type": "boolean"}),
+                "score" | "report" => json!({"type": "boolean"}),
                 _ => continue,
             };
             if let Some(param) = param.as_object_mut() {

@@ -142,6 +142,47 @@ pub async fn rulesets(State(state): State<AppState>) -> Json<RuleSets> {
     })
 }
 
+/// Query of `GET /api/v1/schema`: which version's fields.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchemaQuery {
+    product: Option<String>,
+    as_of: Option<String>,
+    version: Option<String>,
+}
+
+/// A version's fields and question pages, as declared in its rule set (labels, hints and
+/// options in nl, fr and en): what forms are built from. The staff screen's intake form is.
+#[utoipa::path(get, path = "/api/v1/schema", tag = "public",
+    params(("product" = Option<String>, Query, description = "Product id (default impulskrediet)"),
+           ("as_of" = Option<String>, Query, description = "ISO date selecting the version in force (default today); without `version`, a day one is in force (422 `no_version_in_force`)"),
+           ("version" = Option<String>, Query, description = "An exact version. No other parameter is taken (400 `invalid_request`)")),
+    responses((status = 200, description = "The version's fields, in declaration order, and its question pages", body = Object),
+              (status = 400, description = "`invalid_request`: an unknown parameter; `invalid_date`", body = ErrorBody),
+              (status = 422, description = "`unknown_product`, `unknown_version`, `no_version_in_force`", body = ErrorBody),
+              (status = 503, description = "`timeout`", body = ErrorBody)))]
+pub async fn schema(
+    State(state): State<AppState>,
+    query: Result<axum::extract::Query<SchemaQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let axum::extract::Query(query) = query?;
+    let selection = crate::api::Selection {
+        product: query.product.map(Into::into),
+        as_of: query.as_of.map(Into::into),
+        version: query.version.map(Into::into),
+        language: None,
+    };
+    let (rs, _, _) = state
+        .kredo
+        .resolve(&selection, crate::native::today())
+        .map_err(|e| ApiError::Request(Box::new(e)))?;
+    let schema = state
+        .kredo
+        .schema(&rs.product, &rs.version)
+        .ok_or_else(|| ApiError::Internal("no schema for a version that resolved".to_owned()))?;
+    Ok(axum::response::IntoResponse::into_response(Json(schema)))
+}
+
 /// The OpenAPI document, made once at start.
 pub async fn openapi_json(State(state): State<AppState>) -> JsonText {
     JsonText(StatusCode::OK, state.openapi_json.clone())

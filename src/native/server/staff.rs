@@ -437,6 +437,24 @@ pub struct BatchQuery {
     /// Add the scorecard's columns.
     #[serde(default)]
     score: bool,
+    /// Answer JSON with the CSV and the report (`kredo batch --report`) instead of the CSV.
+    #[serde(default)]
+    report: bool,
+}
+
+/// `POST /api/v1/batch?report=true`: the output CSV and the report, in one answer.
+#[derive(Serialize, ToSchema)]
+pub struct BatchWithReport {
+    /// The same CSV as without `report`.
+    pub csv: String,
+    /// The report: one self-contained HTML document (no script, nothing fetched).
+    pub report_html: String,
+    /// Rows screened.
+    pub rows: usize,
+    /// Rows that could not be read or were decided `invalid`.
+    pub rows_with_errors: usize,
+    /// Header cells that name no field, ignored.
+    pub unknown_columns: Vec<String>,
 }
 
 /// Screens a CSV of applications (one a row); answers the same CSV with decision columns.
@@ -446,11 +464,13 @@ pub struct BatchQuery {
            ("as_of" = Option<String>, Query, description = "ISO date selecting the version in force; without `version`, a day one is in force (422 `no_version_in_force`)"),
            ("version" = Option<String>, Query, description = "An exact version"),
            ("lang" = Option<String>, Query, description = "nl, fr or en; also spelled `language`. No other parameter is taken (400 `invalid_request`)"),
-           ("score" = Option<bool>, Query, description = "`true` adds the scorecard's columns: score_total, score_band, score_reasons (the four principal reasons)")),
+           ("score" = Option<bool>, Query, description = "`true` adds the scorecard's columns: score_total, score_band, score_reasons (the four principal reasons)"),
+           ("report" = Option<bool>, Query, description = "`true` answers JSON (`BatchWithReport`): the same CSV and the report, a self-contained HTML document with outcome counts, reason frequency, the score by band and the amounts requested")),
     request_body(content = String, content_type = "text/csv",
         description = "Header row of the product's flat field names, no column named twice (case-insensitively); `,` or `;`; UTF-8 or Windows-1252; purposes as `category:amount;category:amount`",
         example = "legal_form,region,business_status,activity_type,amount_requested_eur,term_months,funding_purposes\neenmanszaak,flanders,started,main,9500.00,36,investment:6000.00;working_capital:3500.00\n"),
-    responses((status = 200, description = "The input columns plus outcome, reason_ids, messages, monthly_instalment_eur, errors", body = String, content_type = "text/csv",
+    responses((status = 200, description = "The input columns plus outcome, reason_ids, messages, monthly_instalment_eur, errors (and the score's with `score`); with `report`, JSON with that CSV and the report",
+                  content((String = "text/csv"), (BatchWithReport = "application/json")),
                   headers(("x-kredo-rows" = u64, description = "Rows screened"),
                           ("x-kredo-rows-with-errors" = u64, description = "Rows that could not be read or were decided `invalid`"),
                           ("x-kredo-unknown-columns" = String, description = "Header cells that name no field, ignored: `, `-separated, percent-encoded beyond visible ASCII; absent when there are none"))),
@@ -467,6 +487,11 @@ pub async fn batch_route(
     RawBody(body): RawBody,
 ) -> Result<Response, ApiError> {
     let Query(query) = query?;
+    let lang = query
+        .lang
+        .as_deref()
+        .and_then(crate::model::Language::parse)
+        .unwrap_or_default();
     let selection = Selection {
         product: query.product.map(Into::into),
         as_of: query.as_of.map(Into::into),
@@ -474,6 +499,8 @@ pub async fn batch_route(
         language: query.lang.map(Into::into),
     };
     let score = query.score;
+    let report = query.report;
+    let report_selection = selection.clone();
     let kredo = Arc::clone(&state.kredo);
     let day = today();
     let cancel = CancelOnDrop::default();
@@ -488,7 +515,7 @@ pub async fn batch_route(
             day,
             batch::Options {
                 score,
-                summary: false,
+                summary: report,
             },
             &screened,
             &flag,
@@ -506,6 +533,23 @@ pub async fn batch_route(
     .await
     .map_err(|_| ApiError::Internal("the batch task failed".to_owned()))??;
     drop(cancel);
+    if let Some(summary) = &out.summary {
+        let rule_set = state
+            .kredo
+            .resolve(&report_selection, day)
+            .map(|(rs, _, _)| format!("{} {} ({})", rs.product, rs.version, rs.hash))
+            .unwrap_or_default();
+        let report_html =
+            crate::native::report::html(&out, summary, lang, "POST /api/v1/batch", &rule_set);
+        let body = BatchWithReport {
+            csv: String::from_utf8_lossy(&out.csv).into_owned(),
+            report_html,
+            rows: out.rows,
+            rows_with_errors: out.rows_with_errors,
+            unknown_columns: out.unknown_columns.clone(),
+        };
+        return Ok(Json(body).into_response());
+    }
     let headers = [
         (
             header::CONTENT_TYPE,
