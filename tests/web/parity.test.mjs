@@ -257,6 +257,24 @@ test('errors come back as data, never thrown', () => {
   assert.equal(wasm.guidance('impulskrediet', sets.rulesets[0].version, 'de').error.code, 'invalid_language');
 });
 
+test('the page never gets a score: the browser engine refuses to give one, as the public route does', () => {
+  const application = { legal_form: 'eenmanszaak', region: 'flanders', business_status: 'started', activity_type: 'main',
+    amount_requested_eur: '10000', term_months: 36, funding_purposes: [{ category: 'investment', amount_eur: '10000' }],
+    market_evidence: 'strong', accepts_coaching: true };
+  for (const score of [true, false]) {
+    const text = JSON.stringify({ as_of: '2026-12-01', score, application });
+    const answer = JSON.parse(wasm.evaluate_json(text, TODAY));
+    assert.deepEqual([answer.error?.code, answer.error?.field], ['invalid_request', 'score']);
+    const viaObject = wasm.evaluate({ as_of: '2026-12-01', score, application }, TODAY);
+    assert.equal(viaObject.ok, false);
+    assert.equal(viaObject.error.field, 'score');
+  }
+  // Without asking, on the version with a scorecard: a decision, and no score in it.
+  const plain = wasm.evaluate_json(JSON.stringify({ as_of: '2026-12-01', application }), TODAY);
+  assert.equal(JSON.parse(plain).rule_set.version, '2026-12-01');
+  assert.ok(!plain.includes('"score"'));
+});
+
 test('arguments of the wrong type get an error object, never an exception or a trap', () => {
   const wrong = [42, {}, [], true, 10n, Symbol('x'), () => 1];
   for (const w of wrong) {
