@@ -63,6 +63,9 @@ pub const MISSING_REQUIRED_INPUT: &str = "missing_required";
 pub struct Inputs {
     list: Vec<InputSpec>,
     fields: usize,
+    /// Slots by the length of their name: a look-up compares only names of the same length
+    /// (one or two), however many fields a version declares.
+    by_len: Vec<Vec<usize>>,
 }
 
 impl Inputs {
@@ -94,9 +97,20 @@ impl Inputs {
             note: None,
             shape: Shape::List,
         });
+        let mut by_len: Vec<Vec<usize>> = Vec::new();
+        for (slot, input) in list.iter().enumerate() {
+            let len = input.name.len();
+            if by_len.len() <= len {
+                by_len.resize_with(len + 1, Vec::new);
+            }
+            if let Some(same) = by_len.get_mut(len) {
+                same.push(slot);
+            }
+        }
         Inputs {
             list,
             fields: fields.len(),
+            by_len,
         }
     }
     /// How many values a run takes.
@@ -127,12 +141,13 @@ impl Inputs {
             .filter(|i| i.readable)
             .map(|i| i.name.as_str())
     }
-    /// The slot of an input's name: a length and first-byte test before comparing, so a
-    /// look-up costs a few dozen instructions instead of a scope search.
+    /// The slot of an input's name: only the names of its length are compared, so a look-up
+    /// costs the same whatever the number of fields (it runs for every variable a rule reads).
     pub(crate) fn slot_of(&self, name: &str) -> Option<usize> {
-        let first = name.as_bytes().first();
-        self.list.iter().position(|i| {
-            i.name.len() == name.len() && i.name.as_bytes().first() == first && i.name == name
+        self.by_len.get(name.len())?.iter().copied().find(|&slot| {
+            self.list
+                .get(slot)
+                .is_some_and(|input| input.name.as_bytes() == name.as_bytes())
         })
     }
 }
