@@ -567,23 +567,30 @@ pub struct Run<'p> {
 }
 
 impl Run<'_> {
-    /// Runs one rule of this program; an error names the product, version, rule file, line and
-    /// column.
-    pub fn eval(&mut self, rule: &CompiledRule) -> Result<Verdict, Box<Diagnostic>> {
-        let program = self.program;
-        // No reset of the operation count: the limit is per decision, across all its rules.
+    /// Runs a compiled script's statements on this decision's state and gives its result; an
+    /// error names the product, version, file, line and column.
+    #[inline(always)]
+    fn run(&mut self, script: &CompiledRule) -> Result<Dynamic, Box<Diagnostic>> {
+        // No reset of the operation count: the limit is per decision, across all its scripts.
         #[expect(
             deprecated,
             reason = "the supported way to run pre-split statements on a reused global state"
         )]
-        let result = program.engine.eval_statements_raw(
+        let result = self.program.engine.eval_statements_raw(
             &mut self.global,
             &mut self.caches,
             &mut self.scope,
-            &rule.statements,
+            &script.statements,
         );
         self.scope.rewind(self.base);
-        let value = result.map_err(|e| Box::new(program.runtime_error(rule, *e)))?;
+        result.map_err(|e| Box::new(self.program.runtime_error(script, *e)))
+    }
+
+    /// Runs one rule of this program; an error names the product, version, rule file, line and
+    /// column.
+    pub fn eval(&mut self, rule: &CompiledRule) -> Result<Verdict, Box<Diagnostic>> {
+        let program = self.program;
+        let value = self.run(rule)?;
         verdict(value).ok_or_else(|| {
             Box::new(
                 program
@@ -624,18 +631,7 @@ impl Run<'_> {
             }
             // Not a string (a number, a boolean): rhai's run below says so, with the position.
         }
-        #[expect(
-            deprecated,
-            reason = "the supported way to run pre-split statements on a reused global state"
-        )]
-        let result = program.engine.eval_statements_raw(
-            &mut self.global,
-            &mut self.caches,
-            &mut self.scope,
-            &attribute.statements,
-        );
-        self.scope.rewind(self.base);
-        let value = result.map_err(|e| Box::new(program.runtime_error(attribute, *e)))?;
+        let value = self.run(attribute)?;
         if value.is_unit() {
             return Ok(None);
         }
