@@ -7,6 +7,7 @@
 mod common;
 use common::*;
 use std::collections::BTreeSet;
+use std::path::Path;
 use std::process::Command;
 
 /// Checks a decision JSON against a case's expectation; returns the differences.
@@ -59,7 +60,8 @@ fn public_cases_through_the_library() {
 
 #[test]
 fn public_cases_through_the_binary() {
-    let dir = std::env::temp_dir().join(format!("kredo-public-{}", std::process::id()));
+    let dir =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("kredo-public-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let mut failures = Vec::new();
     for c in public_cases() {

@@ -37,7 +37,8 @@ fn text(b: &[u8]) -> String {
 
 /// A scratch folder; with `rules`, a copy of the project's rules.
 fn scratch(name: &str, rules: bool) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kredo-cli-{name}-{}", std::process::id()));
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("kredo-cli-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     if rules {

@@ -410,7 +410,8 @@ pub fn kredo_unprivileged(args: &[&str]) -> (Output, bool) {
 
 /// A fresh folder under the system's temporary directory that every user can reach (mode
 /// 0755), for what a test runs as `nobody`: the build's own folders may not be reachable.
-pub fn world_reachable_dir(name: &str) -> PathBuf {
+/// Removed with everything in it when dropped, so a test run leaves no copies behind.
+pub fn world_reachable_dir(name: &str) -> Reachable {
     use std::os::unix::fs::PermissionsExt as _;
     static N: AtomicUsize = AtomicUsize::new(0);
     let dir = std::env::temp_dir().join(format!(
@@ -421,5 +422,34 @@ pub fn world_reachable_dir(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
-    dir
+    Reachable(dir)
+}
+
+/// A folder from [`world_reachable_dir`]; removed on drop.
+pub struct Reachable(PathBuf);
+
+impl std::ops::Deref for Reachable {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Reachable {
+    fn drop(&mut self) {
+        use std::os::unix::fs::PermissionsExt as _;
+        // A test may have made a folder read-only: open them again so that the removal works
+        // for a user who is not root too.
+        if let Ok(entries) = std::fs::read_dir(&self.0) {
+            for entry in entries.flatten() {
+                if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                    let _ = std::fs::set_permissions(
+                        entry.path(),
+                        std::fs::Permissions::from_mode(0o755),
+                    );
+                }
+            }
+        }
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
