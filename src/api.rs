@@ -60,6 +60,9 @@ pub struct Request {
     /// Staff only (§6): add the scorecard's `score` to the decision, when the version has a
     /// scorecard and the application is not `invalid`.
     pub score: bool,
+    /// Search `suggestions` for an `ineligible` or `review` outcome (§8). On for every request
+    /// of the contract; off where no one reads them (the CSV batch has no column for them).
+    pub suggest: bool,
 }
 
 /// Who asks for a decision. The public (the page, the public route) never gets a score: a
@@ -79,6 +82,7 @@ impl Request {
             selection: Selection::default(),
             application,
             score: false,
+            suggest: true,
         }
     }
     /// Asks for the score (staff only).
@@ -109,6 +113,7 @@ impl<'de> Deserialize<'de> for Request {
         Ok(Request {
             selection: wire.selection().into_owned(),
             score: wire.score.unwrap_or(false),
+            suggest: true,
             application: wire.application,
         })
     }
@@ -176,6 +181,15 @@ fn member(rs: &RuleSet, key: &str) -> Member {
 
 /// The product a request gets when it names none.
 pub const DEFAULT_PRODUCT: &str = "impulskrediet";
+
+/// The product id that asks every product in force at once (CONTRACT.md §7); `--product all`
+/// on the command line.
+pub const ALL_PRODUCTS: &str = "*";
+
+/// Whether a selection asks for every product at once.
+fn is_all(selection: &Selection<'_>) -> bool {
+    selection.product.as_deref() == Some(ALL_PRODUCTS)
+}
 
 /// The engine: every rule-set version compiled once, ready for any number of decisions.
 #[derive(Debug)]
@@ -503,7 +517,11 @@ impl Kredo {
             Err(e) => return Err(RequestError::json(&e)),
         };
         let score = wants_score(request.score, audience)?;
-        self.decide(&request.application, &request.selection(), today, score)
+        let selection = request.selection();
+        if is_all(&selection) {
+            return self.decide_all(&request.application, &selection, today, score);
+        }
+        self.decide(&request.application, &selection, today, score, true)
             .map(|d| d.to_json())
     }
 
@@ -538,10 +556,23 @@ impl Kredo {
         today: Date,
         score: bool,
     ) -> Option<Result<String, RequestError>> {
+        if is_all(selection) {
+            let (versions, _, _) = self.resolve_all(selection, today).ok()?;
+            // Unknown to every product in force: only then is a field's value skipped unread.
+            let application = read_skipping_unknown(application_json, enclosed, &|key| {
+                versions
+                    .iter()
+                    .map(|rs| member(rs, key))
+                    .find(|m| !matches!(m, Member::Unknown))
+                    .unwrap_or(Member::Unknown)
+            })
+            .ok()?;
+            return Some(self.decide_all(&application, selection, today, score));
+        }
         let (rs, as_of, language) = self.resolve(selection, today).ok()?;
         let application =
             read_skipping_unknown(application_json, enclosed, &|key| member(rs, key)).ok()?;
-        Some(decide(rs, &application, as_of, language, score).map(|d| d.to_json()))
+        Some(decide(rs, &application, as_of, language, score, true).map(|d| d.to_json()))
     }
 
     /// Bare application JSON text → decision JSON text (`kredo check`, a CSV row); `score`
@@ -578,7 +609,10 @@ impl Kredo {
             }
             Err(e) => return Err(RequestError::json(&e)),
         };
-        self.decide(&application, selection, today, score)
+        if is_all(selection) {
+            return self.decide_all(&application, selection, today, score);
+        }
+        self.decide(&application, selection, today, score, true)
             .map(|d| d.to_json())
     }
 
@@ -590,6 +624,7 @@ impl Kredo {
             &request.selection,
             today,
             request.score,
+            request.suggest,
         )
     }
 
@@ -603,7 +638,14 @@ impl Kredo {
         language: Language,
         score: bool,
     ) -> Result<Decision<'a>, RequestError> {
-        decide(rs, &Json::from_value(application), as_of, language, score)
+        decide(
+            rs,
+            &Json::from_value(application),
+            as_of,
+            language,
+            score,
+            true,
+        )
     }
 
     /// Picks the rule-set version for a request: `version` pins one, else the one in force
@@ -673,6 +715,25 @@ impl Kredo {
         selection: &Selection<'_>,
         today: Date,
     ) -> Result<(&RuleSet, Date, Language), RequestError> {
+        let (language, as_of) = self.language_and_date(selection, today)?;
+        let product = selection.product.as_deref().unwrap_or(DEFAULT_PRODUCT);
+        if product == ALL_PRODUCTS {
+            return Err(RequestError::new(
+                ErrorCode::InvalidRequest,
+                "`*` (every product at once) answers one application at a time, with `decisions` and `referrals`: name one product here",
+            )
+            .field("product"));
+        }
+        let rs = self.select(product, as_of, selection.version.as_deref())?;
+        Ok((rs, as_of, language))
+    }
+
+    /// A selection's language and day (`today` when it has no `as_of`).
+    fn language_and_date(
+        &self,
+        selection: &Selection<'_>,
+        today: Date,
+    ) -> Result<(Language, Date), RequestError> {
         let language = match selection.language.as_deref() {
             None => Language::default(),
             Some(l) => Language::parse(l).ok_or_else(|| {
@@ -693,12 +754,7 @@ impl Kredo {
                 .field("as_of")
             })?,
         };
-        let rs = self.select(
-            selection.product.as_deref().unwrap_or(DEFAULT_PRODUCT),
-            as_of,
-            selection.version.as_deref(),
-        )?;
-        Ok((rs, as_of, language))
+        Ok((language, as_of))
     }
 
     fn decide(
@@ -707,8 +763,56 @@ impl Kredo {
         selection: &Selection<'_>,
         today: Date,
         score: bool,
+        suggest: bool,
     ) -> Result<Decision<'_>, RequestError> {
         let (rs, as_of, language) = self.resolve(selection, today)?;
-        decide(rs, application, as_of, language, score)
+        decide(rs, application, as_of, language, score, suggest)
+    }
+
+    /// The versions in force on a selection's day, one per product in product-id order, for
+    /// a request for every product (`version` must be absent).
+    pub fn resolve_all(
+        &self,
+        selection: &Selection<'_>,
+        today: Date,
+    ) -> Result<(Vec<&RuleSet>, Date, Language), RequestError> {
+        if selection.version.is_some() {
+            return Err(RequestError::new(
+                ErrorCode::InvalidRequest,
+                "`version` pins one product's version: leave it out when `product` is `*` (every product in force on `as_of`)",
+            )
+            .field("version"));
+        }
+        let (language, as_of) = self.language_and_date(selection, today)?;
+        let versions: Vec<&RuleSet> = self
+            .registry
+            .products()
+            .filter_map(|(product, _)| self.registry.in_force(product, as_of))
+            .collect();
+        if versions.is_empty() {
+            return Err(RequestError::new(
+                ErrorCode::NoVersionInForce,
+                format!("no product has a version in force on {as_of}"),
+            )
+            .field("as_of"));
+        }
+        Ok((versions, as_of, language))
+    }
+
+    /// Every product in force at once (CONTRACT.md §7): one decision per product, by product
+    /// id, and the ranked referrals.
+    fn decide_all(
+        &self,
+        application: &Json<'_>,
+        selection: &Selection<'_>,
+        today: Date,
+        score: bool,
+    ) -> Result<String, RequestError> {
+        let (versions, as_of, language) = self.resolve_all(selection, today)?;
+        let mut decisions = Vec::with_capacity(versions.len());
+        for rs in versions {
+            decisions.push((rs, decide(rs, application, as_of, language, score, true)?));
+        }
+        Ok(crate::referral::answer(&decisions, as_of, language))
     }
 }

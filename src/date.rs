@@ -83,6 +83,16 @@ impl Date {
         era * 146_097 + doe - 719_468
     }
 
+    /// Whole calendar months from `self` to `to` (CONTRACT.md §7, months active): 0 when
+    /// `to` is before `self` or less than a month after it. 2026-05-31 → 2026-06-30 is 0
+    /// months, → 2026-07-01 is 1.
+    pub fn whole_months_until(self, to: Date) -> i64 {
+        let months = (i64::from(to.year) - i64::from(self.year)) * 12 + i64::from(to.month)
+            - i64::from(self.month)
+            - i64::from(to.day < self.day);
+        months.max(0)
+    }
+
     /// The day before, if there is one.
     pub fn previous_day(self) -> Option<Date> {
         Date::from_unix_days(self.unix_days() - 1)

@@ -1,25 +1,53 @@
 //! The evaluation loop: one version, one application → one decision. Validate, compute the
-//! indicative instalment, run every rule whose fields are there, order the reasons.
+//! indicative instalment, run every rule whose fields are there, order the reasons; for an
+//! `ineligible` or `review` outcome, search what the applicant could change ([`crate::suggest`]).
 
 use crate::api::{ErrorCode, RequestError};
 use crate::date::Date;
 use crate::json::Json;
-use crate::model::{Decision, Indicative, Language, Outcome, Reason, RuleSetRef, Skipped};
+use crate::model::{Answer, Decision, Indicative, Language, Outcome, Reason, RuleSetRef, Skipped};
 use crate::money::{Money, Plain};
 use crate::ruleset::RuleSet;
 use crate::script::{Value, Verdict};
-use crate::validate::validate;
+use crate::validate::{Validated, validate};
 use std::borrow::Cow;
 
 /// Runs one version on one application (the borrowed tree the JSON entry points read).
+/// `suggest`: search the changes that would help (CONTRACT.md §8) when the outcome is
+/// `ineligible` or `review`.
 pub(crate) fn decide<'a>(
     rs: &'a RuleSet,
     application: &Json<'_>,
     as_of: Date,
     language: Language,
     score: bool,
+    suggest: bool,
 ) -> Result<Decision<'a>, RequestError> {
-    let mut v = validate(application, rs, language);
+    let mut decision = evaluate(
+        rs,
+        validate(application, rs, language),
+        as_of,
+        language,
+        score,
+    )?;
+    if suggest && matches!(decision.outcome, Outcome::Ineligible | Outcome::Review) {
+        // Validated again rather than cloned up front: the common path pays nothing.
+        let base = validate(application, rs, language);
+        decision.suggestions = Some(crate::suggest::search(
+            rs, &base, &decision, as_of, language,
+        )?);
+    }
+    Ok(decision)
+}
+
+/// Runs the rules on a validated application: the decision without suggestions.
+pub(crate) fn evaluate<'a>(
+    rs: &'a RuleSet,
+    mut v: Validated<'a>,
+    as_of: Date,
+    language: Language,
+    score: bool,
+) -> Result<Decision<'a>, RequestError> {
     let indicative = match (v.normalized.amount(), v.normalized.term_months()) {
         (Some(amount), Some(term)) => u32::try_from(term)
             .ok()
@@ -47,6 +75,7 @@ pub(crate) fn decide<'a>(
         }),
         #[cfg(feature = "native")]
         score: None,
+        suggestions: None,
         normalized: Default::default(),
     };
     if !v.errors.is_empty() {
@@ -70,6 +99,12 @@ pub(crate) fn decide<'a>(
         .collect();
     if let Some(x) = inputs.get_mut(inputs_spec.missing_required_slot()) {
         *x = Value::from_array(missing);
+    }
+    if let Some(field) = inputs_spec.business_start_field()
+        && let Some(Answer::Date(start)) = v.normalized.get(field)
+        && let Some(x) = inputs.get_mut(inputs_spec.months_active_slot())
+    {
+        *x = Value::from_int(start.whole_months_until(as_of));
     }
     // Bit i set: input i has a value. Rules read at most 128 inputs by slot; a slot beyond
     // counts as present only if its value is.

@@ -2,11 +2,13 @@
 //! the derived `Serialize` (a test holds the two together), at a third of the cost, because
 //! keys and the rule set's own strings are known not to need escaping.
 
-use crate::model::{Answer, Decision, FieldIssue, Normalized};
+use crate::model::{
+    Answer, Decision, FieldIssue, Indicative, Normalized, Purpose, Reason, Suggestion,
+};
 use std::fmt::Write as _;
 
 /// Appends `s` as a JSON string, escaped exactly as serde_json escapes it.
-fn string(out: &mut String, s: &str) {
+pub(crate) fn string(out: &mut String, s: &str) {
     out.push('"');
     let bytes = s.as_bytes();
     // Nearly every string needs no escape: copy it whole.
@@ -158,6 +160,21 @@ fn plain(out: &mut String, s: &str) {
     out.push('"');
 }
 
+fn purposes(out: &mut String, list: &[Purpose<'_>]) {
+    out.push('[');
+    for (k, p) in list.iter().enumerate() {
+        if k > 0 {
+            out.push(',');
+        }
+        out.push_str("{\"category\":");
+        plain(out, p.category);
+        out.push_str(",\"amount_eur\":");
+        money(out, p.amount_eur);
+        out.push('}');
+    }
+    out.push(']');
+}
+
 fn normalized(out: &mut String, n: &Normalized<'_>) {
     out.push('{');
     let mut first = true;
@@ -173,23 +190,76 @@ fn normalized(out: &mut String, n: &Normalized<'_>) {
             }
             Answer::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             Answer::Date(d) => date(out, *d),
-            Answer::Purposes(purposes) => {
-                out.push('[');
-                for (k, p) in purposes.iter().enumerate() {
-                    if k > 0 {
-                        out.push(',');
-                    }
-                    out.push_str("{\"category\":");
-                    plain(out, p.category);
-                    out.push_str(",\"amount_eur\":");
-                    money(out, p.amount_eur);
-                    out.push('}');
-                }
-                out.push(']');
-            }
+            Answer::Purposes(list) => purposes(out, list),
         }
     }
     out.push('}');
+}
+
+/// `[{"id":…,"severity":…,"message":…,"fields":[…]},…]`.
+fn reasons(out: &mut String, list: &[Reason<'_>]) {
+    out.push('[');
+    for (i, r) in list.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str("{\"id\":");
+        plain(out, r.id);
+        out.push_str(",\"severity\":\"");
+        out.push_str(r.severity.as_str());
+        out.push_str("\",\"message\":");
+        out.push_str(r.message.get());
+        out.push_str(",\"fields\":");
+        plains(out, r.fields.iter().map(String::as_str));
+        out.push('}');
+    }
+    out.push(']');
+}
+
+/// `,"indicative":{…}`.
+fn indicative(out: &mut String, ind: &Indicative) {
+    out.push_str(",\"indicative\":{\"annual_rate\":");
+    display(out, ind.annual_rate.0.normalize());
+    out.push_str(",\"monthly_instalment_eur\":");
+    money(out, ind.monthly_instalment_eur);
+    out.push_str(",\"total_repayable_eur\":");
+    money(out, ind.total_repayable_eur);
+    out.push('}');
+}
+
+/// `,"suggestions":[…]` (CONTRACT.md §8).
+fn suggestions(out: &mut String, list: &[Suggestion<'_>]) {
+    out.push_str(",\"suggestions\":[");
+    for (i, s) in list.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str("{\"changes\":{");
+        let mut first = true;
+        if let Some(amount) = s.changes.amount_requested_eur {
+            key(out, &mut first, "amount_requested_eur");
+            money(out, amount);
+        }
+        if let Some(list) = &s.changes.funding_purposes {
+            key(out, &mut first, "funding_purposes");
+            purposes(out, list);
+        }
+        if let Some(term) = s.changes.term_months {
+            key(out, &mut first, "term_months");
+            let _ = write!(out, "{term}");
+        }
+        out.push_str("},\"outcome\":\"");
+        out.push_str(s.outcome.as_str());
+        out.push_str("\",\"reasons\":");
+        reasons(out, &s.reasons);
+        out.push_str(",\"message\":");
+        string(out, &s.message);
+        if let Some(ind) = &s.indicative {
+            indicative(out, ind);
+        }
+        out.push('}');
+    }
+    out.push(']');
 }
 
 /// The decision as compact JSON, fields in contract order.
@@ -214,22 +284,9 @@ pub fn decision(d: &Decision<'_>) -> String {
     date(&mut out, d.as_of);
     out.push_str(",\"language\":\"");
     out.push_str(d.language.as_str());
-    out.push_str("\",\"reasons\":[");
-    for (i, r) in d.reasons.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str("{\"id\":");
-        plain(&mut out, r.id);
-        out.push_str(",\"severity\":\"");
-        out.push_str(r.severity.as_str());
-        out.push_str("\",\"message\":");
-        out.push_str(r.message.get());
-        out.push_str(",\"fields\":");
-        plains(&mut out, r.fields.iter().map(String::as_str));
-        out.push('}');
-    }
-    out.push_str("],\"errors\":");
+    out.push_str("\",\"reasons\":");
+    reasons(&mut out, &d.reasons);
+    out.push_str(",\"errors\":");
     issues(&mut out, &d.errors);
     out.push_str(",\"skipped\":[");
     for (i, s) in d.skipped.iter().enumerate() {
@@ -245,17 +302,14 @@ pub fn decision(d: &Decision<'_>) -> String {
     out.push_str("],\"warnings\":");
     issues(&mut out, &d.warnings);
     if let Some(ind) = &d.indicative {
-        out.push_str(",\"indicative\":{\"annual_rate\":");
-        display(&mut out, ind.annual_rate.0.normalize());
-        out.push_str(",\"monthly_instalment_eur\":");
-        money(&mut out, ind.monthly_instalment_eur);
-        out.push_str(",\"total_repayable_eur\":");
-        money(&mut out, ind.total_repayable_eur);
-        out.push('}');
+        indicative(&mut out, ind);
     }
     #[cfg(feature = "native")]
     if let Some(score) = &d.score {
         self::score(&mut out, score);
+    }
+    if let Some(list) = &d.suggestions {
+        suggestions(&mut out, list);
     }
     out.push_str(",\"normalized\":");
     normalized(&mut out, &d.normalized);

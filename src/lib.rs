@@ -23,9 +23,11 @@ mod diag;
 mod encode;
 mod json;
 mod money;
+pub mod referral;
 #[cfg(feature = "native")]
 pub mod scorecard;
 mod script;
+mod suggest;
 mod validate;
 
 #[cfg(feature = "native")]

@@ -295,6 +295,46 @@ impl Serialize for Normalized<'_> {
     }
 }
 
+/// The answers a suggestion changes (CONTRACT.md §8): the amount with the purposes scaled to
+/// it, or the term. Applied to the application as they stand, they give the suggestion.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct Changes<'a> {
+    /// The new amount.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "wasm", tsify(optional, type = "string"))]
+    pub amount_requested_eur: Option<Money>,
+    /// The purposes scaled to the new amount (when the application gave them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "wasm",
+        tsify(optional, type = "{ category: string; amount_eur: string }[]")
+    )]
+    pub funding_purposes: Option<Vec<Purpose<'a>>>,
+    /// The new term.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub term_months: Option<i64>,
+}
+
+/// One change that gives a better outcome: exactly what evaluating the changed application
+/// gives (CONTRACT.md §8).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct Suggestion<'a> {
+    /// The answers to change.
+    pub changes: Changes<'a>,
+    /// The outcome with them.
+    pub outcome: Outcome,
+    /// The reasons with them, as in a decision.
+    pub reasons: Vec<Reason<'a>>,
+    /// One sentence for the applicant, in the request's language.
+    pub message: String,
+    /// The indicative instalment with them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub indicative: Option<Indicative>,
+}
+
 /// The answer (CONTRACT.md §4). The same request and rule-set hash give the same bytes.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
@@ -325,6 +365,11 @@ pub struct Decision<'a> {
     #[cfg(feature = "native")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub score: Option<crate::scorecard::Score<'a>>,
+    /// For `ineligible` and `review`: what the applicant could change for a better outcome
+    /// (CONTRACT.md §8), `[]` when nothing they can change would help; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub suggestions: Option<Vec<Suggestion<'a>>>,
     /// The application in canonical form.
     #[cfg_attr(feature = "wasm", tsify(type = "Record<string, unknown>"))]
     pub normalized: Normalized<'a>,

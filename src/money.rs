@@ -202,6 +202,12 @@ pub fn display_money(value: Decimal, lang: &str) -> String {
     format!("{} EUR", display_number(round_cent(value), lang, true))
 }
 
+/// Formats an amount with its cents always shown: `25.000,00 EUR`, `25 000,00 EUR`,
+/// `25,000.00 EUR` (suggestions name the exact amount).
+pub fn display_money_cents(value: Decimal, lang: &str) -> String {
+    format!("{} EUR", display_number(round_cent(value), lang, false))
+}
+
 /// Formats a rate as a percentage: `7 %`, `6,75 %` (nl, fr) or `6.75%` (en).
 pub fn display_percent(rate: Decimal, lang: &str) -> String {
     let pct = (rate * Decimal::from(100)).normalize();

@@ -48,7 +48,7 @@ pub fn issue_placeholders(code: &str) -> &'static [&'static str] {
 }
 
 /// What validation found.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Validated<'a> {
     /// The valid answers in canonical form.
     pub normalized: Normalized<'a>,

@@ -30,8 +30,12 @@ use wasm_bindgen::prelude::*;
 const ENVELOPES: &str = r#"
 /** A request (CONTRACT.md §1). The application's fields are the rule set's data: see `schema()`. */
 export type Request = Selection & { application: Record<string, unknown> };
-/** What `evaluate` returns. */
-export type EvaluateResult = { ok: true; decision: Decision } | { ok: false; error: RequestError };
+/** A product that may help (CONTRACT.md §7). */
+export type Referral = { product: string; title: string; outcome: Outcome; url?: string; message: string };
+/** The answer to a request for product `*`: every product in force at once (CONTRACT.md §7). */
+export type AllProducts = { as_of: string; language: Language; decisions: Decision[]; referrals: Referral[] };
+/** What `evaluate` returns: a decision, or every product's with the referrals for product `*`. */
+export type EvaluateResult = { ok: true; decision: Decision | AllProducts } | { ok: false; error: RequestError };
 /** What `rulesets` returns. */
 export type RulesetsResult = { ok: true; rulesets: RuleSetInfo[] } | { ok: false; error: RequestError };
 /** What `guidance` returns. */
@@ -553,6 +557,14 @@ mod tests {
             fits(&decls, "Request", request);
             let text = kredo.evaluate_json(request, today()).unwrap();
             fits(&decls, "Decision", &text);
+            let all = request.replacen('{', r#"{"product":"*","#, 1);
+            let every = kredo.evaluate_json(&all, today()).unwrap();
+            fits(&decls, "AllProducts", &every);
+            fits(
+                &decls,
+                "EvaluateResult",
+                &format!(r#"{{"ok":true,"decision":{every}}}"#),
+            );
             fits(
                 &decls,
                 "EvaluateResult",

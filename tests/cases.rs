@@ -112,9 +112,17 @@ fn every_version_passes_its_own_cases() {
     for src in kredo::embedded::sources().unwrap() {
         let file = src.file("cases.json").expect("every version carries cases");
         let cases = kredo::cases::parse(std::str::from_utf8(&file.bytes).unwrap()).unwrap();
+        // Impulskrediet's versions carry the contract's public cases too; the other lenders'
+        // at least a dozen each (every rule, every outcome).
+        let least = if src.product == "impulskrediet" {
+            40
+        } else {
+            12
+        };
         assert!(
-            cases.len() >= 40,
-            "{} has only {} cases",
+            cases.len() >= least,
+            "{}/{} has only {} cases",
+            src.product,
             src.version,
             cases.len()
         );
@@ -124,7 +132,12 @@ fn every_version_passes_its_own_cases() {
             .filter(|r| !r.passed())
             .map(|r| (&r.name, &r.differences))
             .collect();
-        assert!(failed.is_empty(), "{}: {failed:#?}", src.version);
+        assert!(
+            failed.is_empty(),
+            "{}/{}: {failed:#?}",
+            src.product,
+            src.version
+        );
         total += results.len();
     }
     assert!(total >= 200);
@@ -148,11 +161,16 @@ fn every_rule_fires_in_some_case_of_every_version() {
             .iter()
             .map(|g| g.id.to_owned())
             .collect();
-        assert_eq!(rules.len(), 22);
+        if src.product == "impulskrediet" {
+            assert_eq!(rules.len(), 22);
+        } else {
+            assert!(rules.len() >= 6, "{}: {rules:?}", src.product);
+        }
         let never: Vec<_> = rules.difference(&fired).collect();
         assert!(
             never.is_empty(),
-            "{}: rules without a case: {never:?}",
+            "{}/{}: rules without a case: {never:?}",
+            src.product,
             src.version
         );
     }

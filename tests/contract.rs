@@ -160,7 +160,7 @@ fn version_pins_and_unknowns_are_errors_as_data() {
     );
     let e = k
         .evaluate_json(
-            &json!({"product": "microstart", "application": {}}).to_string(),
+            &json!({"product": "nope", "application": {}}).to_string(),
             today(),
         )
         .unwrap_err();
@@ -516,13 +516,30 @@ fn the_application_must_be_an_object() {
 fn published_versions_never_change() {
     // A published version's hash is recorded in rules/<product>/published.json; changing any
     // hashed file of it fails here. A change is a new version directory.
-    let published: std::collections::BTreeMap<String, String> =
-        serde_json::from_str(include_str!("../rules/impulskrediet/published.json")).unwrap();
+    let mut published = std::collections::BTreeMap::new();
+    for (product, text) in [
+        ("brusoc", include_str!("../rules/brusoc/published.json")),
+        ("credal", include_str!("../rules/credal/published.json")),
+        (
+            "impulskrediet",
+            include_str!("../rules/impulskrediet/published.json"),
+        ),
+        (
+            "microstart",
+            include_str!("../rules/microstart/published.json"),
+        ),
+    ] {
+        let hashes: std::collections::BTreeMap<String, String> =
+            serde_json::from_str(text).unwrap();
+        for (version, hash) in hashes {
+            published.insert((product.to_owned(), version), hash);
+        }
+    }
     let k = kredo();
-    let actual: std::collections::BTreeMap<String, String> = k
+    let actual: std::collections::BTreeMap<(String, String), String> = k
         .rulesets()
         .into_iter()
-        .map(|r| (r.version, r.hash))
+        .map(|r| ((r.product, r.version), r.hash))
         .collect();
     assert_eq!(actual, published);
 }
@@ -539,7 +556,9 @@ fn the_fast_writer_gives_serde_json_bytes() {
         .unwrap();
         for c in cases {
             for lang in ["nl", "fr", "en"] {
-                let mut req = kredo::Request::new(c.application.clone()).language(lang);
+                let mut req = kredo::Request::new(c.application.clone())
+                    .product(&src.product)
+                    .language(lang);
                 if let Some(as_of) = &c.as_of {
                     req = req.as_of(as_of);
                 }
@@ -565,7 +584,11 @@ fn every_rule_has_plain_words_in_every_language() {
     for info in k.rulesets() {
         for lang in kredo::Language::ALL {
             let rules = k.guidance(&info.product, &info.version, lang).unwrap();
-            assert_eq!(rules.len(), 22);
+            if info.product == "impulskrediet" {
+                assert_eq!(rules.len(), 22);
+            } else {
+                assert!(rules.len() >= 6, "{}", info.product);
+            }
             for r in rules {
                 for text in [r.message, r.next_step] {
                     assert!(

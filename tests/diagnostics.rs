@@ -315,7 +315,10 @@ fn a_rule_reading_an_undeclared_field_suggests_a_declared_one() {
 /// A file of the embedded 2025 version, as stored.
 fn stored(path: &str) -> String {
     let sources = kredo::embedded::sources().unwrap();
-    let src = sources.iter().find(|s| s.version == "2025-01-01").unwrap();
+    let src = sources
+        .iter()
+        .find(|s| s.product == "impulskrediet" && s.version == "2025-01-01")
+        .unwrap();
     String::from_utf8(src.file(path).unwrap().bytes.to_vec()).unwrap()
 }
 

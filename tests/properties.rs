@@ -108,6 +108,60 @@ fn outcome(k: &kredo::Kredo, app: &Value) -> String {
     d["outcome"].as_str().unwrap().to_owned()
 }
 
+/// A valid application with, sometimes, the other lenders' own fields (§7).
+fn lender_application() -> impl Strategy<Value = Value> {
+    (
+        valid_application(),
+        prop::option::of((2015u32..2027, 1u32..=12, 1u32..=28)),
+        prop::option::of(0u32..400_000),
+    )
+        .prop_map(|(mut app, start, own)| {
+            if let Some((y, m, d)) = start {
+                app["business_start_date"] = json!(format!("{y}-{m:02}-{d:02}"));
+            }
+            if let Some(c) = own {
+                app["co_financing_eur"] = json!(format!("{}.{:02}", c / 100, c % 100));
+            }
+            app
+        })
+}
+
+fn rank(outcome: &Value) -> usize {
+    ["invalid", "ineligible", "review", "flagged", "eligible"]
+        .iter()
+        .position(|o| outcome == *o)
+        .unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, .. ProptestConfig::default() })]
+
+    /// §8: every suggestion of every product is exactly what evaluating the application with
+    /// its changes gives (outcome, reasons, indicative), and better than the decision it is for.
+    #[test]
+    fn every_suggestion_is_what_its_changes_give(app in lender_application(), lang in prop::sample::select(vec!["nl", "fr", "en"])) {
+        let k = kredo();
+        let req = json!({"product": "*", "as_of": "2026-11-22", "language": lang, "application": app});
+        let all: Value = serde_json::from_str(&k.evaluate_json(&req.to_string(), today()).unwrap()).unwrap();
+        for d in all["decisions"].as_array().unwrap() {
+            let searched = ["ineligible", "review"].contains(&d["outcome"].as_str().unwrap());
+            prop_assert_eq!(d.get("suggestions").is_some(), searched);
+            for s in d["suggestions"].as_array().into_iter().flatten() {
+                let mut changed = app.clone();
+                for (key, v) in s["changes"].as_object().unwrap() {
+                    changed[key] = v.clone();
+                }
+                let again = json!({"product": d["product"], "as_of": "2026-11-22", "language": lang, "application": changed});
+                let again: Value = serde_json::from_str(&k.evaluate_json(&again.to_string(), today()).unwrap()).unwrap();
+                prop_assert_eq!(&again["outcome"], &s["outcome"]);
+                prop_assert_eq!(&again["reasons"], &s["reasons"]);
+                prop_assert_eq!(&again["indicative"], &s["indicative"]);
+                prop_assert!(rank(&s["outcome"]) > rank(&d["outcome"]), "{} is not better than {}", s["outcome"], d["outcome"]);
+            }
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 400, .. ProptestConfig::default() })]
 

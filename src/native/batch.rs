@@ -207,6 +207,8 @@ pub fn run_cancellable(
         selection: selection.clone(),
         application: serde_json::Value::Object(serde_json::Map::new()),
         score,
+        // The CSV has no column for suggestions: not searched.
+        suggest: false,
     };
     let unknown_columns = csv_in::unknown_columns(&table, &rs.fields)?;
     let kinds = csv_in::ColumnKinds::new(&table.keys, &rs.fields);

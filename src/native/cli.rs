@@ -54,7 +54,8 @@ pub enum Command {
 /// `kredo check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Product (rule-set id).
+    /// Product (rule-set id), or `all`: every product in force at once, with one decision per
+    /// product and the ranked `referrals` (CONTRACT §7).
     #[arg(long, default_value = crate::api::DEFAULT_PRODUCT)]
     product: String,
     /// Pick the version in force on this date (YYYY-MM-DD). Default: today in Belgium.
@@ -212,8 +213,13 @@ fn check(args: &CheckArgs) -> Result<ExitCode, CliError> {
     let (sources, origin) = args.rules.sources()?;
     let kredo = compile(sources, &origin)?;
     let text = read_input(&args.file)?;
+    // `all` on the command line is the contract's `*` (a shell would expand a bare `*`).
+    let product = match args.product.as_str() {
+        "all" => crate::api::ALL_PRODUCTS,
+        p => p,
+    };
     let opts = Selection {
-        product: Some(args.product.as_str().into()),
+        product: Some(product.into()),
         as_of: args.as_of.as_deref().map(Into::into),
         version: args.version.as_deref().map(Into::into),
         language: Some(args.lang.as_str().into()),

@@ -344,6 +344,7 @@ pub fn compile(src: &RuleSetSource) -> Result<RuleSet, LoadError> {
                 product: src.product.clone(),
                 version: src.version.clone(),
                 title: m.title,
+                lender: src.lender.clone(),
                 effective_from: src.effective_from,
                 effective_to: src.effective_to,
                 hash: hash(&src.files),

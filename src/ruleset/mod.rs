@@ -132,6 +132,8 @@ pub struct RuleSet {
     pub version: String,
     /// The product's name, as people know it.
     pub title: String,
+    /// The lender, for referrals (from the product's timeline).
+    pub lender: Option<std::sync::Arc<timeline::Lender>>,
     /// First day in force.
     pub effective_from: Date,
     /// Last day in force, derived from the timeline.

@@ -36,6 +36,8 @@ pub struct RuleSetSource {
     /// Where each file is stored, relative to the rules root
     /// (`impulskrediet/2020-07-03/rules/term_above_max.rhai`), for diagnostics.
     pub origins: BTreeMap<String, String>,
+    /// The lender, from the product's timeline (not hashed: see [`super::timeline::Lender`]).
+    pub lender: Option<std::sync::Arc<super::timeline::Lender>>,
 }
 
 impl RuleSetSource {

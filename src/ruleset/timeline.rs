@@ -30,6 +30,46 @@ pub struct Timeline {
     pub about: Option<String>,
     /// The versions, oldest first.
     pub versions: Vec<TimelineEntry>,
+    /// Who lends: named in referrals from the other products (CONTRACT.md §7).
+    #[serde(default)]
+    pub lender: Option<Lender>,
+}
+
+/// The lender behind a product, as a referral names it: about the lender, not a version's
+/// rules, so it lives on the timeline and no version's hash covers it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lender {
+    /// The lender's or product's name: `microStart`.
+    pub name: String,
+    /// Its public page.
+    pub url: String,
+    /// One sentence for an applicant: whom it helps.
+    pub about: LenderAbout,
+}
+
+/// [`Lender::about`] in each language.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LenderAbout {
+    /// Dutch.
+    pub nl: String,
+    /// French.
+    pub fr: String,
+    /// English.
+    pub en: String,
+}
+
+impl Lender {
+    /// The sentence in `language`.
+    pub fn about(&self, language: crate::model::Language) -> &str {
+        use crate::model::Language;
+        match language {
+            Language::Nl => &self.about.nl,
+            Language::Fr => &self.about.fr,
+            Language::En => &self.about.en,
+        }
+    }
 }
 
 /// One version on a timeline.
@@ -218,6 +258,7 @@ pub fn resolve(files: Vec<SourceFile>) -> Result<Vec<RuleSetSource>, LoadError> 
                 effective_to: to,
                 files,
                 origins,
+                lender: timeline.lender.clone().map(std::sync::Arc::new),
             });
         }
     }

@@ -25,6 +25,16 @@ impl Purposes {
             items: items.into(),
         }
     }
+    /// The same categories with new amounts, in order (a suggestion's scaled purposes).
+    pub fn with_amounts(&self, amounts: &[Decimal]) -> Purposes {
+        Purposes::new(
+            self.items
+                .iter()
+                .zip(amounts)
+                .map(|((category, _), amount)| (category.clone(), *amount))
+                .collect(),
+        )
+    }
 }
 
 fn unknown_list_message(name: &str, lists: &Lists) -> String {

@@ -56,13 +56,20 @@ impl Shape {
 pub const INSTALMENT_INPUT: &str = "monthly_instalment_eur";
 /// The name of the derived input that lists the required fields that are missing.
 pub const MISSING_REQUIRED_INPUT: &str = "missing_required";
+/// The name of the derived input that holds how long the business has been active: whole
+/// calendar months from [`BUSINESS_START_FIELD`] to the decision's `as_of` (CONTRACT.md §7).
+pub const MONTHS_ACTIVE_INPUT: &str = "months_active";
+/// The shared optional field a version declares (kind `date`) for rules on a business's age.
+pub const BUSINESS_START_FIELD: &str = "business_start_date";
 
 /// Every variable in a rule's scope: one per declared field, in declaration order, then the
-/// engine's two derived inputs. [`Program::start`] expects their values in this order.
+/// engine's three derived inputs. [`Program::start`] expects their values in this order.
 #[derive(Debug, Clone)]
 pub struct Inputs {
     list: Vec<InputSpec>,
     fields: usize,
+    /// The index of [`BUSINESS_START_FIELD`], when declared as a date.
+    business_start: Option<usize>,
     /// Slots by the length of their name: a look-up compares only names of the same length
     /// (one or two), however many fields a version declares.
     by_len: Vec<Vec<usize>>,
@@ -97,6 +104,19 @@ impl Inputs {
             note: None,
             shape: Shape::List,
         });
+        // Readable only where the version declares the business's start date as a date.
+        let start = fields.iter().position(|f| {
+            f.name == BUSINESS_START_FIELD && matches!(f.kind, crate::fields::Kind::Date)
+        });
+        list.push(InputSpec {
+            name: MONTHS_ACTIVE_INPUT.to_owned(),
+            fields: vec![BUSINESS_START_FIELD.to_owned()],
+            readable: start.is_some(),
+            note: start.is_none().then(|| {
+                format!("`{MONTHS_ACTIVE_INPUT}` needs the field `{BUSINESS_START_FIELD}` (kind `date`), which this version does not declare")
+            }),
+            shape: Shape::Integer,
+        });
         let mut by_len: Vec<Vec<usize>> = Vec::new();
         for (slot, input) in list.iter().enumerate() {
             let len = input.name.len();
@@ -110,6 +130,7 @@ impl Inputs {
         Inputs {
             list,
             fields: fields.len(),
+            business_start: start,
             by_len,
         }
     }
@@ -132,6 +153,14 @@ impl Inputs {
     /// The slot of the missing required fields.
     pub fn missing_required_slot(&self) -> usize {
         self.fields + 1
+    }
+    /// The slot of the months the business has been active.
+    pub fn months_active_slot(&self) -> usize {
+        self.fields + 2
+    }
+    /// The field index of the business's start date, when the version declares it.
+    pub fn business_start_field(&self) -> Option<usize> {
+        self.business_start
     }
     /// Fields a rule may list in `READS`: the readable fields.
     pub fn readable_fields(&self) -> impl Iterator<Item = &str> {

@@ -24,7 +24,7 @@ pub fn with_file(path: &str, text: &str) -> Vec<RuleSetSource> {
     let mut sources: Vec<RuleSetSource> = kredo::embedded::sources()
         .unwrap()
         .into_iter()
-        .filter(|s| s.version == "2025-01-01")
+        .filter(|s| s.product == "impulskrediet" && s.version == "2025-01-01")
         .collect();
     let src = &mut sources[0];
     src.files.retain(|f| f.path != path);

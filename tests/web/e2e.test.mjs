@@ -41,6 +41,18 @@ before(async () => {
   assert.equal(answer.ok, true);
   PAGES = answer.schema.pages;
   FIELDS = Object.fromEntries(answer.schema.fields.map((f) => [f.name, f]));
+  // The other products in force add their own pages, last (their fields are not asked yet).
+  const products = [...new Set(engine.rulesets().rulesets.map((r) => r.product))].filter((p) => p !== answer.schema.product);
+  for (const product of products) {
+    const other = engine.schema(product, undefined, TODAY);
+    if (!other.ok) continue;
+    for (const p of other.schema.pages) {
+      const fresh = p.fields.filter((f) => !FIELDS[f]);
+      if (!fresh.length || PAGES.some((q) => q.id === p.id)) continue;
+      PAGES = [...PAGES, { ...p, fields: fresh }];
+      for (const f of other.schema.fields) if (fresh.includes(f.name)) FIELDS[f.name] = f;
+    }
+  }
 });
 
 /** A field's texts in a language, as declared in the rule set. */
@@ -121,6 +133,8 @@ async function answer(page, id, a) {
       await page.fill('#f-nace_code', a.nace);
       break;
     case 'age': await page.fill('#f-applicant_age_years', a.age); break;
+    case 'business-start': await page.fill('#f-business_start_date', a.start ?? ''); break;
+    case 'own-funds': await page.fill('#f-co_financing_eur', a.own ?? ''); break;
     default: throw new Error(`no page ${id}`);
   }
 }
@@ -473,7 +487,7 @@ test('keyboard only: from the start page to a result', async () => {
     await tabTo('#f-purpose-working_capital');
     await page.keyboard.press('Space');
     await next();
-    for (const id of ['bank', 'debts', 'plan', 'age']) {
+    for (const id of PAGES.slice(PAGES.findIndex((p) => p.id === 'purposes') + 1).map((p) => p.id)) {
       await view(page, 'question', id);
       await next();
     }
@@ -490,6 +504,87 @@ test('keyboard only: from the start page to a result', async () => {
     await context.close();
   }
 });
+
+// ---------------------------------------------------------------- other lenders and suggestions
+
+/** The application the page builds for ELIGIBLE-style answers (optional pages left empty). */
+function application(a) {
+  return {
+    legal_form: a.legal_form, region: a.region, business_status: a.business_status, activity_type: a.activity_type,
+    amount_requested_eur: a.amount, term_months: a.term,
+    funding_purposes: Object.keys(a.purposes).map((c) => ({ category: c, amount_eur: a.amount })),
+    bank_credit_status: a.bank, in_collective_debt_settlement: a.debt_settlement === 'yes', bankruptcy_status: a.bankruptcy,
+    has_tax_or_social_arrears: a.arrears === 'yes', business_plan_status: a.plan, projected_monthly_net_cashflow_eur: a.cashflow,
+    nace_code: a.nace, applicant_age_years: a.age,
+  };
+}
+
+for (const lang of LANGS) {
+  test(`${lang}: other lenders that may help, from the referrals, each with its why and link`, async () => {
+    const a = { ...ELIGIBLE, region: 'wallonia' };
+    const all = engine.evaluate({ product: '*', as_of: TODAY, language: lang, application: application(a) }, TODAY);
+    assert.equal(all.ok, true);
+    const expected = all.decision.referrals.filter((r) => r.product !== 'impulskrediet');
+    assert.ok(['microstart', 'credal'].every((p) => expected.some((r) => r.product === p)), JSON.stringify(expected));
+    const { context, page, problems } = await open();
+    try {
+      await start(page, lang);
+      await walk(page, lang, a);
+      await result(page);
+      assert.equal(await page.getAttribute('#outcome', 'data-outcome'), 'ineligible');
+      const shown = await page.$$eval('li.referral', (items) => items.map((li) => li.dataset.product));
+      assert.deepEqual(shown, expected.map((r) => r.product), 'the referrals, best first');
+      for (const r of expected) {
+        const li = `li.referral[data-product="${r.product}"]`;
+        assert.ok(norm(await page.textContent(li)).includes(norm(r.message)), `${r.product}: the why`);
+        assert.equal(await page.getAttribute(`${li} a`, 'href'), r.url, `${r.product}: the link`);
+      }
+      assert.equal(norm(await page.textContent('#referrals-title')), TEXTS[lang].result.referralsTitle);
+      await axe(page, `${lang} referrals`);
+      await shot(page, `${lang}-referrals`);
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test(`${lang}: a suggestion re-runs the check with its change, and the applicant can go back`, async () => {
+    const a = { ...ELIGIBLE, amount: '30000', cashflow: '2000' };
+    const one = engine.evaluate({ product: 'impulskrediet', as_of: TODAY, language: lang, application: application(a) }, TODAY);
+    const first = one.decision.suggestions[0];
+    assert.equal(first.changes.amount_requested_eur, '25000.00');
+    const { context, page, problems } = await open();
+    try {
+      await start(page, lang);
+      await walk(page, lang, a);
+      await result(page);
+      assert.equal(await page.getAttribute('#outcome', 'data-outcome'), 'ineligible');
+      assert.equal(norm(await page.textContent('li.suggestion p')), norm(first.message));
+      await axe(page, `${lang} suggestions`);
+      await shot(page, `${lang}-suggestions`);
+      // By keyboard: the button is reached with Tab and pressed with Enter.
+      await page.focus('#try-suggestion-0');
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('#tried-change');
+      assert.equal(await page.getAttribute('#outcome', 'data-outcome'), first.outcome);
+      assert.equal(await focusedId(page), 'H1', 'focus on the new outcome');
+      assert.ok(norm(await page.textContent('#instalment')).includes(norm(money(lang, first.indicative.monthly_instalment_eur))));
+      assert.equal(await page.$('#suggestions'), null, 'an eligible result needs no suggestion');
+      await axe(page, `${lang} suggestion tried`);
+      await shot(page, `${lang}-suggestion-tried`);
+      await page.focus('#undo-change');
+      await page.keyboard.press('Space');
+      await page.waitForSelector('#tried-change', { state: 'detached' });
+      assert.equal(await page.getAttribute('#outcome', 'data-outcome'), 'ineligible');
+      await page.click('#change-answers');
+      await view(page, 'check');
+      assert.ok(norm(await page.textContent('main')).includes(norm(money(lang, '30000'))), 'the own answers are back');
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+}
 
 // ---------------------------------------------------------------- a product's own field
 
@@ -538,9 +633,14 @@ test('a product declares a field of its own: the page asks it and decides with i
       }
       await page.click('#continue');
     }
+    // The other lenders' own optional questions come last: left empty.
+    for (const p of PAGES.filter((q) => !declared.schema.pages.some((d) => d.id === q.id) && !q.fields.some((f) => declared.schema.fields.some((d) => d.name === f)))) {
+      await view(page, 'question', p.id);
+      await page.click('#continue');
+    }
     await view(page, 'check');
     const rows = await page.$$eval('.summary-list__row', (rs) => rs.map((r) => [r.querySelector('dt').textContent.trim(), r.querySelector('.summary-list__value').textContent.trim()]));
-    assert.deepEqual(rows.at(-1), [own.text.en.short, TEXTS.en.no]);
+    assert.ok(rows.some((r) => r[0] === own.text.en.short && r[1] === TEXTS.en.no), JSON.stringify(rows));
     await result(page);
     assert.equal(await page.getAttribute('#outcome', 'data-outcome'), 'flagged');
     assert.deepEqual(await page.$$eval('li.reason', (items) => items.map((li) => li.dataset.reason)), ['NO_ACCOUNTANT']);

@@ -115,7 +115,7 @@ export function generate(count, seed = SEED) {
     if (chance(0.1)) app.project_description = pick(['Een bakkerij in Gent', 'x'.repeat(2001), 'Café "De Hoek"\n€ ünïcödé']);
     if (chance(0.05)) app[pick(['sex', 'nationality', 'colour'])] = 'x';
     const request = { application: app };
-    if (chance(0.9)) request.product = pick(['impulskrediet', 'impulskrediet', 'impulskrediet', 'impulskrediet', 'startlening']);
+    if (chance(0.9)) request.product = pick(['impulskrediet', 'impulskrediet', 'impulskrediet', 'startlening', '*', '*', 'microstart', 'credal', 'brusoc']);
     const r = rnd();
     if (r < 0.85) request.as_of = `${int(2019, 2027)}-${String(int(1, 12)).padStart(2, '0')}-${String(int(1, 28)).padStart(2, '0')}`;
     else if (r < 0.88) request.as_of = pick(['2026-13-01', '22/11/2026', '2020-07-02', '2020-07-03', '2021-01-31', '2024-12-31', '2025-01-01']);
@@ -147,7 +147,9 @@ export function generate(count, seed = SEED) {
     if (chance(0.7)) app.business_plan_status = pick(['complete', 'draft', 'none']);
     if (chance(0.7)) app.projected_monthly_net_cashflow_eur = `${int(0, 1500)}`;
     if (chance(0.5)) app.applicant_age_years = int(17, 65);
-    return { product: 'impulskrediet', as_of: `${int(2020, 2026)}-${String(int(1, 12)).padStart(2, '0')}-15`, language: pick(['nl', 'fr', 'en']), application: app };
+    if (chance(0.4)) app.business_start_date = `${int(2015, 2026)}-${String(int(1, 12)).padStart(2, '0')}-${String(int(1, 28)).padStart(2, '0')}`;
+    if (chance(0.4)) app.co_financing_eur = `${int(0, 3000)}.00`;
+    return { product: pick(['impulskrediet', '*', '*', 'microstart', 'credal', 'brusoc']), as_of: `${int(2020, 2026)}-${String(int(1, 12)).padStart(2, '0')}-15`, language: pick(['nl', 'fr', 'en']), application: app };
   }
 
   // A few texts that are not requests at all.
@@ -212,11 +214,15 @@ test(`${GENERATED} generated applications (seed ${SEED}) give the same bytes in 
   const outcomes = {};
   for (const a of answers) {
     const m = /^\{"outcome":"(\w+)"/.exec(a) ?? /^\{"error":\{"code":"(\w+)"/.exec(a);
-    const k = m ? m[1] : 'other';
+    const k = a.startsWith('{"as_of"') ? 'all_products' : m ? m[1] : 'other';
     outcomes[k] = (outcomes[k] ?? 0) + 1;
   }
   console.log(`# parity: generated answers by outcome or error: ${JSON.stringify(outcomes)}`);
-  for (const o of ['eligible', 'flagged', 'review', 'ineligible', 'invalid']) assert.ok(outcomes[o] > 0, `some generated answers are ${o}`);
+  for (const o of ['eligible', 'flagged', 'review', 'ineligible', 'invalid', 'all_products']) assert.ok(outcomes[o] > 0, `some generated answers are ${o}`);
+  const suggested = answers.filter((a) => a.includes('"suggestions":[{')).length;
+  const referred = answers.filter((a) => a.includes('"referrals":[{')).length;
+  console.log(`# parity: answers with suggestions ${suggested}, with referrals ${referred}`);
+  assert.ok(suggested > 0 && referred > 0, 'suggestions and referrals cross the boundary too');
 });
 
 test('evaluate(object) returns the same decision as evaluate_json, as data', () => {

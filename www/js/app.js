@@ -3,9 +3,11 @@
 // Answers live in memory and in this tab's sessionStorage only; routes are URL fragments, so
 // moving between pages, switching language or asking for a decision never makes a request.
 // `?product=<id>` picks the product (default: the engine's); its questions come from the
-// schema of the version in force today, and that version decides.
+// schema of the version in force today, and that version decides. The other products in force
+// add their own optional questions after it, and every product decides at once (product `*`):
+// the result names the other lenders that may help and what change would help here.
 
-import init, { evaluate, guidance, schema } from '../pkg/kredo.js';
+import init, { evaluate, guidance, rulesets, schema } from '../pkg/kredo.js';
 import { LANGS, LOCALES, LANG_NAMES, TEXTS, fill } from './i18n.js';
 import {
   ids, isChoice, choices, questionsOf, chosenPurposes, validatePage, firstIncompletePage, buildApplication,
@@ -25,6 +27,8 @@ const state = {
   /** `questionsOf(schema)`, once the engine is ready. */
   questions: null,
   engineFailed: false,
+  /** The applicant's own answers while a suggestion is being tried, or null. */
+  undo: null,
 };
 
 // Instantiate the wasm (streamed) and compile the rule sets once, at load: after this the page
@@ -34,7 +38,13 @@ const engineReady = init()
     performance.mark('kredo-instantiated');
     const answer = schema(PRODUCT);
     if (!answer || answer.ok !== true) throw new Error(answer?.error?.message ?? 'no schema');
-    state.questions = questionsOf(answer.schema);
+    // The other products in force today, for their own questions (asked last, optional).
+    const others = [...new Set((rulesets().rulesets ?? []).map((r) => r.product))]
+      .filter((p) => p !== answer.schema.product)
+      .map((p) => schema(p))
+      .filter((a) => a?.ok === true)
+      .map((a) => a.schema);
+    state.questions = questionsOf(answer.schema, others);
     performance.mark('kredo-ready');
     document.documentElement.dataset.engine = 'ready';
   })
@@ -91,11 +101,17 @@ function captureForm() {
 
 // ---------------------------------------------------------------- engine
 
+/**
+ * Every product at once: `{ok, decision, referrals}`, `decision` being this page's product's.
+ * The version in force on the day decides (the same day the schema was read for).
+ */
 function decide() {
   const q = state.questions;
-  return evaluate({
-    product: q.product, version: q.version, language: state.lang, application: buildApplication(q, state.answers),
-  });
+  const answer = evaluate({ product: '*', language: state.lang, application: buildApplication(q, state.answers) });
+  if (!answer?.ok) return answer;
+  const decision = answer.decision.decisions.find((d) => d.product === q.product);
+  if (!decision) return { ok: false, error: { message: q.product } };
+  return { ok: true, decision, referrals: answer.decision.referrals.filter((r) => r.product !== q.product) };
 }
 
 /** `purposes[1].amount_eur` → the field and the index. */
@@ -457,7 +473,9 @@ function resultView() {
   const skipped = (d.skipped ?? []).length;
   return {
     title: o.title,
-    html: `<div class="panel panel--${esc(d.outcome)}" id="outcome" data-outcome="${esc(d.outcome)}">
+    html: `${state.undo ? `<div class="notice" id="tried-change" role="status"><p>${esc(R.tried)}</p>
+        <button type="button" class="button button--secondary" id="undo-change">${esc(R.undo)}</button></div>` : ''}
+      <div class="panel panel--${esc(d.outcome)}" id="outcome" data-outcome="${esc(d.outcome)}">
         <h1 class="panel__title" tabindex="-1">${esc(o.title)}</h1>
       </div>
       <p class="body-l">${esc(o.text)}</p>
@@ -469,12 +487,59 @@ function resultView() {
         <p>${fill(esc(R.rate), { rate: percent(ind.annual_rate), total: money(ind.total_repayable_eur) })}</p>
         <p class="hint">${esc(R.instalmentNote)}</p>` : ''}
       ${skipped ? `<p>${esc(fill(R.skipped, { count: skipped }))}</p>` : ''}
+      ${suggestionsHtml(d)}
+      ${referralsHtml(answer.referrals)}
       <h2 class="heading-m">${esc(R.rulesTitle)}</h2>
       <p id="rule-set">${fill(esc(R.rulesText), { product: esc(d.product), version: `<span id="rule-set-version">${esc(d.rule_set?.version)}</span>`, from: date(d.rule_set?.effective_from), asOf: date(d.as_of) })}</p>
       <p>${esc(R.hashLabel)} <code class="hash" id="rule-set-hash">${esc(d.rule_set?.hash)}</code></p>
       <p class="actions"><a href="#/${state.lang}/check" id="change-answers">${esc(R.changeAnswers)}</a>
         <a href="#/${state.lang}" id="start-again">${esc(R.startAgain)}</a></p>`,
   };
+}
+
+/** What would change the outcome: each suggestion with a button that tries it. */
+function suggestionsHtml(d) {
+  const R = TEXTS[state.lang].result;
+  const list = d.suggestions ?? [];
+  if (!list.length) return '';
+  const items = list.map((s, i) => `<li class="suggestion" data-outcome="${esc(s.outcome)}">
+      <p>${esc(s.message)}</p>
+      <button type="button" class="button button--secondary" data-suggestion="${i}" id="try-suggestion-${i}">${esc(R.trySuggestion)}<span class="visually-hidden">: ${esc(s.message)}</span></button>
+    </li>`).join('');
+  return `<h2 class="heading-m" id="suggestions-title">${esc(R.suggestionsTitle)}</h2>
+    <ul class="list suggestions" id="suggestions" aria-labelledby="suggestions-title">${items}</ul>`;
+}
+
+/** The other lenders whose own rules may take the applicant, best outcome first. */
+function referralsHtml(referrals) {
+  const R = TEXTS[state.lang].result;
+  if (!referrals?.length) return '';
+  const items = referrals.map((r) => `<li class="referral" data-product="${esc(r.product)}" data-outcome="${esc(r.outcome)}">
+      <h3 class="heading-s">${r.url ? `<a href="${esc(r.url)}" rel="noopener noreferrer">${esc(r.title)}</a>` : esc(r.title)}</h3>
+      <p class="referral__outcome"><strong>${esc(R.referralOutcome[r.outcome] ?? '')}</strong></p>
+      <p>${esc(r.message)}</p>
+    </li>`).join('');
+  return `<h2 class="heading-m" id="referrals-title">${esc(R.referralsTitle)}</h2>
+    <p>${esc(R.referralsText)}</p>
+    <ul class="list referrals" id="referrals" aria-labelledby="referrals-title">${items}</ul>`;
+}
+
+/** The answers with a suggestion's changes: the amount (and the purposes scaled to it) or the term. */
+function applyChanges(answers, changes) {
+  const out = structuredClone(answers);
+  for (const [name, value] of Object.entries(changes)) {
+    const f = state.questions.field(name);
+    if (!f) continue;
+    if (f.kind === 'purposes') {
+      const purposes = {};
+      for (const c of choices(f)) purposes[c] = { selected: false, amount: '' };
+      for (const p of value) purposes[p.category] = { selected: true, amount: p.amount_eur };
+      out[name] = purposes;
+    } else {
+      out[name] = String(value);
+    }
+  }
+  return out;
 }
 
 function loadingView() {
@@ -562,6 +627,22 @@ function focusTarget(id) {
 }
 
 document.addEventListener('click', (event) => {
+  const button = event.target.closest?.('button');
+  if (button?.dataset.suggestion !== undefined || button?.id === 'undo-change') {
+    const answer = decide();
+    if (button.id === 'undo-change') {
+      state.answers = state.undo ?? state.answers;
+      state.undo = null;
+    } else if (answer?.ok) {
+      const s = answer.decision.suggestions?.[Number(button.dataset.suggestion)];
+      if (!s) return;
+      state.undo = state.undo ?? structuredClone(state.answers);
+      state.answers = applyChanges(state.answers, s.changes);
+    }
+    saveAnswers();
+    render({ focusErrors: true });
+    return;
+  }
   const link = event.target.closest?.('a');
   if (!link) return;
   const href = link.getAttribute('href') ?? '';
@@ -574,6 +655,7 @@ document.addEventListener('click', (event) => {
   }
   // A language link keeps what has been typed on the page but not yet continued.
   if (link.dataset.lang) captureForm();
+  if (link.id === 'start-again' || link.id === 'change-answers') state.undo = null;
   if (link.id === 'start-again') {
     state.answers = {};
     state.showErrors.clear();

@@ -28,21 +28,37 @@ export function choices(f) {
   return f.kind === 'boolean' ? YES_NO : (f.options ?? []).map((o) => o.value);
 }
 
-/** The schema as the page walks it. A field on no page is not asked. */
-export function questionsOf(schema) {
+/**
+ * The schema as the page walks it. A field on no page is not asked. `others`: the schemas of
+ * the other products in force, whose pages with fields not asked yet come last, optional (the
+ * other lenders' own questions, for the referrals).
+ */
+export function questionsOf(schema, others = []) {
   const byName = new Map(schema.fields.map((f) => [f.name, f]));
-  const pages = schema.pages.map((p) => ({
+  const pagesOf = (s, extra) => s.pages.map((p) => ({
     id: p.id,
     text: p.text ?? {},
-    fields: p.fields.map((name) => byName.get(name)).filter(Boolean),
+    fields: p.fields
+      .filter((name) => !extra || !byName.has(name))
+      .map((name) => s.fields.find((f) => f.name === name))
+      .filter(Boolean)
+      .map((f) => (extra ? { ...f, required: false } : f)),
   })).filter((p) => p.fields.length > 0);
-  const pageOf = new Map(pages.flatMap((p) => p.fields.map((f) => [f.name, p])));
+  const pages = pagesOf(schema, false);
+  for (const other of others) {
+    for (const p of pagesOf(other, true)) {
+      if (pages.some((q) => q.id === p.id)) continue;
+      for (const f of p.fields) byName.set(f.name, f);
+      pages.push(p);
+    }
+  }
+  const pageOfField = new Map(pages.flatMap((p) => p.fields.map((f) => [f.name, p])));
   return {
     product: schema.product,
     version: schema.version,
     pages,
     page: (id) => pages.find((p) => p.id === id) ?? null,
-    pageOf: (name) => pageOf.get(name) ?? null,
+    pageOf: (name) => pageOfField.get(name) ?? null,
     field: (name) => byName.get(name) ?? null,
   };
 }

@@ -14,6 +14,7 @@ const DECISIONS = ['approve', 'refer_elsewhere', 'ask_information', 'decline'];
 
 const T = {
   nl: {
+    suggestionsTitle: 'Wat de uitkomst zou veranderen', change: 'Wijziging', referralsTitle: 'Andere kredietverstrekkers (eigen regels, nu)', lender: 'Kredietverstrekker', why: 'Waarom', noReferrals: 'Geen andere kredietverstrekker volgens hun regels.',
     skip: 'Naar de hoofdinhoud', service: 'Kredo — intake', cases: 'Dossiers', newCase: 'Nieuwe aanvraag',
     batch: 'Batch', signOut: 'Afmelden', signIn: 'Aanmelden', signInTitle: 'Aanmelden als medewerker',
     tokenLabel: 'Medewerkerssleutel', tokenHint: 'De sleutel van `kredo staff add`. Hij blijft alleen in dit tabblad bewaard.',
@@ -44,6 +45,7 @@ const T = {
     errorsTitle: 'Er is een probleem',
   },
   fr: {
+    suggestionsTitle: 'Ce qui changerait le résultat', change: 'Changement', referralsTitle: 'Autres prêteurs (leurs règles, maintenant)', lender: 'Prêteur', why: 'Pourquoi', noReferrals: 'Aucun autre prêteur selon leurs règles.',
     skip: 'Aller au contenu principal', service: 'Kredo — accueil', cases: 'Dossiers', newCase: 'Nouvelle demande',
     batch: 'Lot', signOut: 'Se déconnecter', signIn: 'Se connecter', signInTitle: 'Connexion du personnel',
     tokenLabel: 'Clé du personnel', tokenHint: 'La clé de `kredo staff add`. Elle n’est gardée que dans cet onglet.',
@@ -74,6 +76,7 @@ const T = {
     errorsTitle: 'Il y a un problème',
   },
   en: {
+    suggestionsTitle: 'What would change the outcome', change: 'Change', referralsTitle: 'Other lenders (their own rules, now)', lender: 'Lender', why: 'Why', noReferrals: 'No other lender by their rules.',
     skip: 'Skip to main content', service: 'Kredo — intake', cases: 'Cases', newCase: 'New application',
     batch: 'Batch', signOut: 'Sign out', signIn: 'Sign in', signInTitle: 'Staff sign-in',
     tokenLabel: 'Staff token', tokenHint: 'The token from `kredo staff add`. It is kept in this tab only.',
@@ -454,6 +457,36 @@ function traceView(d) {
   return parts;
 }
 
+/** §8: the changes that would give a better outcome, as the decision lists them. */
+function suggestionsView(d) {
+  const w = t();
+  if (!d.suggestions) return null;
+  const said = (c) => [
+    c.amount_requested_eur ? `amount_requested_eur = ${c.amount_requested_eur}` : null,
+    c.term_months ? `term_months = ${c.term_months}` : null,
+  ].filter(Boolean).join(', ');
+  return d.suggestions.length
+    ? table(w.suggestionsTitle, [w.change, w.outcome, w.message], d.suggestions.map((x) => h('tr', {},
+      h('td', {}, h('code', {}, said(x.changes))), h('td', {}, tag(x.outcome)), h('td', {}, x.message))))
+    : [h('h2', { class: 'heading-m' }, w.suggestionsTitle), h('p', {}, w.none)];
+}
+
+/** §7: what every other product in force says of the same answers, asked now of the engine. */
+function referralsView(d) {
+  const w = t();
+  const slot = h('div', { 'aria-live': 'polite' });
+  api('/api/v1/check', { method: 'POST', body: JSON.stringify({ product: '*', as_of: d.as_of, language: state.lang, application: d.normalized }) })
+    .then((all) => {
+      const rows = all.referrals.filter((r) => r.product !== d.product);
+      slot.replaceChildren(...(rows.length
+        ? [table(w.referralsTitle, [w.lender, w.outcome, w.why], rows.map((r) => h('tr', { 'data-product': r.product },
+          h('td', {}, r.url ? h('a', { href: r.url, rel: 'noopener noreferrer' }, r.title) : r.title), h('td', {}, tag(r.outcome)), h('td', {}, r.message))))]
+        : [h('h2', { class: 'heading-m' }, w.referralsTitle), h('p', {}, w.noReferrals)]));
+    })
+    .catch((e) => slot.replaceChildren(failure(e)));
+  return slot;
+}
+
 function scoreView(score) {
   const w = t();
   if (!score) return [h('h2', { class: 'heading-m' }, w.scoreTitle), h('p', {}, w.noScore)];
@@ -542,7 +575,7 @@ async function caseView(caseId, notice) {
     body.replaceChildren(
       ...(notice ? [h('p', { class: 'notice', role: 'status' }, notice)] : []),
       h('div', { class: 'columns' },
-        h('div', {}, traceView(d), scoreView(d.score)),
+        h('div', {}, traceView(d), suggestionsView(d), referralsView(d), scoreView(d.score)),
         h('div', {}, historyView(history.entries),
           decisionForm(caseId, first.body.outcome, (message) => caseView(caseId, message)))));
   } catch (e) {
