@@ -40,7 +40,9 @@ pub(crate) fn decide<'a>(
     Ok(decision)
 }
 
-/// Runs the rules on a validated application: the decision without suggestions.
+/// Runs the rules on a validated application: the decision without suggestions. Never inlined:
+/// one copy serves the decision and every suggestion candidate (the page's wasm is budgeted).
+#[inline(never)]
 pub(crate) fn evaluate<'a>(
     rs: &'a RuleSet,
     mut v: Validated<'a>,

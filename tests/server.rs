@@ -966,3 +966,32 @@ fn cases_are_listed_newest_first_filtered_and_paged() {
     }
     assert_eq!(get(&server.url("/api/v1/cases"), None).status, 401);
 }
+
+#[test]
+fn every_lender_at_once_on_the_public_route_and_never_as_one_case() {
+    let dir = TempDir::new("srv-all");
+    let db = dir.path("k.db");
+    let token = staff_token(&db, "An Peeters");
+    let server = Server::start(&db, &[]);
+    let body = format!(
+        r#"{{"product":"*","as_of":"2026-11-22","language":"en","application":{APPLICATION}}}"#
+    );
+    // The public route answers every product in force, the same bytes as the library.
+    let answer = post(&server.url("/api/v1/check"), body.as_bytes(), None);
+    assert_eq!(answer.status, 200, "{}", answer.text());
+    let expected = kredo::Kredo::embedded()
+        .unwrap()
+        .evaluate_json(&body, kredo::Date::parse("2026-11-22").unwrap())
+        .unwrap();
+    assert_eq!(answer.text().trim_end(), expected);
+    let v = answer.json();
+    assert_eq!(v["decisions"].as_array().unwrap().len(), 4);
+    assert!(v["referrals"].is_array());
+    // A case records one product's decision: `*` is refused, naming the field, and nothing
+    // is written.
+    let refused = post(&server.url("/api/v1/cases"), body.as_bytes(), Some(&token));
+    assert_eq!(refused.status, 422, "{}", refused.text());
+    assert_eq!(refused.json()["error"]["field"], "product");
+    let list = get(&server.url("/api/v1/cases"), Some(&token));
+    assert_eq!(list.json()["cases"].as_array().unwrap().len(), 0);
+}

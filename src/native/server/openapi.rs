@@ -25,15 +25,16 @@ use utoipa::{Modify, OpenApi};
 
 use super::error::{ErrorBody, ErrorDetail};
 use super::public::{
-    self, APPLICATION_SCHEMA, AttributeScoreDoc, CheckRequest, DecisionDoc, FieldIssueDoc, Health,
-    IndicativeDoc, NORMALIZED_SCHEMA, PillarScoreDoc, ReasonDoc, RuleSetInfoDoc, RuleSetRefDoc,
-    RuleSets, ScoreDoc, ScoreReasonDoc, SkippedDoc, StoreHealth,
+    self, APPLICATION_SCHEMA, AllProductsDoc, AttributeScoreDoc, CheckRequest, DecisionDoc,
+    FieldIssueDoc, Health, IndicativeDoc, NORMALIZED_SCHEMA, PillarScoreDoc, ReasonDoc,
+    ReferralDoc, RuleSetInfoDoc, RuleSetRefDoc, RuleSets, ScoreDoc, ScoreReasonDoc, SkippedDoc,
+    StoreHealth, SuggestionDoc,
 };
 use super::staff::{
     self, AuditEntry, BatchWithReport, CaseCreated, CaseHistory, CaseList, CaseSummary,
     StaffDecisionInput, StaffDecisionSummary,
 };
-use crate::api::DEFAULT_PRODUCT;
+use crate::api::{ALL_PRODUCTS, DEFAULT_PRODUCT};
 use crate::fields::{Field, FieldDecl, Kind};
 use crate::ruleset::RuleSetSource;
 use crate::{Date, Kredo, Language};
@@ -57,7 +58,7 @@ use crate::{Date, Kredo, Language};
         staff::batch_route,
     ),
     components(schemas(
-        CheckRequest, DecisionDoc, RuleSetRefDoc, ReasonDoc, FieldIssueDoc, SkippedDoc, IndicativeDoc,
+        CheckRequest, DecisionDoc, SuggestionDoc, ReferralDoc, AllProductsDoc, RuleSetRefDoc, ReasonDoc, FieldIssueDoc, SkippedDoc, IndicativeDoc,
         ScoreDoc, PillarScoreDoc, AttributeScoreDoc, ScoreReasonDoc,
         ErrorBody, ErrorDetail, RuleSets, RuleSetInfoDoc, Health, StoreHealth, CaseCreated, StaffDecisionInput,
         AuditEntry, CaseHistory, CaseList, CaseSummary, StaffDecisionSummary, BatchWithReport
@@ -100,12 +101,14 @@ pub fn document(kredo: &Kredo, sources: &[RuleSetSource]) -> Result<String, serd
             NORMALIZED_SCHEMA.to_owned(),
             application(kredo, Form::Canonical),
         );
+        // Staff requests take one key more: `score`, and name one product (a case records one
+        // product's decision). Made from the same envelope, so the two never drift apart.
+        let plain = schemas.get("CheckRequest").cloned();
         if let Some(request) = schemas.get_mut("CheckRequest") {
-            selectable.constrain_request(request);
+            selectable.constrain_request(request, true);
         }
-        // Staff requests take one key more: `score`. Made from the public envelope, so the two
-        // never drift apart.
-        if let Some(mut staff) = schemas.get("CheckRequest").cloned() {
+        if let Some(mut staff) = plain {
+            selectable.constrain_request(&mut staff, false);
             if let Some(properties) = staff.get_mut("properties").and_then(Value::as_object_mut) {
                 properties.insert(
                     "score".to_owned(),
@@ -123,6 +126,15 @@ pub fn document(kredo: &Kredo, sources: &[RuleSetSource]) -> Result<String, serd
             }
             schemas.insert("StaffCheckRequest".to_owned(), staff);
         }
+    }
+    // The public check answers a decision, or every product's for `*`.
+    if let Some(body) = doc
+        .pointer_mut("/paths/~1api~1v1~1check/post/responses/200/content/application~1json/schema")
+    {
+        *body = json!({"oneOf": [
+            {"$ref": "#/components/schemas/DecisionDoc"},
+            {"$ref": "#/components/schemas/AllProductsDoc"}
+        ]});
     }
     if let Some(body) =
         doc.pointer_mut("/paths/~1api~1v1~1cases/post/requestBody/content/application~1json/schema")
@@ -168,10 +180,12 @@ pub fn document(kredo: &Kredo, sources: &[RuleSetSource]) -> Result<String, serd
     serde_json::to_string(&doc)
 }
 
-/// What a request may name: products, versions and the days some version is in force. Over
-/// several products these are unions, so the document is exact for one product (as shipped);
-/// with more, a version or a day of one product named with another is answered 422.
+/// What a request may name: products, versions and the days some version is in force, for
+/// each product and over all of them. The request schema ties them together per product, so it
+/// is exact however many products there are.
 struct Selectable {
+    /// Each product with its versions and the days one of them is in force (a `pattern`).
+    per_product: Vec<(String, Vec<String>, String)>,
     products: Vec<String>,
     versions: Vec<String>,
     /// The days some version of some product is in force, as a `pattern` over ISO dates.
@@ -181,28 +195,40 @@ struct Selectable {
 impl Selectable {
     fn of(kredo: &Kredo) -> Selectable {
         let mut products = Vec::new();
+        let mut per_product = Vec::new();
         let mut versions: Vec<String> = Vec::new();
         let mut spans: Vec<(Date, Option<Date>)> = Vec::new();
         for (product, sets) in kredo.registry().products() {
             products.push(product.to_owned());
+            let mut own = Vec::new();
             for rs in sets {
                 if !versions.contains(&rs.version) {
                     versions.push(rs.version.clone());
                 }
+                own.push(rs.version.clone());
                 spans.push((rs.effective_from, rs.effective_to));
             }
+            let days = days_pattern(
+                sets.iter()
+                    .map(|rs| (rs.effective_from, rs.effective_to))
+                    .collect(),
+            );
+            per_product.push((product.to_owned(), own, days));
         }
         versions.sort();
         Selectable {
+            per_product,
             products,
             versions,
             in_force: days_pattern(spans),
         }
     }
 
-    /// `CheckRequest`: the envelope's keys and no other, the values the engine takes, and the
-    /// rule that without `version`, `as_of` must be a day some version is in force.
-    fn constrain_request(&self, schema: &mut Value) {
+    /// `CheckRequest`: the envelope's keys and no other, the values the engine takes, and, for
+    /// each product, that `version` is one of its versions or, without `version`, `as_of` a day
+    /// one of them is in force. `all`: the product may be `*`, every product in force at once
+    /// (CONTRACT.md §7), without `version`, on a day some product is in force.
+    fn constrain_request(&self, schema: &mut Value, all: bool) {
         let Some(object) = schema.as_object_mut() else {
             return;
         };
@@ -213,19 +239,45 @@ impl Selectable {
                 values.push(Value::Null);
                 Value::Array(values)
             };
-            set(properties, "product", "enum", or_null(&self.products));
+            let mut products = self.products.clone();
+            if all {
+                products.push(ALL_PRODUCTS.to_owned());
+            }
+            set(properties, "product", "enum", or_null(&products));
             set(properties, "version", "enum", or_null(&self.versions));
             set(properties, "as_of", "format", "date".into());
             set(properties, "as_of", "pattern", any_day().into());
         }
-        object.insert(
-            "if".to_owned(),
-            json!({"required": ["version"], "properties": {"version": {"type": "string"}}}),
-        );
-        object.insert(
-            "else".to_owned(),
-            json!({"properties": {"as_of": {"pattern": self.in_force}}}),
-        );
+        let version_given =
+            json!({"required": ["version"], "properties": {"version": {"type": "string"}}});
+        let mut rules: Vec<Value> = self
+            .per_product
+            .iter()
+            .map(|(product, versions, days)| {
+                // The default product is also the one of a request that names none.
+                let named = json!({"required": ["product"], "properties": {"product": {"const": product}}});
+                let chosen = if product == DEFAULT_PRODUCT {
+                    json!({"anyOf": [named, {"not": {"required": ["product"]}}, {"required": ["product"], "properties": {"product": {"type": "null"}}}]})
+                } else {
+                    named
+                };
+                json!({"if": chosen, "then": {
+                    "if": version_given,
+                    "then": {"properties": {"version": {"enum": versions}}},
+                    "else": {"properties": {"as_of": {"pattern": days}}}
+                }})
+            })
+            .collect();
+        if all {
+            rules.push(json!({
+                "if": {"required": ["product"], "properties": {"product": {"const": ALL_PRODUCTS}}},
+                "then": {
+                    "not": {"required": ["version"], "properties": {"version": {"type": "string"}}},
+                    "properties": {"as_of": {"pattern": self.in_force}}
+                }
+            }));
+        }
+        object.insert("allOf".to_owned(), Value::Array(rules));
     }
 
     /// The query of `POST /api/v1/batch`: the same values as the envelope's. OpenAPI cannot
@@ -953,10 +1005,39 @@ mod tests {
             serde_json::json!(["nl", "fr", "en", null])
         );
         assert_eq!(props["as_of"]["format"], "date");
+        // Per product: Impulskrediet's (also a request naming no product) from 2020-07-03, the
+        // other lenders' from 2025-01-01; `*` on any day some product is in force.
+        let rules = request["allOf"].as_array().unwrap();
+        let days = |product: &str| {
+            rules
+                .iter()
+                .find(|r| {
+                    r["if"]["properties"]["product"]["const"] == product
+                        || r["if"]["anyOf"][0]["properties"]["product"]["const"] == product
+                })
+                .map(|r| r["then"]["else"]["properties"]["as_of"]["pattern"].clone())
+                .unwrap()
+        };
+        let from_2020 = "^(?:2(?:0(?:2(?:0-(?:0(?:7-(?:0[3-9]|[1-9]\\d)|[8-9]-\\d\\d)|[1-9]\\d-\\d\\d)|[1-9]-\\d\\d-\\d\\d)|[3-9]\\d-\\d\\d-\\d\\d)|[1-9]\\d\\d-\\d\\d-\\d\\d)|[3-9]\\d\\d\\d-\\d\\d-\\d\\d)$";
         assert_eq!(
-            request["else"]["properties"]["as_of"]["pattern"],
-            "^(?:2(?:0(?:2(?:0-(?:0(?:7-(?:0[3-9]|[1-9]\\d)|[8-9]-\\d\\d)|[1-9]\\d-\\d\\d)|[1-9]-\\d\\d-\\d\\d)|[3-9]\\d-\\d\\d-\\d\\d)|[1-9]\\d\\d-\\d\\d-\\d\\d)|[3-9]\\d\\d\\d-\\d\\d-\\d\\d)$",
+            days("impulskrediet"),
+            from_2020,
             "the first version starts on 2020-07-03 and the last has no end"
+        );
+        assert_ne!(days("microstart"), from_2020);
+        assert!(
+            rules
+                .iter()
+                .any(|r| r["if"]["properties"]["product"]["const"] == "*"
+                    && r["then"]["properties"]["as_of"]["pattern"] == from_2020)
+        );
+        // Staff requests name one product: no `*`.
+        let staff = &doc["components"]["schemas"]["StaffCheckRequest"];
+        assert!(
+            !staff["properties"]["product"]["enum"]
+                .as_array()
+                .unwrap()
+                .contains(&"*".into())
         );
     }
 

@@ -118,7 +118,7 @@ pub async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiE
 /// as `kredo check` and the page. No login.
 #[utoipa::path(post, path = "/api/v1/check", tag = "public",
     request_body(content = CheckRequest, content_type = "application/json"),
-    responses((status = 200, description = "A decision, whatever its outcome: an application that does not fit is decided `invalid`", body = DecisionDoc),
+    responses((status = 200, description = "A decision, whatever its outcome: an application that does not fit is decided `invalid`; with `\"product\": \"*\"`, one decision per product in force and the referrals (`AllProductsDoc`)", body = DecisionDoc),
               (status = 400, description = "`invalid_json`: not JSON or not UTF-8; `invalid_request`: not an object, a key other than the envelope's, a key written twice (in the envelope or the application), a value of the wrong type; `invalid_date`; `invalid_language`; `invalid_body`: the body broke off", body = ErrorBody),
               (status = 413, description = "`body_too_large`: over the server's `--max-body-bytes`", body = ErrorBody),
               (status = 422, description = "`unknown_product`, `unknown_version`, or `no_version_in_force` on `as_of`", body = ErrorBody),
@@ -315,9 +315,65 @@ pub struct DecisionDoc {
     /// Staff only, when asked for (`"score": true`), the version has a scorecard and the
     /// application is not `invalid` (CONTRACT.md §6). Never in a public answer.
     pub score: Option<ScoreDoc>,
+    /// For `ineligible` and `review` only: the nearest changes to the amount or the term that
+    /// give a better outcome, best outcome first (CONTRACT.md §8); `[]` when none would.
+    pub suggestions: Option<Vec<SuggestionDoc>>,
     /// The application in canonical form.
     #[schema(schema_with = normalized_ref)]
     pub normalized: serde_json::Value,
+}
+
+/// What would change the outcome: exactly what evaluating the changed application gives.
+#[derive(ToSchema)]
+#[allow(dead_code, reason = "a documentation type: only its schema is used")]
+pub struct SuggestionDoc {
+    /// The answers to change: `amount_requested_eur` with `funding_purposes` scaled to it, or
+    /// `term_months`.
+    pub changes: serde_json::Value,
+    /// The outcome with them.
+    #[schema(schema_with = outcome)]
+    pub outcome: String,
+    /// The reasons with them.
+    pub reasons: Vec<ReasonDoc>,
+    /// One sentence for the applicant, in the request's language.
+    pub message: String,
+    /// The indicative instalment with them.
+    pub indicative: Option<IndicativeDoc>,
+}
+
+/// A lender that may help (CONTRACT.md §7): a product whose own outcome is `eligible`,
+/// `flagged` or `review`.
+#[derive(ToSchema)]
+#[allow(dead_code, reason = "a documentation type: only its schema is used")]
+pub struct ReferralDoc {
+    /// Product id.
+    pub product: String,
+    /// The lender's name.
+    pub title: String,
+    /// That product's outcome.
+    #[schema(schema_with = outcome)]
+    pub outcome: String,
+    /// The lender's public page.
+    pub url: Option<String>,
+    /// Whom the lender helps and what the outcome means there.
+    pub message: String,
+}
+
+/// The answer to `"product": "*"` (CONTRACT.md §7): one decision per product in force, by
+/// product id, and the referrals, best outcome first.
+#[derive(ToSchema)]
+#[allow(dead_code, reason = "a documentation type: only its schema is used")]
+pub struct AllProductsDoc {
+    /// The day the decisions are for.
+    #[schema(format = Date)]
+    pub as_of: String,
+    /// The language of every message.
+    #[schema(schema_with = language)]
+    pub language: String,
+    /// One decision per product in force.
+    pub decisions: Vec<DecisionDoc>,
+    /// The products that may help.
+    pub referrals: Vec<ReferralDoc>,
 }
 
 /// The staff scorecard's score (CONTRACT.md §6): points never change the outcome.

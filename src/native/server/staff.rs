@@ -263,6 +263,20 @@ pub async fn create_case(
     Staff(staff): Staff,
     Text(text): Text,
 ) -> Result<Response, ApiError> {
+    // A case is one product's application; every product at once is for `/api/v1/check`.
+    #[derive(serde::Deserialize)]
+    struct Product<'a> {
+        #[serde(default, borrow)]
+        product: Option<std::borrow::Cow<'a, str>>,
+    }
+    if serde_json::from_str::<Product<'_>>(&text)
+        .is_ok_and(|p| p.product.as_deref() == Some(crate::api::ALL_PRODUCTS))
+    {
+        return Err(ApiError::Invalid {
+            field: "product",
+            message: "a case records one product's decision: name the product (ask every product at once, `*`, on /api/v1/check)".to_owned(),
+        });
+    }
     let decision =
         super::common::decide(&state.kredo, text.clone(), crate::api::Audience::Staff).await?;
     let unreadable = |e: serde_json::Error| ApiError::Internal(format!("unreadable decision: {e}"));
