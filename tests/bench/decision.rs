@@ -172,6 +172,118 @@ fn main() {
             w / p
         );
     }
+    // The common path: the requests decided `eligible` or `flagged`, which no search touches.
+    let common: Vec<&String> = reqs
+        .iter()
+        .filter(|r| {
+            kredo.evaluate_json(r, today).is_ok_and(|d| {
+                d.starts_with("{\"outcome\":\"eligible\"")
+                    || d.starts_with("{\"outcome\":\"flagged\"")
+            })
+        })
+        .collect();
+    let mut samples = Vec::with_capacity(rounds * common.len());
+    for _ in 0..rounds {
+        for r in &common {
+            let t = Instant::now();
+            let out = kredo.evaluate_json(black_box(r), today);
+            samples.push(t.elapsed().as_secs_f64() * 1e6);
+            black_box(out.ok());
+        }
+    }
+    samples.sort_by(f64::total_cmp);
+    println!(
+        "eligible or flagged (the common path), {} requests x {rounds} rounds:",
+        common.len()
+    );
+    println!(
+        "  median {:.2} us   p99 {:.2} us",
+        percentile(&samples, 0.5),
+        percentile(&samples, 0.99)
+    );
+    // v1.1 from here: suggestions and every product at once.
+    // Suggestions (CONTRACT.md §8): the requests whose decision is `ineligible` or `review`,
+    // decided with the search (as every JSON face does) and without it (the CSV batch's way),
+    // interleaved.
+    let searched: Vec<(kredo::Request, &String)> = reqs
+        .iter()
+        .filter_map(|r| {
+            let mut typed: kredo::Request = serde_json::from_str(r).ok()?;
+            typed.suggest = false;
+            let d = kredo.evaluate(&typed, today).ok()?;
+            matches!(
+                d.outcome,
+                kredo::model::Outcome::Ineligible | kredo::model::Outcome::Review
+            )
+            .then_some((typed, r))
+        })
+        .collect();
+    let (mut plain, mut with) = (Vec::new(), Vec::new());
+    let mut found = 0usize;
+    for round in 0..rounds.max(1) {
+        for (typed, text) in &searched {
+            let t = Instant::now();
+            black_box(
+                kredo
+                    .evaluate(black_box(typed), today)
+                    .map(|d| d.to_json())
+                    .ok(),
+            );
+            plain.push(t.elapsed().as_secs_f64() * 1e6);
+            let t = Instant::now();
+            let out = kredo.evaluate_json(black_box(text), today);
+            with.push(t.elapsed().as_secs_f64() * 1e6);
+            if round == 0 && out.as_ref().is_ok_and(|o| o.contains("\"suggestions\":[{")) {
+                found += 1;
+            }
+            black_box(out.ok());
+        }
+    }
+    plain.sort_by(f64::total_cmp);
+    with.sort_by(f64::total_cmp);
+    let (p, w) = (percentile(&plain, 0.5), percentile(&with, 0.5));
+    println!(
+        "suggestions, {} ineligible or review requests ({found} with at least one) x {rounds} rounds:",
+        searched.len()
+    );
+    println!(
+        "  median without the search {p:.2} us   with it {w:.2} us   ratio {:.2}x   p99 with {:.2} us",
+        w / p,
+        percentile(&with, 0.99)
+    );
+    // Every product at once (CONTRACT.md §7): each request for its own product, and the same
+    // application for `*`, interleaved.
+    let every: Vec<(&String, String)> = reqs
+        .iter()
+        .filter_map(|r| {
+            let mut v: serde_json::Value = serde_json::from_str(r).ok()?;
+            v.as_object_mut()?
+                .insert("product".to_owned(), serde_json::Value::from("*"));
+            Some((r, v.to_string()))
+        })
+        .collect();
+    let (mut one, mut all) = (Vec::new(), Vec::new());
+    for _ in 0..rounds.max(1) {
+        for (a, b) in &every {
+            let t = Instant::now();
+            black_box(kredo.evaluate_json(black_box(a), today).ok());
+            one.push(t.elapsed().as_secs_f64() * 1e6);
+            let t = Instant::now();
+            black_box(kredo.evaluate_json(black_box(b), today).ok());
+            all.push(t.elapsed().as_secs_f64() * 1e6);
+        }
+    }
+    one.sort_by(f64::total_cmp);
+    all.sort_by(f64::total_cmp);
+    let (o, a) = (percentile(&one, 0.5), percentile(&all, 0.5));
+    println!(
+        "every product at once, {} requests x {rounds} rounds:",
+        every.len()
+    );
+    println!(
+        "  median one product {o:.2} us   all products {a:.2} us   ratio {:.2}x",
+        a / o
+    );
     println!("rule-set compile ({versions} versions, all rule files):");
     println!(
         "  median {:.2} ms   max {:.2} ms",
