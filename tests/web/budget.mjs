@@ -3,6 +3,8 @@
 //   2. navigation → first decision possible (wasm instantiated, rule sets compiled),
 //      headless chromium, cold profile each load                                 ≤ 300 ms
 //   3. one decision in the page vs the native library, on the same requests      ≤ 2×
+//   4. "Check" pressed → the result on screen, every product deciding and searching
+//      what would help (an applicant asking 30,000 EUR)                           ≤ 100 ms
 // Chromium is started directly, without a DevTools connection: an attached debugger makes V8
 // run wasm unoptimized, which would measure the tool rather than the page. The page reports
 // its figures through a measuring script that this script's server adds to index.html.
@@ -19,7 +21,7 @@ import { WWW, CHROMIUM_ARGS } from './server.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TODAY = '2026-11-22';
-const BUDGET = { bytes: 400 * 1000, readyMs: 300, ratio: 2 };
+const BUDGET = { bytes: 400 * 1000, readyMs: 300, ratio: 2, checkMs: 100 };
 const LOADS = 12;
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -95,6 +97,36 @@ if (location.search === '?decisions') {
     rounds.push(((performance.now() - t) * 1000) / lines.length);
   }
   report.rounds = rounds;
+}
+if (location.search === '?check') {
+  // An applicant asking 30,000 EUR: every product decides, and each search for what would
+  // help runs. Answers as the page keeps them; the next load reads them.
+  sessionStorage.setItem('kredo-answers', JSON.stringify({
+    legal_form: 'eenmanszaak', region: 'flanders', business_status: 'not_started', activity_type: 'main',
+    amount_requested_eur: '30000', term_months: '36', funding_purposes: { investment: { selected: true, amount: '30000' } },
+    bank_credit_status: 'refused', in_collective_debt_settlement: 'no', bankruptcy_status: 'none',
+    has_tax_or_social_arrears: 'no', business_plan_status: 'complete', projected_monthly_net_cashflow_eur: '2000',
+    nace_code: '62.010', applicant_age_years: '30',
+  }));
+  location.href = '/?checked#/en/check';
+  await new Promise(() => {});
+}
+if (location.search === '?checked') {
+  // From "Check" pressed to the result on screen, eleven times.
+  const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+  const until = async (test) => { while (!test()) await frame(); };
+  const main = document.getElementById('main');
+  report.checkMs = [];
+  for (let i = 0; i < 11; i += 1) {
+    if (location.hash !== '#/en/check') location.hash = '#/en/check';
+    await until(() => main.dataset.view === 'check' && document.getElementById('see-result'));
+    const t = performance.now();
+    document.getElementById('see-result').click();
+    await until(() => document.getElementById('outcome'));
+    await frame();
+    report.checkMs.push(performance.now() - t);
+    report.suggestions = document.querySelectorAll('li.suggestion').length;
+  }
 }
 await fetch('/__report', { method: 'POST', body: JSON.stringify(report) });
 const n = Number(new URLSearchParams(location.search).get('load') ?? 0);
@@ -183,6 +215,11 @@ try {
     + `after ${page.warmRounds} rounds of warm-up, min ${Math.min(...page.rounds).toFixed(1)}), native ${nativeUs.toFixed(1)} µs `
     + `(release build): ratio ${ratio.toFixed(2)}× (budget ${BUDGET.ratio}×): ${verdict(ratio <= BUDGET.ratio)}`);
   console.log(`  (the page's first round, before V8's optimizing tier: ${page.firstRound.toFixed(1)} µs a decision)`);
+
+  const [checked] = await browse('?check', 1);
+  const checkMs = median(checked.checkMs);
+  console.log(`"Check" pressed → result on screen, every product and its suggestions (30,000 EUR, ${checked.suggestions} suggestion(s) shown): `
+    + `median of 11 ${checkMs.toFixed(1)} ms, max ${Math.max(...checked.checkMs).toFixed(1)} (budget ${BUDGET.checkMs} ms): ${verdict(checkMs <= BUDGET.checkMs)}`);
 } finally {
   server.close();
   fs.rmSync(tmp, { recursive: true, force: true });

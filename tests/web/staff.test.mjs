@@ -169,6 +169,16 @@ for (const lang of ['en', 'nl', 'fr']) {
     assert.equal(d.score.band, 'D');
     assert.ok(text.includes(`${d.score.total} / 100`));
     for (const r of d.score.reasons) assert.ok(text.includes(r.message), `reason ${r.id} shown`);
+    // The other lenders, as the public check answers every product for the same answers now.
+    const all = await (await fetch(`${base}/api/v1/check`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ product: '*', as_of: d.as_of, language: lang, application: d.normalized }),
+    })).json();
+    const others = all.referrals.filter((r) => r.product !== d.product);
+    assert.ok(others.length > 0, JSON.stringify(all.referrals));
+    await page.waitForSelector('tr[data-product]');
+    assert.deepEqual(await page.$$eval('tr[data-product]', (rs) => rs.map((r) => r.dataset.product)), others.map((r) => r.product));
+    for (const r of others) assert.ok((await page.locator(`tr[data-product="${r.product}"]`).innerText()).includes(r.message));
     await axe(page, `${lang} case`);
     await shot(page, `${lang}-case`);
 
@@ -204,10 +214,12 @@ test('the decision form asks for what is missing, then the cases list filters an
   const auth = { authorization: `Bearer ${token}` };
   const count = async () => (await (await fetch(`${base}/api/v1/cases?limit=200`, { headers: auth })).json()).cases.length;
   const earlier = await count();
-  // Two more cases through the API, one ineligible.
+  // Three more cases through the API, two ineligible.
+  const created = [];
   for (const application of [
     { legal_form: 'vzw', region: 'flanders', business_status: 'started', activity_type: 'main', amount_requested_eur: '9000', term_months: 36, funding_purposes: [{ category: 'investment', amount_eur: '9000' }] },
     { legal_form: 'BV', region: 'flanders', business_status: 'started', activity_type: 'main', amount_requested_eur: '5000', term_months: 24, funding_purposes: [{ category: 'investment', amount_eur: '5000' }] },
+    { legal_form: 'BV', region: 'flanders', business_status: 'started', activity_type: 'main', amount_requested_eur: '30000', term_months: 36, funding_purposes: [{ category: 'investment', amount_eur: '30000' }] },
   ]) {
     const res = await fetch(`${base}/api/v1/cases`, {
       method: 'POST',
@@ -215,10 +227,11 @@ test('the decision form asks for what is missing, then the cases list filters an
       body: JSON.stringify({ as_of: SCORED, language: 'en', score: true, application }),
     });
     assert.equal(res.status, 201);
+    created.push((await res.json()).case_id);
   }
   // Reload the list: it was shown before these two were recorded.
   await page.goto(`${base}/staff/#/cases?limit=50`);
-  const rows = earlier + 2;
+  const rows = earlier + 3;
   await page.waitForFunction((n) => document.querySelectorAll('main tbody tr').length === n, rows);
   await axe(page, 'cases list');
   await shot(page, 'cases');
@@ -244,8 +257,17 @@ test('the decision form asks for what is missing, then the cases list filters an
     await page.waitForFunction((n) => location.hash.includes('before='), seen);
   }
   assert.equal(seen, rows);
-  // The decision form refuses an empty motivation, with a summary that links to the field.
   const first = await page.locator('main tbody a').first().getAttribute('href');
+  // The case asking 30,000 EUR: what would change the outcome is listed with its change.
+  await page.goto(`${base}/staff/#/case/${created[2]}`);
+  await page.waitForSelector('main table');
+  const main = await page.locator('main').innerText();
+  assert.ok(main.includes('What would change the outcome'), main);
+  assert.ok(main.includes('amount_requested_eur = 25000.00'), main);
+  assert.ok(main.includes('If you ask for 25,000.00 EUR or less'), main);
+  await axe(page, 'case with suggestions');
+  await shot(page, 'case-suggestions');
+  // The decision form refuses an empty motivation, with a summary that links to the field.
   await page.goto(`${base}/staff/${first}`);
   await page.waitForSelector('#d-approve');
   await page.click('#d-approve');
