@@ -292,20 +292,11 @@ impl<'a> Search<'_, 'a> {
                     _ => bad = probe,
                 }
             }
-            let Some((mut good, mut best)) = hit else {
+            let Some((good, best)) = hit else {
                 break;
             };
-            // Bisect to the cent: the largest (nearest) better amount.
-            while (good - bad).abs() > 1 && self.left > 0 {
-                let mid = bad + (good - bad) / 2;
-                match self.eval(Change::Amount(mid))? {
-                    Some(d) if d.outcome > outcome => {
-                        good = mid;
-                        best = d;
-                    }
-                    _ => bad = mid,
-                }
-            }
+            // To the cent: the largest (nearest) better amount.
+            let (good, best) = self.bisect(bad, good, best, outcome, Change::Amount)?;
             helps = can_help(&best, &fields);
             outcome = best.outcome;
             from = good;
@@ -316,6 +307,29 @@ impl<'a> Search<'_, 'a> {
             });
         }
         Ok(())
+    }
+
+    /// Bisects between `bad` (not better than `outcome`) and `good` (better, evaluated as
+    /// `best`): the better value nearest to `bad`, when the outcome changes once between them.
+    fn bisect(
+        &mut self,
+        mut bad: i64,
+        mut good: i64,
+        mut best: Decision<'a>,
+        outcome: Outcome,
+        change: fn(i64) -> Change,
+    ) -> Result<(i64, Decision<'a>), RequestError> {
+        while (good - bad).abs() > 1 && self.left > 0 {
+            let mid = bad + (good - bad) / 2;
+            match self.eval(change(mid))? {
+                Some(d) if d.outcome > outcome => {
+                    good = mid;
+                    best = d;
+                }
+                _ => bad = mid,
+            }
+        }
+        Ok((good, best))
     }
 
     /// The nearest shorter or longer term that is better, and on from there.
@@ -363,16 +377,7 @@ impl<'a> Search<'_, 'a> {
         let mut bad = current + sign * (step / 2);
         let (mut good, mut best, mut outcome) = (first, first_decision, decision.outcome);
         loop {
-            while (good - bad).abs() > 1 && self.left > 0 {
-                let mid = bad + (good - bad) / 2;
-                match self.eval(Change::Term(mid))? {
-                    Some(d) if d.outcome > outcome => {
-                        good = mid;
-                        best = d;
-                    }
-                    _ => bad = mid,
-                }
-            }
+            (good, best) = self.bisect(bad, good, best, outcome, Change::Term)?;
             let helps = can_help(&best, &fields);
             let reached = best.outcome;
             let at = good;

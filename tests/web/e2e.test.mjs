@@ -522,6 +522,13 @@ function application(a) {
   };
 }
 
+/** From the start page to the result for answers `a`. */
+async function resultFor(page, lang, a) {
+  await start(page, lang);
+  await walk(page, lang, a);
+  await result(page);
+}
+
 for (const lang of LANGS) {
   test(`${lang}: other lenders that may help, from the referrals, each with its why and link`, async () => {
     const a = { ...ELIGIBLE, region: 'wallonia' };
@@ -531,9 +538,7 @@ for (const lang of LANGS) {
     assert.ok(['microstart', 'credal'].every((p) => expected.some((r) => r.product === p)), JSON.stringify(expected));
     const { context, page, problems } = await open();
     try {
-      await start(page, lang);
-      await walk(page, lang, a);
-      await result(page);
+      await resultFor(page, lang, a);
       assert.equal(await page.getAttribute('#outcome', 'data-outcome'), 'ineligible');
       const shown = await page.$$eval('li.referral', (items) => items.map((li) => li.dataset.product));
       assert.deepEqual(shown, expected.map((r) => r.product), 'the referrals, best first');
@@ -558,9 +563,7 @@ for (const lang of LANGS) {
     assert.equal(first.changes.amount_requested_eur, '25000.00');
     const { context, page, problems } = await open();
     try {
-      await start(page, lang);
-      await walk(page, lang, a);
-      await result(page);
+      await resultFor(page, lang, a);
       assert.equal(await page.getAttribute('#outcome', 'data-outcome'), 'ineligible');
       assert.equal(norm(await page.textContent('li.suggestion p')), norm(first.message));
       await axe(page, `${lang} suggestions`);
