@@ -576,6 +576,8 @@ for (const lang of LANGS) {
       assert.equal(await focusedId(page), 'H1', 'focus on the new outcome');
       assert.ok(norm(await page.textContent('#instalment')).includes(norm(money(lang, first.indicative.monthly_instalment_eur))));
       assert.equal(await page.$('#suggestions'), null, 'an eligible result needs no suggestion');
+      const tried = norm(await page.textContent('#tried-answers'));
+      assert.ok(tried.includes(norm(money(lang, '25000'))), `the notice names the change: ${tried}`);
       await axe(page, `${lang} suggestion tried`);
       await shot(page, `${lang}-suggestion-tried`);
       await page.focus('#undo-change');

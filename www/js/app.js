@@ -29,6 +29,8 @@ const state = {
   engineFailed: false,
   /** The applicant's own answers while a suggestion is being tried, or null. */
   undo: null,
+  /** The changes of the suggestion being tried, or null. */
+  tried: null,
 };
 
 // Instantiate the wasm (streamed) and compile the rule sets once, at load: after this the page
@@ -473,7 +475,7 @@ function resultView() {
   const skipped = (d.skipped ?? []).length;
   return {
     title: o.title,
-    html: `${state.undo ? `<div class="notice" id="tried-change" role="status"><p>${esc(R.tried)}</p>
+    html: `${state.undo ? `<div class="notice" id="tried-change" role="status"><p>${esc(R.tried)}</p>${triedHtml()}
         <button type="button" class="button button--secondary" id="undo-change">${esc(R.undo)}</button></div>` : ''}
       <div class="panel panel--${esc(d.outcome)}" id="outcome" data-outcome="${esc(d.outcome)}">
         <h1 class="panel__title" tabindex="-1">${esc(o.title)}</h1>
@@ -495,6 +497,16 @@ function resultView() {
       <p class="actions"><a href="#/${state.lang}/check" id="change-answers">${esc(R.changeAnswers)}</a>
         <a href="#/${state.lang}" id="start-again">${esc(R.startAgain)}</a></p>`,
   };
+}
+
+/** The answers a tried suggestion changed, as check-your-answers shows them. */
+function triedHtml() {
+  const items = Object.keys(state.tried ?? {})
+    .map((name) => state.questions.field(name))
+    .filter((f) => f && f.kind !== 'purposes')
+    // French puts a (non-breaking) space before a colon.
+    .map((f) => `<li>${esc(textOf(f).short ?? textOf(f).label)}${state.lang === 'fr' ? '\u00a0:' : ':'} <strong>${answerText(f)}</strong></li>`);
+  return items.length ? `<ul class="list" id="tried-answers">${items.join('')}</ul>` : '';
 }
 
 /** What would change the outcome: each suggestion with a button that tries it. */
@@ -633,10 +645,12 @@ document.addEventListener('click', (event) => {
     if (button.id === 'undo-change') {
       state.answers = state.undo ?? state.answers;
       state.undo = null;
+      state.tried = null;
     } else if (answer?.ok) {
       const s = answer.decision.suggestions?.[Number(button.dataset.suggestion)];
       if (!s) return;
       state.undo = state.undo ?? structuredClone(state.answers);
+      state.tried = { ...(state.tried ?? {}), ...s.changes };
       state.answers = applyChanges(state.answers, s.changes);
     }
     saveAnswers();
@@ -655,7 +669,10 @@ document.addEventListener('click', (event) => {
   }
   // A language link keeps what has been typed on the page but not yet continued.
   if (link.dataset.lang) captureForm();
-  if (link.id === 'start-again' || link.id === 'change-answers') state.undo = null;
+  if (link.id === 'start-again' || link.id === 'change-answers') {
+    state.undo = null;
+    state.tried = null;
+  }
   if (link.id === 'start-again') {
     state.answers = {};
     state.showErrors.clear();
