@@ -517,12 +517,7 @@ impl Kredo {
             Err(e) => return Err(RequestError::json(&e)),
         };
         let score = wants_score(request.score, audience)?;
-        let selection = request.selection();
-        if is_all(&selection) {
-            return self.decide_all(&request.application, &selection, today, score);
-        }
-        self.decide(&request.application, &selection, today, score, true)
-            .map(|d| d.to_json())
+        self.decide_json(&request.application, &request.selection(), today, score)
     }
 
     /// A request a full read refused, read again with the values of the application's unknown
@@ -609,11 +604,7 @@ impl Kredo {
             }
             Err(e) => return Err(RequestError::json(&e)),
         };
-        if is_all(selection) {
-            return self.decide_all(&application, selection, today, score);
-        }
-        self.decide(&application, selection, today, score, true)
-            .map(|d| d.to_json())
+        self.decide_json(&application, selection, today, score)
     }
 
     /// A typed request → a typed decision (with the score when the request asks for it: the
@@ -797,6 +788,22 @@ impl Kredo {
             .field("as_of"));
         }
         Ok((versions, as_of, language))
+    }
+
+    /// The answer's bytes for a read application: one product's decision, or every product's
+    /// with the referrals when the selection asks for `*`.
+    fn decide_json(
+        &self,
+        application: &Json<'_>,
+        selection: &Selection<'_>,
+        today: Date,
+        score: bool,
+    ) -> Result<String, RequestError> {
+        if is_all(selection) {
+            return self.decide_all(application, selection, today, score);
+        }
+        self.decide(application, selection, today, score, true)
+            .map(|d| d.to_json())
     }
 
     /// Every product in force at once (CONTRACT.md §7): one decision per product, by product

@@ -83,14 +83,16 @@ pub(crate) fn search<'a>(
     };
     let mut found: Vec<Found<'a>> = Vec::new();
 
-    if let Some(cents) = base.normalized.amount().and_then(to_cents) {
+    let current_amount = base.normalized.amount().and_then(to_cents);
+    let current_term = base.normalized.term_months();
+    if let Some(cents) = current_amount {
         let before = found.len();
         s.amount_direction(decision, cents, Direction::Down, &mut found)?;
         if found.len() == before {
             s.amount_direction(decision, cents, Direction::Up, &mut found)?;
         }
     }
-    if let Some(term) = base.normalized.term_months() {
+    if let Some(term) = current_term {
         s.term(decision, term, &mut found)?;
     }
 
@@ -106,47 +108,39 @@ pub(crate) fn search<'a>(
                 matches!(a.change, Change::Term(_)).cmp(&matches!(b.change, Change::Term(_)))
             })
     });
-    let current_amount = base.normalized.amount().and_then(to_cents);
-    let current_term = base.normalized.term_months();
     let purposes = s.purposes;
     Ok(found
         .into_iter()
         .map(|f| {
-            let (changes, message) = match f.change {
+            let (changes, up) = match f.change {
                 Change::Amount(cents) => {
-                    let up = current_amount.is_some_and(|c| cents > c);
                     let scaled = purposes
                         .and_then(|p| f.decision.normalized.get(p))
                         .and_then(|a| match a {
                             Answer::Purposes(list) => Some(list.clone()),
                             _ => None,
                         });
-                    (
-                        Changes {
-                            amount_requested_eur: Some(Money(Decimal::new(cents, 2))),
-                            funding_purposes: scaled,
-                            term_months: None,
-                        },
-                        message(language, Said::Amount { cents, up }, &f.decision),
-                    )
+                    let changes = Changes {
+                        amount_requested_eur: Some(Money(Decimal::new(cents, 2))),
+                        funding_purposes: scaled,
+                        term_months: None,
+                    };
+                    (changes, current_amount.is_some_and(|c| cents > c))
                 }
                 Change::Term(months) => {
-                    let longer = current_term.is_some_and(|c| months > c);
-                    (
-                        Changes {
-                            amount_requested_eur: None,
-                            funding_purposes: None,
-                            term_months: Some(months),
-                        },
-                        message(language, Said::Term { months, longer }, &f.decision),
-                    )
+                    let changes = Changes {
+                        amount_requested_eur: None,
+                        funding_purposes: None,
+                        term_months: Some(months),
+                    };
+                    (changes, current_term.is_some_and(|c| months > c))
                 }
             };
             Suggestion {
                 changes,
                 outcome: f.decision.outcome,
+                message: message(language, f.change, up, &f.decision),
                 reasons: f.decision.reasons,
-                message,
                 indicative: f.decision.indicative,
             }
         })
@@ -489,15 +483,9 @@ fn scale_purposes(v: &mut Validated<'_>, index: usize, old: Decimal, new: Decima
     true
 }
 
-/// What a suggestion says it changes.
-#[derive(Debug, Clone, Copy)]
-enum Said {
-    Amount { cents: i64, up: bool },
-    Term { months: i64, longer: bool },
-}
-
-/// The suggestion's sentence in `language`, with the new instalment when there is one.
-fn message(language: Language, said: Said, d: &Decision<'_>) -> String {
+/// The suggestion's sentence in `language`, with the new instalment when there is one; `up`:
+/// the change raises the amount or lengthens the term.
+fn message(language: Language, change: Change, up: bool, d: &Decision<'_>) -> String {
     let lang = language.as_str();
     let consequence = match (language, d.outcome) {
         (Language::Nl, Outcome::Review) => "kan een medewerker je aanvraag bekijken",
@@ -507,8 +495,8 @@ fn message(language: Language, said: Said, d: &Decision<'_>) -> String {
         (Language::En, Outcome::Review) => "a staff member can look at your application",
         (Language::En, _) => "you can probably apply",
     };
-    let mut text = match said {
-        Said::Amount { cents, up } => {
+    let mut text = match change {
+        Change::Amount(cents) => {
             let amount = display_money_cents(Decimal::new(cents, 2), lang);
             match (language, up) {
                 (Language::Nl, false) => format!("Als je {amount} of minder vraagt, {consequence}"),
@@ -523,7 +511,7 @@ fn message(language: Language, said: Said, d: &Decision<'_>) -> String {
                 (Language::En, true) => format!("If you ask for at least {amount}, {consequence}"),
             }
         }
-        Said::Term { months, longer } => match (language, longer) {
+        Change::Term(months) => match (language, up) {
             (Language::Nl, true) => {
                 format!("Als je over {months} maanden of langer terugbetaalt, {consequence}")
             }
