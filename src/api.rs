@@ -354,6 +354,63 @@ pub struct Schema<'a> {
     pub pages: &'a [crate::fields::PageDecl],
     /// The fields, in declaration order.
     pub fields: &'a [crate::fields::FieldDecl],
+    /// Who lends (from the product's timeline; not hashed), when the timeline names it.
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lender: Option<&'a crate::ruleset::timeline::Lender>,
+    /// The product's limits, from the version's parameters: for applicants, before they answer.
+    pub limits: Limits,
+    /// The version's code lists that carry labels (NACE codes, …), for a search by words.
+    pub code_lists: &'a [crate::ruleset::CodeList],
+}
+
+/// The product limits a version's parameters state, by their conventional names
+/// (`MIN_AMOUNT_EUR`, `MAX_AMOUNT_EUR`, `MAX_TERM_MONTHS`): each absent when the version has no
+/// such parameter. Validation bounds are not limits and are never listed here.
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct Limits {
+    /// The smallest amount lent, in euros (`"500.00"`).
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_amount_eur: Option<String>,
+    /// The largest amount lent, in euros (`"25000.00"`).
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_amount_eur: Option<String>,
+    /// The longest term, in months.
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_term_months: Option<i64>,
+}
+
+impl Limits {
+    /// The limits of a version, from its parameters.
+    pub fn of(rs: &RuleSet) -> Limits {
+        use crate::ruleset::ParamValue;
+        let money = |name: &str| {
+            rs.parameters
+                .iter()
+                .find(|p| p.name == name)
+                .and_then(|p| match p.value {
+                    ParamValue::Money(d) | ParamValue::Decimal(d) => Some(d.to_string()),
+                    _ => None,
+                })
+        };
+        let max_term_months = rs
+            .parameters
+            .iter()
+            .find(|p| p.name == "MAX_TERM_MONTHS")
+            .and_then(|p| match p.value {
+                ParamValue::Integer(n) => Some(n),
+                _ => None,
+            });
+        Limits {
+            min_amount_eur: money("MIN_AMOUNT_EUR"),
+            max_amount_eur: money("MAX_AMOUNT_EUR"),
+            max_term_months,
+        }
+    }
 }
 
 /// The work under which a decision counts as quick ([`Kredo::decisions_are_quick`]): a few
@@ -469,6 +526,9 @@ impl Kredo {
             title: &rs.title,
             pages: rs.fields.pages(),
             fields: rs.fields.declarations(),
+            lender: rs.lender.as_deref(),
+            limits: Limits::of(rs),
+            code_lists: &rs.code_lists,
         })
     }
 

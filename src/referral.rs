@@ -67,19 +67,19 @@ pub fn referrals<'a>(
 fn outcome_sentence(language: Language, outcome: Outcome) -> &'static str {
     match (language, outcome) {
         (Language::Nl, Outcome::Review) => {
-            "Volgens de voorwaarden die wij kennen, moet een medewerker daar je aanvraag bekijken."
+            "Volgens de voorwaarden die wij kennen, moet een adviseur daar je aanvraag bekijken."
         }
         (Language::Nl, _) => {
             "Volgens de voorwaarden die wij kennen, kom je daar waarschijnlijk in aanmerking."
         }
         (Language::Fr, Outcome::Review) => {
-            "D'après les conditions que nous connaissons, un membre de leur équipe devra examiner votre demande."
+            "D'après les conditions que nous connaissons, un conseiller devra y examiner votre demande."
         }
         (Language::Fr, _) => {
             "D'après les conditions que nous connaissons, vous y êtes probablement éligible."
         }
         (Language::En, Outcome::Review) => {
-            "By the conditions we know, a staff member there would need to look at your application."
+            "By the conditions we know, an advisor there would need to look at your application."
         }
         (Language::En, _) => "By the conditions we know, you can probably apply there.",
     }

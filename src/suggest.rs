@@ -488,11 +488,11 @@ fn scale_purposes(v: &mut Validated<'_>, index: usize, old: Decimal, new: Decima
 fn message(language: Language, change: Change, up: bool, d: &Decision<'_>) -> String {
     let lang = language.as_str();
     let consequence = match (language, d.outcome) {
-        (Language::Nl, Outcome::Review) => "kan een medewerker je aanvraag bekijken",
+        (Language::Nl, Outcome::Review) => "kan een adviseur je aanvraag bekijken",
         (Language::Nl, _) => "kom je waarschijnlijk in aanmerking",
-        (Language::Fr, Outcome::Review) => "un membre de l'équipe pourra examiner votre demande",
+        (Language::Fr, Outcome::Review) => "un conseiller pourra examiner votre demande",
         (Language::Fr, _) => "vous pouvez probablement introduire une demande",
-        (Language::En, Outcome::Review) => "a staff member can look at your application",
+        (Language::En, Outcome::Review) => "an advisor can look at your application",
         (Language::En, _) => "you can probably apply",
     };
     let mut text = match change {

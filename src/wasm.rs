@@ -295,12 +295,14 @@ mod tests {
     //! answer is checked, key by key, against the declarations that `tsify` derived from the
     //! Rust types (a small checker for the subset of TypeScript they use).
     use super::*;
-    use crate::api::{RuleGuidance, RuleSetInfo, Schema, Selection};
+    use crate::api::{Limits, RuleGuidance, RuleSetInfo, Schema, Selection};
     use crate::diag::Diagnostic;
     use crate::fields::{FieldDecl, FieldText, OptionDecl, PageDecl, PageText};
     use crate::model::{
         Decision, FieldIssue, Indicative, Outcome, Reason, RuleSetRef, Severity, Skipped,
     };
+    use crate::ruleset::timeline::{Lender, LenderAbout};
+    use crate::ruleset::{Code, CodeList};
     use serde_json::Value;
     use std::collections::BTreeMap;
     use tsify::Tsify;
@@ -323,6 +325,11 @@ mod tests {
             <RuleSetInfo as Tsify>::DECL,
             <RuleGuidance<'_> as Tsify>::DECL,
             <Schema<'_> as Tsify>::DECL,
+            <Limits as Tsify>::DECL,
+            <Lender as Tsify>::DECL,
+            <LenderAbout as Tsify>::DECL,
+            <CodeList as Tsify>::DECL,
+            <Code as Tsify>::DECL,
             <PageDecl as Tsify>::DECL,
             <PageText as Tsify>::DECL,
             <FieldDecl as Tsify>::DECL,

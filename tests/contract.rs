@@ -106,7 +106,9 @@ fn as_of_picks_the_version_in_force() {
         ("2025-01-01", "2025-01-01"),
         ("2026-11-30", "2025-01-01"),
         ("2026-12-01", "2026-12-01"),
-        ("2040-01-01", "2026-12-01"),
+        ("2026-12-31", "2026-12-01"),
+        ("2027-01-01", "2027-01-01"),
+        ("2040-01-01", "2027-01-01"),
     ] {
         assert_eq!(
             decide_on(date, &eligible())["rule_set"]["version"],
@@ -123,11 +125,17 @@ fn a_date_before_the_first_version_lists_the_versions() {
     assert_eq!(err.code.as_str(), "no_version_in_force");
     assert_eq!(
         err.versions,
-        ["2020-07-03", "2021-02-01", "2025-01-01", "2026-12-01"]
+        [
+            "2020-07-03",
+            "2021-02-01",
+            "2025-01-01",
+            "2026-12-01",
+            "2027-01-01"
+        ]
     );
     assert_eq!(
         err.message,
-        "no version of `impulskrediet` is in force on 2020-07-02; versions: 2020-07-03 (2020-07-03 to 2021-01-31), 2021-02-01 (2021-02-01 to 2024-12-31), 2025-01-01 (2025-01-01 to 2026-11-30), 2026-12-01 (from 2026-12-01)"
+        "no version of `impulskrediet` is in force on 2020-07-02; versions: 2020-07-03 (2020-07-03 to 2021-01-31), 2021-02-01 (2021-02-01 to 2024-12-31), 2025-01-01 (2025-01-01 to 2026-11-30), 2026-12-01 (2026-12-01 to 2026-12-31), 2027-01-01 (from 2027-01-01)"
     );
 }
 
@@ -156,7 +164,7 @@ fn version_pins_and_unknowns_are_errors_as_data() {
     );
     assert_eq!(
         e.to_json(),
-        r#"{"error":{"code":"unknown_version","message":"`impulskrediet` has no version `2019-01-01`; versions: 2020-07-03, 2021-02-01, 2025-01-01, 2026-12-01","field":"version","versions":["2020-07-03","2021-02-01","2025-01-01","2026-12-01"]}}"#
+        r#"{"error":{"code":"unknown_version","message":"`impulskrediet` has no version `2019-01-01`; versions: 2020-07-03, 2021-02-01, 2025-01-01, 2026-12-01, 2027-01-01","field":"version","versions":["2020-07-03","2021-02-01","2025-01-01","2026-12-01","2027-01-01"]}}"#
     );
     let e = k
         .evaluate_json(

@@ -52,32 +52,35 @@ fn with_new_version(tree: &mut Vec<SourceFile>, version: &str, from: &str) {
 fn adding_a_version_leaves_every_earlier_hash_unchanged() {
     let before = hashes(&Kredo::embedded().unwrap());
     let mut t = tree();
-    with_new_version(&mut t, "2027-01-01", "2027-01-01");
+    with_new_version(&mut t, "2028-01-01", "2028-01-01");
     let manifest = text(&t, "impulskrediet/2025-01-01/manifest.json").replace("0.07", "0.075");
-    replace(&mut t, "impulskrediet/2027-01-01/manifest.json", manifest);
+    replace(&mut t, "impulskrediet/2028-01-01/manifest.json", manifest);
     let kredo = Kredo::from_tree(t).unwrap();
     let after = hashes(&kredo);
     for (version, hash) in &before {
         assert_eq!(&after[version], hash, "{version} changed its hash");
     }
     assert_eq!(after.len(), before.len() + 1);
-    assert!(!before.values().any(|h| h == &after["2027-01-01"]));
+    assert!(!before.values().any(|h| h == &after["2028-01-01"]));
 
     // The previous version now ends the day before; the new one has no end.
     let sets = kredo.rulesets();
-    let prev = sets.iter().find(|r| r.version == "2026-12-01").unwrap();
-    let new = sets.iter().find(|r| r.version == "2027-01-01").unwrap();
-    assert_eq!(prev.effective_to, Date::parse("2026-12-31"));
+    let prev = sets
+        .iter()
+        .find(|r| r.version == "2027-01-01" && r.product == "impulskrediet")
+        .unwrap();
+    let new = sets.iter().find(|r| r.version == "2028-01-01").unwrap();
+    assert_eq!(prev.effective_to, Date::parse("2027-12-31"));
     assert_eq!(new.effective_to, None);
     // The new version inherits everything else and decides at its own rate.
     let d = kredo
         .evaluate_json(
-            &serde_json::json!({"as_of": "2027-02-01", "application": {"amount_requested_eur": "10000", "term_months": 36}}).to_string(),
-            Date::parse("2027-02-01").unwrap(),
+            &serde_json::json!({"as_of": "2028-02-01", "application": {"amount_requested_eur": "10000", "term_months": 36}}).to_string(),
+            Date::parse("2028-02-01").unwrap(),
         )
         .unwrap();
     let d: serde_json::Value = serde_json::from_str(&d).unwrap();
-    assert_eq!(d["rule_set"]["version"], "2027-01-01");
+    assert_eq!(d["rule_set"]["version"], "2028-01-01");
     assert_eq!(d["indicative"]["annual_rate"], "0.075");
     assert_eq!(d["outcome"], "review");
 }

@@ -410,7 +410,11 @@ pub fn synth(args: &SynthArgs) -> Result<ExitCode, CliError> {
             },
         });
     };
-    let file = format!("{}/{}/{SYNTH_FILE}", source.product, source.version);
+    // Name the file where it is stored: an inherited `synth.json` lives in an earlier version.
+    let file = source.origin(SYNTH_FILE).map_or_else(
+        || format!("{}/{}/{SYNTH_FILE}", source.product, source.version),
+        str::to_owned,
+    );
     let kredo = compile(sources.clone(), &origin)?;
     let rs = kredo
         .version(&source.product, &source.version)

@@ -2,8 +2,8 @@
 //! messages) → a [`RuleSet`], or every problem found, each with file, line and column.
 
 use super::{
-    FieldDefault, Messages, ParamValue, Parameter, Rule, RuleSet, RuleSetSource, RuleText,
-    SourceFile, hash, timeline,
+    Code, CodeList, FieldDefault, Messages, ParamValue, Parameter, Rule, RuleSet, RuleSetSource,
+    RuleText, SourceFile, hash, timeline,
 };
 use crate::diag::{Diagnostic, LoadError, did_you_mean, without_position};
 use crate::fields::{Fields, Kind};
@@ -64,11 +64,8 @@ struct ListFile {
     #[allow(dead_code, reason = "for maintainers")]
     note: Option<String>,
     values: Vec<String>,
+    /// For people reading the list (and the page's code search); rules match values only.
     #[serde(default)]
-    #[allow(
-        dead_code,
-        reason = "for people reading the list; rules match values only"
-    )]
     labels: BTreeMap<String, String>,
 }
 
@@ -232,7 +229,8 @@ pub fn compile(src: &RuleSetSource) -> Result<RuleSet, LoadError> {
     }
 
     let defaults = load_defaults(&mut cx, &m, &fields);
-    let lists = Arc::new(load_lists(&mut cx));
+    let (lists, code_lists) = load_lists(&mut cx);
+    let lists = Arc::new(lists);
 
     // Rules.
     let mut rule_files: Vec<&SourceFile> = src
@@ -356,6 +354,7 @@ pub fn compile(src: &RuleSetSource) -> Result<RuleSet, LoadError> {
                 fields,
                 defaults,
                 lists,
+                code_lists,
                 parameters,
                 program,
                 rules,
@@ -454,9 +453,11 @@ fn load_defaults(cx: &mut Ctx<'_>, m: &Manifest, fields: &Fields) -> Vec<FieldDe
     out
 }
 
-fn load_lists(cx: &mut Ctx<'_>) -> Lists {
+/// The lists the rules read, and those with labels as [`CodeList`]s, for people.
+fn load_lists(cx: &mut Ctx<'_>) -> (Lists, Vec<CodeList>) {
     let src = cx.src;
     let mut lists = Lists::new();
+    let mut labelled = Vec::new();
     for f in src
         .files
         .iter()
@@ -475,10 +476,22 @@ fn load_lists(cx: &mut Ctx<'_>) -> Lists {
             if values.len() != list.values.len() {
                 cx.push(&f.path, "list has duplicate values");
             }
+            if !list.labels.is_empty() {
+                labelled.push(CodeList {
+                    name: name.to_owned(),
+                    codes: values
+                        .iter()
+                        .map(|v| Code {
+                            code: v.clone(),
+                            label: list.labels.get(v).cloned().unwrap_or_default(),
+                        })
+                        .collect(),
+                });
+            }
             lists.insert(name.to_owned(), values);
         }
     }
-    lists
+    (lists, labelled)
 }
 
 fn load_messages(

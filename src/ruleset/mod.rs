@@ -20,6 +20,26 @@ pub(crate) use compile::without_bom;
 pub use registry::Registry;
 pub use source::{RuleSetSource, SourceFile, hash};
 
+/// A code list with the label of each value (`data/lists/<name>.json` with `labels`).
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct CodeList {
+    /// The list's name: its file name without `.json`.
+    pub name: String,
+    /// Its values in order, each with its label (empty when the list gives none).
+    pub codes: Vec<Code>,
+}
+
+/// One value of a [`CodeList`].
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct Code {
+    /// The value as rules match it: `47.610`.
+    pub code: String,
+    /// What it means, as the list's source words it.
+    pub label: String,
+}
+
 /// A version parameter, shown in messages and folded into the rules.
 #[derive(Debug, Clone)]
 pub struct Parameter {
@@ -150,6 +170,8 @@ pub struct RuleSet {
     pub defaults: Vec<FieldDefault>,
     /// Named code lists.
     pub lists: Arc<Lists>,
+    /// The code lists that carry labels, for people looking up a code (the page's search).
+    pub code_lists: Vec<CodeList>,
     /// Parameters, `ANNUAL_RATE` first.
     pub parameters: Vec<Parameter>,
     /// The engine the rules run on.

@@ -37,7 +37,8 @@ pub struct Timeline {
 
 /// The lender behind a product, as a referral names it: about the lender, not a version's
 /// rules, so it lives on the timeline and no version's hash covers it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct Lender {
     /// The lender's or product's name: `microStart`.
@@ -49,7 +50,8 @@ pub struct Lender {
 }
 
 /// [`Lender::about`] in each language.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct LenderAbout {
     /// Dutch.
