@@ -11,13 +11,12 @@ import init, { evaluate, guidance, rulesets, schema } from '../pkg/kredo.js';
 import { LANGS, LOCALES, LANG_NAMES, TEXTS, fill } from './i18n.js';
 import {
   ids, isChoice, choices, questionsOf, chosenPurposes, validatePage, firstIncompletePage, buildApplication,
+  AMOUNT_FIELD, TERM_FIELD, TERM_UNIT, moneyValue, termMonths, purposesTotalCents, cents,
 } from './questions.js';
+import { readMoney, readEnterpriseNumber } from './read.js';
 
 const PRODUCT = new URLSearchParams(location.search).get('product') || undefined;
 const STORE = PRODUCT ? `kredo-answers:${PRODUCT}` : 'kredo-answers';
-// The engine computes the instalment from these two, so every product declares them.
-const AMOUNT_FIELD = 'amount_requested_eur';
-const TERM_FIELD = 'term_months';
 
 const state = {
   lang: 'nl',
@@ -31,6 +30,10 @@ const state = {
   undo: null,
   /** The changes of the suggestion being tried, or null. */
   tried: null,
+  /** A purposes total the applicant chose to keep although it differs from the amount. */
+  keptMismatch: null,
+  /** A notice for the next question page (`amountChanged`), or null. */
+  notice: null,
 };
 
 // Instantiate the wasm (streamed) and compile the rule sets once, at load: after this the page
@@ -96,6 +99,10 @@ function captureForm() {
     } else {
       const input = document.getElementById(ids.field(f));
       state.answers[f.name] = input ? input.value : '';
+      if (f.name === TERM_FIELD) {
+        const unit = form.querySelector(`input[name="${TERM_UNIT}"]:checked`);
+        if (unit) state.answers[TERM_UNIT] = unit.value;
+      }
     }
   }
   saveAnswers();
@@ -153,8 +160,28 @@ function optionLabel(f, value) {
   return f.options?.find((o) => o.value === value)?.label[state.lang] ?? value;
 }
 
-/** The declared text of an error, else (but for a missing answer) none: the engine's shows. */
+/**
+ * The text of an error: the page's own where the page reads more than the contract (amounts as
+ * Belgians write them, terms in months or years, enterprise numbers) or where the declared text
+ * would quote a validation bound that is no product limit; else the declared one; else (but for
+ * a missing answer) none: the engine's shows.
+ */
 function errorText(f, e) {
+  const R = TEXTS[state.lang].read;
+  const purpose = e.purpose ? optionLabel(f, e.purpose) : '';
+  const named = (text) => (purpose ? `${purpose}: ${text}` : text);
+  const key = e.key.replace(/^amount_/, '');
+  const moneyish = f.kind === 'money' || (f.kind === 'purposes' && e.key.startsWith('amount_'));
+  if (moneyish && key === 'format') return named(R.moneyFormat);
+  if (moneyish && key === 'range') return named(R.range);
+  if (moneyish && key === 'ambiguous') {
+    const typed = e.purpose ? state.answers[f.name][e.purpose].amount : state.answers[f.name];
+    const [a, b] = readMoney(typed).choices ?? [];
+    return named(fill(R.ambiguous, { a: money(a), b: money(b) }));
+  }
+  if (f.name === TERM_FIELD && (key === 'format' || key === 'range')) return R.termFormat;
+  if (f.kind === 'enterprise_number') return key === 'check' ? R.enterpriseCheck : R.enterpriseFormat;
+  if (f.kind === 'integer' && key === 'range') return R.numberRange;
   const own = textOf(f).errors?.[e.key];
   if (own) return fill(own, { purpose: e.purpose ? optionLabel(f, e.purpose) : '' });
   return e.key === 'required' ? fill(TEXTS[state.lang].required, { label: textOf(f).label }) : null;
@@ -199,6 +226,7 @@ function parseRoute(hash) {
   const parts = (m[2] ?? '').split('/');
   // Page ids come with the schema: an unknown one goes to the first page.
   if (parts[0] === 'q') return { lang, view: 'question', page: parts[1] ?? '', change: parts[2] === 'change' };
+  if (parts[0] === 'stop') return { lang, view: 'stop', page: parts[1] ?? '' };
   if (parts[0] === 'check') return { lang, view: 'check' };
   if (parts[0] === 'result') return { lang, view: 'result' };
   return { lang, view: 'start' };
@@ -207,6 +235,7 @@ function parseRoute(hash) {
 function routeHash(route, lang = route.lang) {
   switch (route.view) {
     case 'question': return `#/${lang}/q/${route.page}${route.change ? '/change' : ''}`;
+    case 'stop': return `#/${lang}/stop/${route.page}`;
     case 'check': return `#/${lang}/check`;
     case 'result': return `#/${lang}/result`;
     default: return `#/${lang}`;
@@ -227,14 +256,49 @@ function go(hash, { replace = false } = {}) {
 // ---------------------------------------------------------------- rendering helpers
 
 const ESC = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+/** Text for HTML; in French with a no-break space before `:` `;` `?` `!` (also in the rule
+ * set's messages of versions written before that was the rule). */
 function esc(value) {
-  return String(value ?? '').replace(/[&<>"']/g, (c) => ESC[c]);
+  const text = String(value ?? '').replace(/[&<>"']/g, (c) => ESC[c]);
+  return state.lang === 'fr' ? text.replace(/ ([:;?!])(?=\s|$|<)/g, '\u00a0$1') : text;
 }
 
+/** An amount in euros as this language writes it: `€ 9.500,00`. */
 function money(text) {
   const n = Number(text);
-  if (!Number.isFinite(n)) return esc(text);
+  if (text === undefined || text === null || text === '' || !Number.isFinite(n)) return esc(text);
   return new Intl.NumberFormat(LOCALES[state.lang], { style: 'currency', currency: 'EUR' }).format(n);
+}
+
+/** An amount as typed, shown as read: `€ 9.500,00`, or the text itself when it has no reading. */
+function typedMoney(text) {
+  const read = readMoney(text);
+  return read.value ? money(read.value) : esc(text);
+}
+
+/** A canonical amount as the applicant would type it in this language: `9.500,00`. */
+function plainAmount(value) {
+  return new Intl.NumberFormat(LOCALES[state.lang], { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(Number(value));
+}
+
+function centsMoney(c) {
+  const neg = c < 0n;
+  const abs = neg ? -c : c;
+  return money(`${neg ? '-' : ''}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`);
+}
+
+/** The lender who decides (from the timeline), or the product's name. */
+function lenderName() {
+  const q = state.questions;
+  return q?.lender?.name ?? q?.title ?? '';
+}
+
+/** The lender with the product's own name when it has one: `Hefboom (Impulskrediet)`. */
+function who() {
+  const q = state.questions;
+  const lender = lenderName();
+  const product = String(q?.title ?? '').replace(/\s*\([^)]*\)$/, '');
+  return product && product !== lender ? `${lender} (${product})` : lender;
 }
 
 function percent(text) {
@@ -245,7 +309,9 @@ function percent(text) {
 
 function date(iso) {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(iso ?? '')) return esc(iso);
-  return new Intl.DateTimeFormat(LOCALES[state.lang], { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${iso}T00:00:00Z`));
+  const text = new Intl.DateTimeFormat(LOCALES[state.lang], { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${iso}T00:00:00Z`));
+  // French writes the first day of a month as an ordinal: « 1er janvier ».
+  return state.lang === 'fr' ? text.replace(/^1 /, '1er ') : text;
 }
 
 function errorSummary(errors) {
@@ -299,23 +365,147 @@ function radiosField(f, errors, asHeading) {
   </div>`;
 }
 
+/** Page notes added to a declared hint, by field. */
+const NOTES = { projected_monthly_net_cashflow_eur: 'cashflowNote' };
+
+/** The hint shown under a field's label: where the page reads more than the contract, its own. */
+function hintOf(f) {
+  const R = TEXTS[state.lang].read;
+  if (f.name === AMOUNT_FIELD) return R.moneyHint;
+  if (f.name === TERM_FIELD) return R.termHint;
+  const note = NOTES[f.name] ? R[NOTES[f.name]] : '';
+  return [textOf(f).hint, note].filter(Boolean).join(' ');
+}
+
+/**
+ * What the page read from a typed answer, under its input (a live region): the amount as
+ * understood, or the two readings of an ambiguous one to choose from; a valid enterprise number.
+ */
+function understoodHtml(id, f, typed) {
+  const R = TEXTS[state.lang].read;
+  if (f.kind === 'enterprise_number') {
+    const read = readEnterpriseNumber(typed);
+    return read.value ? `<p class="understood">${esc(fill(R.enterpriseOk, { value: read.value }))}</p>` : '';
+  }
+  const read = readMoney(typed);
+  if (read.value) return `<p class="understood">${esc(fill(R.understood, { value: money(read.value) }))}</p>`;
+  if (!read.choices) return '';
+  return `<fieldset class="fieldset reading">
+      <legend class="fieldset__legend">${esc(R.ambiguousLegend)}</legend>
+      <div class="radios radios--inline">${read.choices.map((c, i) => `<div class="radios__item">
+        <input class="radios__input" id="${id}-reading-${i}" name="${id}-reading" type="radio" value="${esc(plainAmount(c))}" data-reading-for="${id}">
+        <label class="radios__label" for="${id}-reading-${i}">${esc(money(c))}</label>
+      </div>`).join('')}</div>
+    </fieldset>`;
+}
+
+/** Whether an answer lies outside the product's limits, said next to it (never an error). */
+function limitHtml(f) {
+  const L = TEXTS[state.lang].limits;
+  const limits = state.questions?.limits ?? {};
+  if (f.name === AMOUNT_FIELD) {
+    const read = readMoney(state.answers[f.name]);
+    if (!read.value) return '';
+    const n = cents(read.value);
+    if (limits.max_amount_eur && n > cents(limits.max_amount_eur)) {
+      return `<p>${esc(fill(L.aboveMax, { amount: money(read.value), max: money(limits.max_amount_eur), lender: lenderName() }))}</p>`;
+    }
+    if (limits.min_amount_eur && n > 0n && n < cents(limits.min_amount_eur)) {
+      return `<p>${esc(fill(L.belowMin, { amount: money(read.value), min: money(limits.min_amount_eur), lender: lenderName() }))}</p>`;
+    }
+  }
+  if (f.name === TERM_FIELD && limits.max_term_months) {
+    const months = termMonths(state.answers);
+    if (months !== null && months > limits.max_term_months) {
+      return `<p>${esc(fill(L.termAbove, { months, max: limits.max_term_months, lender: lenderName() }))}</p>`;
+    }
+  }
+  return '';
+}
+
+/** The product's limits, for the page that asks the amount: from the version's parameters. */
+function limitsIntro() {
+  const L = TEXTS[state.lang].limits;
+  const { min_amount_eur: min, max_amount_eur: max, max_term_months: months } = state.questions?.limits ?? {};
+  const parts = [];
+  if (max) parts.push(fill(min ? L.both : L.max, { who: who(), min: money(min), max: money(max) }));
+  if (months) parts.push(fill(L.term, { months }));
+  return parts.length ? `<div class="inset-text" id="limits"><p>${esc(parts.join(' '))}</p></div>` : '';
+}
+
+function termUnitHtml(id) {
+  const R = TEXTS[state.lang].read;
+  const unit = state.answers[TERM_UNIT] === 'years' ? 'years' : 'months';
+  return `<fieldset class="fieldset term-unit"><legend class="visually-hidden">${esc(R.termUnit)}</legend>
+    <div class="radios radios--inline">${['months', 'years'].map((u) => `<div class="radios__item">
+      <input class="radios__input" id="${id}-unit-${u}" name="${TERM_UNIT}" type="radio" value="${u}"${unit === u ? ' checked' : ''}>
+      <label class="radios__label" for="${id}-unit-${u}">${esc(R[u])}</label>
+    </div>`).join('')}</div></fieldset>`;
+}
+
+/** The code lists of the rule set that hold NACE codes or divisions, for the search by words. */
+function naceCodes() {
+  return (state.questions?.codeLists ?? [])
+    .filter((l) => /nace/i.test(l.name))
+    .flatMap((l) => l.codes.map((c) => ({ ...c, version: /_(\d{4})$/.exec(l.name)?.[1] ?? null })));
+}
+
+function fold(text) {
+  return String(text).toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '');
+}
+
+function naceResultsHtml(query) {
+  const N = TEXTS[state.lang].nace;
+  const words = fold(query).split(/\s+/).filter((w) => w.length > 1);
+  if (!words.length) return '';
+  const found = naceCodes().filter((c) => words.every((w) => fold(`${c.code} ${c.label}`).includes(w))).slice(0, 20);
+  if (!found.length) return `<p>${esc(N.none)}</p>`;
+  const items = found.map((c) => (/^\d{2}\.\d{3}$/.test(c.code)
+    ? `<li><button type="button" class="link-button" data-nace="${esc(c.code)}" data-nace-version="${esc(c.version ?? '')}">${esc(fill(N.use, { code: c.code }))}</button> ${esc(c.label)}${c.version ? ` (NACE-BEL ${esc(c.version)})` : ''}</li>`
+    : `<li><strong>${esc(c.code)}.xxx</strong> ${esc(c.label)}</li>`)).join('');
+  return `<p>${esc(fill(N.found, { count: found.length }))}</p><ul class="list nace-results">${items}</ul>`;
+}
+
+function naceSearchHtml() {
+  const N = TEXTS[state.lang].nace;
+  if (!naceCodes().length) return '';
+  return `<details class="details" id="nace-search">
+    <summary class="details__summary"><span class="details__summary-text">${esc(N.summary)}</span></summary>
+    <div class="details__text">
+      <label class="label" for="nace-search-input">${esc(N.label)}</label>
+      <div class="hint" id="nace-search-hint">${esc(fill(N.hint, { lender: lenderName() }))}</div>
+      <input class="input input--width-20" id="nace-search-input" type="search" autocomplete="off" spellcheck="false" aria-describedby="nace-search-hint" aria-controls="nace-results">
+      <div id="nace-results" aria-live="polite"></div>
+    </div>
+  </details>`;
+}
+
 function inputField(f, errors, asHeading) {
   const ft = textOf(f);
   const id = ids.field(f);
   const value = state.answers[f.name] ?? '';
-  const label = `<label class="label${asHeading ? ' label--l' : ' label--m'}" for="${id}">${labelText(f)}</label>`;
-  const inputmode = f.kind === 'integer' ? 'numeric' : f.kind === 'money' && f.positive ? 'decimal' : 'text';
-  const width = Number.isInteger(f.ui?.width) ? ` input--width-${f.ui.width}` : '';
+  const term = f.name === TERM_FIELD;
+  const labelInner = term ? esc(TEXTS[state.lang].read.termLabel) : labelText(f);
+  const label = `<label class="label${asHeading ? ' label--l' : ' label--m'}" for="${id}">${labelInner}</label>`;
+  const inputmode = f.kind === 'integer' && !term ? 'numeric' : f.kind === 'money' && f.positive ? 'decimal' : 'text';
+  const width = Number.isInteger(f.ui?.width) ? ` input--width-${Math.max(f.ui.width, term ? 10 : 0)}` : '';
+  const hint = hintOf(f);
+  const reads = f.kind === 'money' || f.kind === 'enterprise_number';
+  const limited = f.name === AMOUNT_FIELD || term;
   return `<div class="form-group${errors.length ? ' form-group--error' : ''}">
     ${asHeading ? `<h1 class="label-wrapper" tabindex="-1">${label}</h1>` : label}
-    ${ft.hint ? `<div class="hint" id="${id}-hint">${esc(ft.hint)}</div>` : ''}
+    ${hint ? `<div class="hint" id="${id}-hint">${esc(hint)}</div>` : ''}
     ${errorMessage(id, errors)}
     <div class="input-wrapper">
       ${f.ui?.prefix ? `<span class="input-affix" aria-hidden="true">${esc(f.ui.prefix)}</span>` : ''}
       <input class="input${width}${errors.length ? ' input--error' : ''}" id="${id}" name="${f.name}" type="text"
-        inputmode="${inputmode}" spellcheck="false" autocomplete="off" value="${esc(value)}"${describedBy(id, Boolean(ft.hint), errors)}>
-      ${ft.suffix ? `<span class="input-affix" aria-hidden="true">${esc(ft.suffix)}</span>` : ''}
+        inputmode="${inputmode}" spellcheck="false" autocomplete="off" value="${esc(value)}"${describedBy(id, Boolean(hint), errors)}>
+      ${ft.suffix && !term ? `<span class="input-affix" aria-hidden="true">${esc(ft.suffix)}</span>` : ''}
     </div>
+    ${term ? termUnitHtml(id) : ''}
+    ${reads ? `<div id="${id}-understood" aria-live="polite">${understoodHtml(id, f, value)}</div>` : ''}
+    ${limited ? `<div class="limit-note" id="${id}-limit" aria-live="polite">${limitHtml(f)}</div>` : ''}
+    ${f.kind === 'nace_code' ? naceSearchHtml() : ''}
   </div>`;
 }
 
@@ -342,6 +532,7 @@ function purposesField(f, errors, asHeading) {
           <input class="input input--width-10${amountErrors.length ? ' input--error' : ''}" id="${esc(amountId)}" name="${esc(amountId)}" type="text"
             inputmode="decimal" spellcheck="false" autocomplete="off" value="${esc(p.amount ?? '')}"${describedBy(amountId, false, amountErrors)}>
         </div>
+        <div id="${esc(amountId)}-understood" aria-live="polite">${understoodHtml(amountId, { kind: 'money' }, p.amount ?? '')}</div>
       </div>
     </div>`;
   }).join('');
@@ -355,7 +546,29 @@ function purposesField(f, errors, asHeading) {
       ${errorMessage(id, groupErrors)}
       <div class="checkboxes">${items}</div>
     </fieldset>
+    <div class="purposes-total" id="purposes-total" aria-live="polite">${purposesTotalHtml(f)}</div>
   </div>`;
+}
+
+/** The running total of the purposes against the amount asked for. */
+function purposesTotalHtml(f) {
+  const P = TEXTS[state.lang].purposes;
+  const total = purposesTotalCents(f, state.answers);
+  const asked = readMoney(state.answers[AMOUNT_FIELD]).value;
+  if (total === null || !asked || chosenPurposes(f, state.answers).length === 0) return '';
+  const diff = cents(asked) - total;
+  const tail = diff === 0n ? P.match : diff > 0n ? fill(P.left, { left: centsMoney(diff) }) : fill(P.over, { over: centsMoney(-diff) });
+  return `<p><strong>${esc(fill(P.total, { total: centsMoney(total), amount: money(asked) }))}</strong> ${esc(tail)}</p>`;
+}
+
+/** The purposes total and the amount, when both read and they differ: `{ total, amount }` in cents. */
+function purposesMismatch() {
+  const f = state.questions?.pages.flatMap((p) => p.fields).find((g) => g.kind === 'purposes');
+  if (!f || chosenPurposes(f, state.answers).length === 0) return null;
+  const total = purposesTotalCents(f, state.answers);
+  const asked = readMoney(state.answers[AMOUNT_FIELD]).value;
+  if (total === null || !asked || cents(asked) === total) return null;
+  return { field: f, total, amount: cents(asked) };
 }
 
 function field(f, errors, asHeading) {
@@ -373,13 +586,18 @@ function startHref() {
 
 function startView() {
   const T = TEXTS[state.lang];
+  const max = state.questions?.limits?.max_amount_eur;
+  const words = { who: who() || 'Kredo', lender: lenderName() || 'Kredo', max: max ? money(max) : '' };
   return {
     title: T.service,
     html: `<h1 class="heading-xl" tabindex="-1">${esc(T.service)}</h1>
-      <p class="body-l">${esc(T.start.lead)}</p>
+      <p class="body-l" id="start-lead">${esc(fill(T.start.lead, words))}</p>
+      ${max ? `<p id="start-for">${esc(fill(T.start.forWhom, words))}</p>` : ''}
       <p>${esc(T.start.time)}</p>
+      <h2 class="heading-m">${esc(T.start.haveTitle)}</h2>
+      <ul class="list list--bullet" id="start-have">${T.start.have.map((h) => `<li>${esc(h)}</li>`).join('')}</ul>
       <h2 class="heading-m">${esc(T.start.beforeTitle)}</h2>
-      <p>${esc(T.start.indicative)}</p>
+      <p>${esc(fill(T.start.indicative, words))}</p>
       <p>${esc(T.start.privacy)}</p>
       <a href="${startHref()}" role="button" draggable="false" class="button button--start" id="start-button">${esc(T.start.button)}
         <svg class="button__icon" xmlns="http://www.w3.org/2000/svg" width="17.5" height="19" viewBox="0 0 33 40" aria-hidden="true" focusable="false"><path fill="currentColor" d="M0 0h13l20 20-20 20H0l20-20z"/></svg></a>`,
@@ -398,14 +616,25 @@ function questionView(route) {
   const back = route.change
     ? `#/${state.lang}/check`
     : index > 0 ? `#/${state.lang}/q/${pages[index - 1].id}` : `#/${state.lang}`;
+  const asksAmount = page.fields.some((f) => f.name === AMOUNT_FIELD);
+  const asksPurposes = page.fields.some((f) => f.kind === 'purposes');
+  const mismatch = asksPurposes ? purposesMismatch() : null;
+  let notice = '';
+  if (asksPurposes && state.notice === 'amountChanged' && mismatch) {
+    notice = fill(T.purposes.amountChanged, { amount: centsMoney(mismatch.amount), total: centsMoney(mismatch.total) });
+  } else if (asksPurposes && mismatch && state.keptMismatch === `${mismatch.total}/${mismatch.amount}`) {
+    notice = fill(T.purposes.differ, { amount: centsMoney(mismatch.amount), total: centsMoney(mismatch.total) });
+  }
   return {
     title: pt.title,
     errors,
     html: `<a href="${back}" class="back-link">${esc(T.back)}</a>
       ${errorSummary(errors)}
+      ${notice ? `<div class="notice notice--warning" id="purposes-notice" role="status"><p>${esc(notice)}</p></div>` : ''}
       <form id="question-form" data-page="${page.id}" novalidate>
         ${single ? '' : `<h1 class="heading-l" tabindex="-1">${esc(pt.title)}</h1>`}
         ${pt.intro ? `<p>${esc(pt.intro)}</p>` : ''}
+        ${asksAmount ? limitsIntro() : ''}
         ${page.fields.map((f) => field(f, errors, single)).join('')}
         <button type="submit" class="button" id="continue">${esc(T.continue)}</button>
       </form>`,
@@ -417,34 +646,48 @@ function answerText(f) {
   const ft = textOf(f);
   if (f.kind === 'purposes') {
     const items = chosenPurposes(f, state.answers)
-      .map((c) => `<li>${esc(optionLabel(f, c))}: ${money(state.answers[f.name][c].amount)}</li>`);
+      .map((c) => `<li>${esc(optionLabel(f, c))}${state.lang === 'fr' ? '\u00a0:' : ':'} ${typedMoney(state.answers[f.name][c].amount)}</li>`);
     return items.length ? `<ul class="list">${items.join('')}</ul>` : esc(T.notAnswered);
   }
   const given = state.answers[f.name];
   const v = typeof given === 'string' ? given.trim() : '';
   if (!v) return `<span class="secondary-text">${esc(T.notAnswered)}</span>`;
   if (isChoice(f)) return esc(optionLabel(f, v));
-  if (f.kind === 'money') return money(v);
+  if (f.kind === 'money') return typedMoney(v);
+  if (f.name === TERM_FIELD) {
+    const months = termMonths(state.answers);
+    return months === null ? esc(v) : `${esc(months)} ${esc(TEXTS[state.lang].read.months)}`;
+  }
+  if (f.kind === 'enterprise_number') return esc(readEnterpriseNumber(v).value ?? v);
   if (ft.suffix) return `${esc(v)} ${esc(ft.suffix)}`;
   return esc(v);
 }
 
-function checkView() {
+/** The answers as a summary list; with a Change link on each row when `actions`. */
+function summaryRows(actions) {
   const T = TEXTS[state.lang];
-  const rows = state.questions.pages.flatMap((p) => p.fields.map((f) => {
+  return state.questions.pages.flatMap((p) => p.fields.map((f) => {
     const short = textOf(f).short ?? textOf(f).label;
     return `<div class="summary-list__row">
       <dt class="summary-list__key">${esc(short)}</dt>
       <dd class="summary-list__value">${answerText(f)}</dd>
-      <dd class="summary-list__actions"><a href="#/${state.lang}/q/${p.id}/change" id="change-${f.name}">${esc(T.change)}<span class="visually-hidden"> ${esc(short)}</span></a></dd>
+      ${actions ? `<dd class="summary-list__actions"><a href="#/${state.lang}/q/${p.id}/change" id="change-${f.name}">${esc(T.change)}<span class="visually-hidden"> ${esc(short)}</span></a></dd>` : ''}
     </div>`;
   })).join('');
+}
+
+function checkView() {
+  const T = TEXTS[state.lang];
+  const mismatch = purposesMismatch();
+  const purposesPage = mismatch ? state.questions.pageOf(mismatch.field.name) : null;
   return {
     title: T.check.title,
     html: `<h1 class="heading-l" tabindex="-1">${esc(T.check.title)}</h1>
-      <dl class="summary-list">${rows}</dl>
+      ${mismatch ? `<div class="notice notice--warning" id="purposes-mismatch"><p>${esc(fill(T.purposes.mismatch, { total: centsMoney(mismatch.total), amount: centsMoney(mismatch.amount) }))}</p>
+        <p><a href="#/${state.lang}/q/${purposesPage.id}/change">${esc(T.purposes.mismatchLink)}</a></p></div>` : ''}
+      <dl class="summary-list">${summaryRows(true)}</dl>
       <h2 class="heading-m">${esc(T.check.submitTitle)}</h2>
-      <p>${esc(T.check.submitText)}</p>
+      <p>${esc(fill(T.check.submitText, { lender: lenderName() }))}</p>
       <a href="#/${state.lang}/result" role="button" draggable="false" class="button" id="see-result">${esc(T.check.button)}</a>`,
   };
 }
@@ -464,38 +707,130 @@ function resultView() {
     state.showErrors.add(first.id);
     return { redirect: `#/${state.lang}/q/${first.id}/change` };
   }
-  const o = R[d.outcome] ?? R.review;
-  const reasons = (d.reasons ?? []).filter((r) => r.severity !== 'info' || d.outcome === 'eligible');
-  const reasonItems = reasons.map((r) => {
-    const step = nextStepFor(d, r.id);
-    return `<li class="reason" data-reason="${esc(r.id)}"><p class="reason__message">${esc(r.message)}</p>${step ? `<p class="reason__next"><strong>${esc(R.nextStep)}</strong> ${esc(step)}</p>` : ''}</li>`;
-  }).join('');
+  const open = openQuestions(d);
+  const openPass = open.length > 0 && (d.outcome === 'eligible' || d.outcome === 'flagged');
+  const o = openPass ? { title: T.open.eligibleTitle, text: T.open.eligibleText } : (R[d.outcome] ?? R.review);
   const ind = d.indicative;
-  const months = String(state.answers[TERM_FIELD] ?? '').trim();
-  const skipped = (d.skipped ?? []).length;
+  const months = termMonths(state.answers) ?? '';
+  // No instalment for a loan the applicant probably cannot get.
+  const showInstalment = ind && d.outcome !== 'ineligible';
   return {
     title: o.title,
     html: `${state.undo ? `<div class="notice" id="tried-change" role="status"><p>${esc(R.tried)}</p>${triedHtml()}
         <button type="button" class="button button--secondary" id="undo-change">${esc(R.undo)}</button></div>` : ''}
-      <div class="panel panel--${esc(d.outcome)}" id="outcome" data-outcome="${esc(d.outcome)}">
+      <div class="panel panel--${openPass ? 'open' : esc(d.outcome)}" id="outcome" data-outcome="${esc(d.outcome)}"${openPass ? ' data-open="true"' : ''}>
         <h1 class="panel__title" tabindex="-1">${esc(o.title)}</h1>
       </div>
-      <p class="body-l">${esc(o.text)}</p>
-      ${reasonItems ? `<h2 class="heading-m">${esc(R.reasonsTitle)}</h2><ul class="list reasons">${reasonItems}</ul>` : ''}
+      <p class="body-l">${esc(fill(o.text, { lender: lenderName() }))}</p>
+      ${reasonsHtml(d)}
+      ${openHtml(open)}
       <h2 class="heading-m">${esc(R.nextTitle)}</h2>
       <p id="next-step">${esc(R.next[d.outcome] ?? R.next.review)}</p>
-      ${ind ? `<h2 class="heading-m">${esc(R.instalmentTitle)}</h2>
+      ${showInstalment ? `<h2 class="heading-m">${esc(R.instalmentTitle)}</h2>
         <p class="body-l" id="instalment"><strong>${fill(esc(R.instalment), { amount: money(ind.monthly_instalment_eur), months: esc(months) })}</strong></p>
         <p>${fill(esc(R.rate), { rate: percent(ind.annual_rate), total: money(ind.total_repayable_eur) })}</p>
         <p class="hint">${esc(R.instalmentNote)}</p>` : ''}
-      ${skipped ? `<p>${esc(fill(R.skipped, { count: skipped }))}</p>` : ''}
       ${suggestionsHtml(d)}
+      ${d.outcome === 'ineligible' ? '' : contactHtml()}
       ${referralsHtml(answer.referrals)}
+      <h2 class="heading-m">${esc(T.act.answersTitle)}</h2>
+      <dl class="summary-list" id="answers-summary">${summaryRows(false)}</dl>
       <h2 class="heading-m">${esc(R.rulesTitle)}</h2>
       <p id="rule-set">${fill(esc(R.rulesText), { product: esc(d.product), version: `<span id="rule-set-version">${esc(d.rule_set?.version)}</span>`, from: date(d.rule_set?.effective_from), asOf: date(d.as_of) })}</p>
       <p>${esc(R.hashLabel)} <code class="hash" id="rule-set-hash">${esc(d.rule_set?.hash)}</code></p>
-      <p class="actions"><a href="#/${state.lang}/check" id="change-answers">${esc(R.changeAnswers)}</a>
-        <a href="#/${state.lang}" id="start-again">${esc(R.startAgain)}</a></p>`,
+      <div class="no-print">
+        <p class="hint">${esc(T.act.printNote)}</p>
+        <button type="button" class="button button--secondary" id="print-summary">${esc(T.act.print)}</button>
+        <p class="actions"><a href="#/${state.lang}/check" id="change-answers">${esc(R.changeAnswers)}</a>
+          <a href="#/${state.lang}" id="start-again">${esc(R.startAgain)}</a></p>
+      </div>`,
+  };
+}
+
+/** The reasons of a decision with what to do about each. */
+function reasonsHtml(d, only = null) {
+  const R = TEXTS[state.lang].result;
+  const reasons = only ?? (d.reasons ?? []).filter((r) => r.severity !== 'info' || d.outcome === 'eligible');
+  const items = reasons.map((r) => {
+    const step = nextStepFor(d, r.id);
+    return `<li class="reason" data-reason="${esc(r.id)}"><p class="reason__message">${esc(r.message)}</p>${step ? `<p class="reason__next"><strong>${esc(R.nextStep)}</strong> ${esc(step)}</p>` : ''}</li>`;
+  }).join('');
+  return items ? `<h2 class="heading-m">${esc(R.reasonsTitle)}</h2><ul class="list reasons">${items}</ul>` : '';
+}
+
+/** The questions left empty that a rule needed: `[{ field, page }]`, in the order asked. */
+function openQuestions(d) {
+  const missing = new Set((d.skipped ?? []).flatMap((s) => s.missing ?? []));
+  return state.questions.pages.flatMap((p) => p.fields
+    .filter((f) => missing.has(f.name))
+    .map((f) => ({ field: f, page: p })));
+}
+
+function openHtml(open) {
+  const O = TEXTS[state.lang].open;
+  if (!open.length) return '';
+  const items = open.map(({ field: f, page }) => `<li><a href="#/${state.lang}/q/${page.id}/change" data-open="${esc(f.name)}">${esc(textOf(f).short ?? textOf(f).label)}</a></li>`).join('');
+  return `<div class="open-checks" id="open-checks"><h2 class="heading-m">${esc(O.title)}</h2>
+    <p>${esc(O.text)}</p><ul class="list list--bullet">${items}</ul></div>`;
+}
+
+/** Who decides and how to reach them, and what to have ready. */
+function contactHtml() {
+  const A = TEXTS[state.lang].act;
+  const lender = state.questions.lender;
+  const name = lenderName();
+  return `<div id="contact"><h2 class="heading-m">${esc(A.contactTitle)}</h2>
+    <p>${esc(fill(A.contactText, { lender: name }))}</p>
+    ${lender?.url ? `<p><a href="${esc(lender.url)}" rel="noopener noreferrer" id="lender-link">${esc(name)}</a> <span class="secondary-text">${esc(lender.url.replace(/^https?:\/\//, '').replace(/\/$/, ''))}</span></p>` : ''}
+    <h3 class="heading-s">${esc(A.bringTitle)}</h3>
+    <ul class="list list--bullet" id="bring">${A.bring.map((b) => `<li>${esc(b)}</li>`).join('')}</ul></div>`;
+}
+
+/**
+ * The reasons that end the check early: ineligible, and read only from questions answered up to
+ * `page`, one of them from that page itself (an earlier one was already shown).
+ */
+function knockOut(page) {
+  const { pages } = state.questions;
+  const index = pages.indexOf(page);
+  if (index < 0) return null;
+  const asked = new Set(pages.slice(0, index + 1).flatMap((p) => p.fields.map((f) => f.name)));
+  const here = new Set(page.fields.map((f) => f.name));
+  const answer = decide();
+  if (!answer?.ok) return null;
+  // What the loan is (amount, term, purposes) the applicant can change, and the result shows
+  // what change would work: those reasons wait for the result.
+  const loan = (n) => n === AMOUNT_FIELD || n === TERM_FIELD || state.questions.field(n)?.kind === 'purposes';
+  const reasons = (answer.decision.reasons ?? []).filter((r) => r.severity === 'ineligible'
+    && (r.fields ?? []).length > 0 && r.fields.every((n) => asked.has(n) && !loan(n)));
+  if (!reasons.length || !reasons.some((r) => r.fields.some((n) => here.has(n)))) return null;
+  return { answer, reasons };
+}
+
+/** The applicant is probably not eligible from the answers so far: why, what to do, who else. */
+function stopView(route) {
+  const T = TEXTS[state.lang];
+  const { pages } = state.questions;
+  const page = state.questions.page(route.page);
+  const index = pages.indexOf(page);
+  const next = index >= 0 && index < pages.length - 1 ? `#/${state.lang}/q/${pages[index + 1].id}` : `#/${state.lang}/check`;
+  const stop = page ? knockOut(page) : null;
+  if (!stop) return { redirect: next };
+  const d = stop.answer.decision;
+  const referrals = stop.answer.referrals;
+  return {
+    title: fill(T.stop.title, { who: who() }),
+    html: `<a href="#/${state.lang}/q/${page.id}" class="back-link">${esc(T.back)}</a>
+      <div class="panel panel--ineligible" id="outcome" data-outcome="ineligible" data-stop="${esc(page.id)}">
+        <h1 class="panel__title" tabindex="-1">${esc(fill(T.stop.title, { who: who() }))}</h1>
+      </div>
+      <p class="body-l">${esc(fill(T.stop.text, { lender: lenderName() }))}</p>
+      ${reasonsHtml(d, stop.reasons)}
+      <p><a href="#/${state.lang}/q/${page.id}" id="stop-change">${esc(T.stop.change)}</a></p>
+      ${referralsHtml(referrals)}
+      <h2 class="heading-m">${esc(T.stop.continueTitle)}</h2>
+      <p>${esc(T.stop.continueText)}</p>
+      <a href="${next}" role="button" draggable="false" class="button button--secondary" id="stop-continue">${esc(T.stop.continue)}</a>`,
   };
 }
 
@@ -593,10 +928,13 @@ function render({ focusErrors = false } = {}) {
     view = loadingView();
   } else if (route.view === 'question') {
     view = questionView(route);
+  } else if (route.view === 'stop') {
+    view = stopView(route);
   } else {
+    // A deep link or Back after "Start again": go to the first question still to answer, with
+    // no errors shown (the applicant has not pressed Continue there yet).
     const missing = firstIncompletePage(state.questions, state.answers);
     if (missing) {
-      state.showErrors.add(missing.id);
       go(`#/${state.lang}/q/${missing.id}`, { replace: true });
       return;
     }
@@ -638,7 +976,79 @@ function focusTarget(id) {
   (legend ?? label ?? el).scrollIntoView({ block: 'start' });
 }
 
+/** Refreshes what the page says next to the answers while they are typed (nothing else moves). */
+function updateLive() {
+  const q = state.questions;
+  const form = document.getElementById('question-form');
+  const page = q?.page(form?.dataset.page);
+  if (!page) return;
+  for (const f of page.fields) {
+    const id = ids.field(f);
+    const understood = document.getElementById(`${id}-understood`);
+    // Keep a reading choice that is being made: rewrite only when the typed text changed.
+    if (understood && understood.dataset.typed !== String(state.answers[f.name] ?? '')) {
+      understood.innerHTML = understoodHtml(id, f, state.answers[f.name] ?? '');
+      understood.dataset.typed = String(state.answers[f.name] ?? '');
+    }
+    const limit = document.getElementById(`${id}-limit`);
+    if (limit) limit.innerHTML = limitHtml(f);
+    if (f.kind === 'purposes') {
+      for (const c of chosenPurposes(f, state.answers)) {
+        const amountId = ids.amount(c);
+        const el = document.getElementById(`${amountId}-understood`);
+        const typed = String(state.answers[f.name][c].amount ?? '');
+        if (el && el.dataset.typed !== typed) {
+          el.innerHTML = understoodHtml(amountId, { kind: 'money' }, typed);
+          el.dataset.typed = typed;
+        }
+      }
+      const total = document.getElementById('purposes-total');
+      if (total) total.innerHTML = purposesTotalHtml(f);
+    }
+  }
+}
+
+document.addEventListener('input', (event) => {
+  if (event.target.id === 'nace-search-input') {
+    document.getElementById('nace-results').innerHTML = naceResultsHtml(event.target.value);
+    return;
+  }
+  if (!event.target.closest?.('#question-form')) return;
+  captureForm();
+  updateLive();
+});
+
 document.addEventListener('click', (event) => {
+  const reading = event.target.closest?.('input[data-reading-for]');
+  if (reading) {
+    // The applicant chose one reading of an ambiguous amount: write it so it reads one way only.
+    const input = document.getElementById(reading.dataset.readingFor);
+    if (input) {
+      input.value = reading.value;
+      captureForm();
+      updateLive();
+      input.focus();
+    }
+    return;
+  }
+  const nace = event.target.closest?.('button[data-nace]');
+  if (nace) {
+    const q = state.questions;
+    const code = q.pages.flatMap((p) => p.fields).find((f) => f.kind === 'nace_code');
+    const input = code && document.getElementById(ids.field(code));
+    if (input) {
+      input.value = nace.dataset.nace;
+      const version = nace.dataset.naceVersion;
+      if (version) document.querySelector(`input[name="nace_version"][value="${CSS.escape(version)}"]`)?.click();
+      captureForm();
+      input.focus();
+    }
+    return;
+  }
+  if (event.target.closest?.('#print-summary')) {
+    window.print();
+    return;
+  }
   const button = event.target.closest?.('button');
   if (button?.dataset.suggestion !== undefined || button?.id === 'undo-change') {
     const answer = decide();
@@ -676,6 +1086,7 @@ document.addEventListener('click', (event) => {
   if (link.id === 'start-again') {
     state.answers = {};
     state.showErrors.clear();
+    state.keptMismatch = null;
     saveAnswers();
   }
 });
@@ -700,6 +1111,8 @@ document.addEventListener('change', (event) => {
     const loan = String(state.answers[AMOUNT_FIELD] ?? '').trim();
     if (amount && !amount.value && others.length === 0 && loan) amount.value = loan;
   }
+  captureForm();
+  updateLive();
 });
 
 document.addEventListener('submit', async (event) => {
@@ -723,6 +1136,32 @@ document.addEventListener('submit', async (event) => {
   }
   state.showErrors.delete(page.id);
   const index = pages.indexOf(page);
+  const shownNotice = state.notice;
+  state.notice = null;
+  // Purposes that do not add up to the amount: said once on their page, then kept if wished.
+  const mismatch = page.fields.some((f) => f.kind === 'purposes') ? purposesMismatch() : null;
+  if (mismatch) {
+    const key = `${mismatch.total}/${mismatch.amount}`;
+    if (state.keptMismatch !== key || shownNotice) {
+      state.keptMismatch = key;
+      render({ focusErrors: true });
+      return;
+    }
+  }
+  // A changed amount the purposes no longer add up to: back to the purposes first.
+  if (route?.change && page.fields.some((f) => f.name === AMOUNT_FIELD)) {
+    const after = purposesMismatch();
+    if (after) {
+      state.notice = 'amountChanged';
+      go(`#/${state.lang}/q/${state.questions.pageOf(after.field.name).id}/change`);
+      return;
+    }
+  }
+  // An answer that already rules this product out: say so now, not after every other page.
+  if (!route?.change && knockOut(page)) {
+    go(`#/${state.lang}/stop/${page.id}`);
+    return;
+  }
   const next = route?.change || index === pages.length - 1 ? 'check' : `q/${pages[index + 1].id}`;
   go(`#/${state.lang}/${next}`);
 });
@@ -732,7 +1171,8 @@ window.addEventListener('hashchange', () => {
 });
 
 engineReady.then(() => {
-  if (document.getElementById('main').dataset.view === 'loading') render();
+  // The start page names the lender and its limits, which come with the schema.
+  if (['loading', 'start'].includes(document.getElementById('main').dataset.view)) render();
   // The start page came before the schema: now its button knows the first page.
   document.getElementById('start-button')?.setAttribute('href', startHref());
 });
