@@ -9,15 +9,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { AxeBuilder } from '@axe-core/playwright';
-import { startServer, CHROMIUM_ARGS } from './server.mjs';
+import { startServer } from './server.mjs';
+import { openPage, axe, launch, nodeEngine } from './browser.mjs';
 import { TEXTS, LANGS, LOCALES } from '../../www/js/i18n.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.resolve(HERE, '../..');
 const ARTIFACTS = path.join(HERE, 'artifacts');
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
 const NOW = new Date('2026-11-22T10:00:00+01:00');
 /** A day under the 2027-01-01 versions, whose messages were reworded. */
 const LATER = new Date('2027-01-05T10:00:00+01:00');
@@ -30,9 +27,8 @@ let engine;
 before(async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   server = await startServer();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
-  engine = await import(path.join(ROOT, 'www/pkg/kredo.js'));
-  engine.initSync({ module: fs.readFileSync(path.join(ROOT, 'www/pkg/kredo_bg.wasm')) });
+  browser = await launch();
+  engine = await nodeEngine();
 });
 
 after(async () => {
@@ -40,20 +36,9 @@ after(async () => {
   await server?.close();
 });
 
-async function open(viewport, { now = NOW } = {}) {
-  const context = await browser.newContext({ viewport: VIEWPORTS[viewport], locale: 'nl-BE', isMobile: viewport === 'phone', hasTouch: viewport === 'phone' });
-  const page = await context.newPage();
-  await page.clock.setFixedTime(now);
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  return { context, page, problems };
-}
-
-async function axe(page, label) {
-  const result = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
-  const found = result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
-  assert.deepEqual(found, [], `axe-core violations on ${label}`);
+function open(viewport, { now = NOW } = {}) {
+  const phone = viewport === 'phone';
+  return openPage(browser, { viewport: VIEWPORTS[viewport], locale: 'nl-BE', isMobile: phone, hasTouch: phone, now });
 }
 
 const shot = (page, name) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
@@ -102,6 +87,21 @@ async function skipRest(page, from = 'purposes') {
     current = await page.getAttribute('main', 'data-page');
     await page.click('#continue');
   }
+}
+
+/**
+ * From the start page to the result of a sole trader asking 10,000 EUR over 36 months for an
+ * investment, every optional question left empty.
+ */
+async function toPlainResult(page, { region = 'flanders' } = {}) {
+  await toLoan(page, { region });
+  await page.fill('#f-amount_requested_eur', '10000');
+  await page.fill('#f-term_months', '36');
+  await page.click('#continue');
+  await next(page, 'purposes', () => page.check('#f-purpose-investment'));
+  await skipRest(page);
+  await page.click('#see-result');
+  await view(page, 'result');
 }
 
 function decision(application, lang, asOf = '2026-11-22') {
@@ -232,14 +232,7 @@ for (const lang of LANGS) {
     const { context, page, problems } = await open(vp);
     try {
       await start(page, lang);
-      await toLoan(page);
-      await page.fill('#f-amount_requested_eur', '10000');
-      await page.fill('#f-term_months', '36');
-      await page.click('#continue');
-      await next(page, 'purposes', () => page.check('#f-purpose-investment'));
-      await skipRest(page);
-      await page.click('#see-result');
-      await view(page, 'result');
+      await toPlainResult(page);
       assert.equal(await page.getAttribute('#outcome', 'data-outcome'), 'eligible');
       assert.equal(await page.getAttribute('#outcome', 'data-open'), 'true');
       assert.equal(norm(await page.textContent('#outcome h1')), norm(T.open.eligibleTitle), 'never a clean pass');
@@ -253,6 +246,14 @@ for (const lang of LANGS) {
       assert.ok(norm(await page.textContent('#answers-summary')).includes(norm(money(lang, '10000'))));
       await axe(page, `${lang} open checks`);
       await shot(page, `${lang}-${vp}-result-open-checks`);
+      // The summary as a text file, made in the browser.
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save-summary')]);
+      const saved = norm(fs.readFileSync(await download.path(), 'utf8'));
+      const hash = await page.textContent('#rule-set-hash');
+      for (const part of [hash, norm(money(lang, '10000')), norm(T.open.eligibleTitle), 'Hefboom']) {
+        assert.ok(saved.includes(part), `the saved summary has ${part}`);
+      }
+      assert.match(download.suggestedFilename(), /^kredo-2025-01-01-\d{4}-\d{2}-\d{2}\.txt$/);
       await page.emulateMedia({ media: 'print' });
       assert.equal(await page.isVisible('#print-summary'), false, 'the buttons are not printed');
       assert.equal(await page.isVisible('#rule-set-hash'), true, 'the hash is printed');
@@ -282,14 +283,7 @@ for (const lang of LANGS) {
     const { context, page, problems } = await open('phone', { now: LATER });
     try {
       await start(page, lang);
-      await toLoan(page, { region: 'brussels' });
-      await page.fill('#f-amount_requested_eur', '10000');
-      await page.fill('#f-term_months', '36');
-      await page.click('#continue');
-      await next(page, 'purposes', () => page.check('#f-purpose-investment'));
-      await skipRest(page);
-      await page.click('#see-result');
-      await view(page, 'result');
+      await toPlainResult(page, { region: 'brussels' });
       assert.equal(await page.textContent('#rule-set-version'), '2027-01-01');
       const text = norm(await page.textContent('main'));
       for (const word of ['staff member', 'medewerker', 'collaborateur', 'membre de l']) {
@@ -367,6 +361,7 @@ for (const [lang, vp] of [['nl', 'phone'], ['fr', 'desktop'], ['en', 'desktop']]
       await page.check('#f-business_status-started');
       await page.check('#f-activity_type-main');
       await page.fill('#f-enterprise_number', '0566.988.258');
+      assert.equal(norm(await page.textContent('#f-enterprise_number-understood')), norm(`${T.read.enterpriseCheck}.`), 'said as it is typed');
       await page.click('#continue');
       await page.waitForSelector('#error-summary');
       assert.equal(norm(await page.textContent('#error-summary li')), norm(T.read.enterpriseCheck));

@@ -9,15 +9,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { AxeBuilder } from '@axe-core/playwright';
-import { startServer, CHROMIUM_ARGS } from './server.mjs';
+import { startServer } from './server.mjs';
+import { openPage, axe, launch, nodeEngine } from './browser.mjs';
 import { TEXTS, LANGS } from '../../www/js/i18n.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
 const ARTIFACTS = path.join(HERE, 'artifacts');
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
 const NOW = new Date('2026-11-22T10:00:00+01:00');
 const TODAY = '2026-11-22';
 /** The page built over rules/ plus the fixture product `demo`; see .ci/test-web. */
@@ -33,10 +31,8 @@ let FIELDS;
 before(async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   server = await startServer();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
-  // The same engine in Node, for the texts and hash the page must show.
-  engine = await import(path.join(ROOT, 'www/pkg/kredo.js'));
-  engine.initSync({ module: fs.readFileSync(path.join(ROOT, 'www/pkg/kredo_bg.wasm')) });
+  browser = await launch();
+  engine = await nodeEngine();
   const answer = engine.schema(undefined, undefined, TODAY);
   assert.equal(answer.ok, true);
   PAGES = answer.schema.pages;
@@ -67,21 +63,10 @@ after(async () => {
 
 // ---------------------------------------------------------------- helpers
 
-async function open({ width = 1024, height = 800 } = {}) {
-  const context = await browser.newContext({ viewport: { width, height }, locale: 'nl-BE' });
-  const page = await context.newPage();
-  await page.clock.setFixedTime(NOW);
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  return { context, page, problems };
+function open({ width = 1024, height = 800 } = {}) {
+  return openPage(browser, { viewport: { width, height }, locale: 'nl-BE', now: NOW });
 }
 
-async function axe(page, label) {
-  const result = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
-  const found = result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
-  assert.deepEqual(found, [], `axe-core violations on ${label}`);
-}
 
 async function shot(page, name) {
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });

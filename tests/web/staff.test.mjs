@@ -14,14 +14,13 @@ import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { AxeBuilder } from '@axe-core/playwright';
 import { CHROMIUM_ARGS } from './server.mjs';
+import { openPage, axe } from './browser.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
 const ARTIFACTS = path.join(HERE, 'artifacts');
 const BIN = process.env.KREDO_BIN ? path.resolve(ROOT, process.env.KREDO_BIN) : path.join(ROOT, 'target/debug/kredo');
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
 /** The first day of the version with the scorecard. */
 const SCORED = '2026-12-01';
 
@@ -58,11 +57,7 @@ after(async () => {
 });
 
 async function open(lang = 'en') {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  const { context, page, problems } = await openPage(browser, { viewport: { width: 1280, height: 900 } });
   await page.goto(`${base}/staff/`);
   await page.waitForSelector('main h1');
   if (lang !== 'nl') {
@@ -72,11 +67,6 @@ async function open(lang = 'en') {
   return { context, page, problems };
 }
 
-async function axe(page, label) {
-  const result = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
-  const found = result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => `${n.target.join(' ')} ${n.failureSummary ?? ''}`).join(' | ')}`);
-  assert.deepEqual(found, [], `axe-core violations on ${label}`);
-}
 
 const shot = (page, name) => page.screenshot({ path: path.join(ARTIFACTS, `staff-${name}.png`), fullPage: true });
 const heading = (page) => page.locator('main h1').innerText();

@@ -385,6 +385,7 @@ function understoodHtml(id, f, typed) {
   const R = TEXTS[state.lang].read;
   if (f.kind === 'enterprise_number') {
     const read = readEnterpriseNumber(typed);
+    if (read.error === 'check') return `<p class="understood understood--warning">${esc(R.enterpriseCheck)}.</p>`;
     return read.value ? `<p class="understood">${esc(fill(R.enterpriseOk, { value: read.value }))}</p>` : '';
   }
   const read = readMoney(typed);
@@ -591,7 +592,7 @@ function startView() {
   return {
     title: T.service,
     html: `<h1 class="heading-xl" tabindex="-1">${esc(T.service)}</h1>
-      <p class="body-l" id="start-lead">${esc(fill(T.start.lead, words))}</p>
+      ${state.questions ? `<p class="body-l" id="start-lead">${esc(fill(T.start.lead, words))}</p>` : ''}
       ${max ? `<p id="start-for">${esc(fill(T.start.forWhom, words))}</p>` : ''}
       <p>${esc(T.start.time)}</p>
       <h2 class="heading-m">${esc(T.start.haveTitle)}</h2>
@@ -740,7 +741,10 @@ function resultView() {
       <p>${esc(R.hashLabel)} <code class="hash" id="rule-set-hash">${esc(d.rule_set?.hash)}</code></p>
       <div class="no-print">
         <p class="hint">${esc(T.act.printNote)}</p>
-        <button type="button" class="button button--secondary" id="print-summary">${esc(T.act.print)}</button>
+        <div class="button-group">
+          <button type="button" class="button button--secondary" id="print-summary">${esc(T.act.print)}</button>
+          <button type="button" class="button button--secondary" id="save-summary">${esc(T.act.save)}</button>
+        </div>
         <p class="actions"><a href="#/${state.lang}/check" id="change-answers">${esc(R.changeAnswers)}</a>
           <a href="#/${state.lang}" id="start-again">${esc(R.startAgain)}</a></p>
       </div>`,
@@ -772,6 +776,33 @@ function openHtml(open) {
   const items = open.map(({ field: f, page }) => `<li><a href="#/${state.lang}/q/${page.id}/change" data-open="${esc(f.name)}">${esc(textOf(f).short ?? textOf(f).label)}</a></li>`).join('');
   return `<div class="open-checks" id="open-checks"><h2 class="heading-m">${esc(O.title)}</h2>
     <p>${esc(O.text)}</p><ul class="list list--bullet">${items}</ul></div>`;
+}
+
+/**
+ * The result as a text file the applicant may keep or hand to an advisor: made in this browser
+ * from what the page shows (outcome, reasons, open checks, answers, rule set and hash); nothing
+ * is sent anywhere.
+ */
+function saveSummary() {
+  const main = document.getElementById('main');
+  const line = (el) => el.textContent.replace(/[\s\u00a0\u202f]+/g, ' ').trim();
+  const out = [document.title, '', line(main.querySelector('#outcome h1'))];
+  for (const el of main.querySelectorAll('p.body-l, li.reason, #open-checks li, #next-step, #instalment, #contact p, #rule-set')) {
+    out.push(`${el.matches('li') ? '- ' : ''}${line(el)}`);
+  }
+  out.push('', line(main.querySelector('#answers-summary')?.previousElementSibling ?? main));
+  for (const row of main.querySelectorAll('#answers-summary .summary-list__row')) {
+    out.push(`- ${line(row.querySelector('dt'))}: ${line(row.querySelector('dd'))}`);
+  }
+  out.push('', `SHA-256: ${line(main.querySelector('#rule-set-hash'))}`, '');
+  const blob = new Blob([out.join('\n')], { type: 'text/plain;charset=utf-8' });
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = `kredo-${main.querySelector('#rule-set-version')?.textContent ?? ''}-${new Date().toISOString().slice(0, 10)}.txt`;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 }
 
 /** Who decides and how to reach them, and what to have ready. */
@@ -1047,6 +1078,10 @@ document.addEventListener('click', (event) => {
   }
   if (event.target.closest?.('#print-summary')) {
     window.print();
+    return;
+  }
+  if (event.target.closest?.('#save-summary')) {
+    saveSummary();
     return;
   }
   const button = event.target.closest?.('button');

@@ -100,8 +100,8 @@ export const TEXTS = {
       bringTitle: 'What to have ready',
       bring: ['your identity card', 'your business plan, or a few lines about your idea and your figures', 'the amounts you gave here: the loan, what it is for and what the business will have left each month', 'your enterprise number, if you have one', 'the bank’s answer, if you asked a bank for a loan'],
       answersTitle: 'Your answers',
-      microcredit: 'a microcredit',
-      print: 'Print or save this summary',
+      print: 'Print this summary',
+      save: 'Save it as a text file',
       printNote: 'The summary is made in this browser and nothing is sent. You choose whether to show it to an advisor.',
     },
     start: {
@@ -237,7 +237,8 @@ export const TEXTS = {
       bringTitle: 'Wat je klaarhoudt',
       bring: ['je identiteitskaart', 'je ondernemingsplan, of enkele regels over je idee en je cijfers', 'de bedragen die je hier gaf: de lening, waarvoor ze dient en wat de zaak elke maand overhoudt', 'je ondernemingsnummer, als je er een hebt', 'het antwoord van de bank, als je een bank om een lening vroeg'],
       answersTitle: 'Je antwoorden',
-      print: 'Deze samenvatting afdrukken of bewaren',
+      print: 'Deze samenvatting afdrukken',
+      save: 'Bewaren als tekstbestand',
       printNote: 'De samenvatting wordt in deze browser gemaakt en er wordt niets verstuurd. Jij kiest of je ze aan een adviseur toont.',
     },
     start: {
@@ -373,7 +374,8 @@ export const TEXTS = {
       bringTitle: 'Ce qu’il faut préparer',
       bring: ['votre carte d’identité', 'votre plan d’affaires, ou quelques lignes sur votre idée et vos chiffres', 'les montants indiqués ici : le prêt, son usage et ce qui reste chaque mois à l’entreprise', 'votre numéro d’entreprise, si vous en avez un', 'la réponse de la banque, si vous lui avez demandé un prêt'],
       answersTitle: 'Vos réponses',
-      print: 'Imprimer ou enregistrer ce résumé',
+      print: 'Imprimer ce résumé',
+      save: 'L’enregistrer en fichier texte',
       printNote: 'Le résumé est fait dans ce navigateur et rien n’est envoyé. Vous choisissez de le montrer ou non à un conseiller.',
     },
     start: {
