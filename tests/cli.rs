@@ -443,3 +443,175 @@ fn check_refuses_an_input_over_a_mebibyte_without_reading_it_whole() {
         text(&out.stderr)
     );
 }
+
+/// `kredo rulesets --json` of a rules folder: `(product, version)` → hash.
+fn hashes_in(dir: &Path) -> std::collections::BTreeMap<(String, String), String> {
+    let out = run(dir, &["rulesets", "--json", "--rules", "rules"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                (
+                    r["product"].as_str().unwrap().to_owned(),
+                    r["version"].as_str().unwrap().to_owned(),
+                ),
+                r["hash"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn version_new_adds_an_overlay_and_publish_records_its_hash() {
+    let dir = scratch("version", true);
+    let before = hashes_in(&dir);
+    let latest = before[&("microstart".to_owned(), "2027-01-01".to_owned())].clone();
+
+    let out = run(
+        &dir,
+        &[
+            "version",
+            "new",
+            "microstart",
+            "2031-03-01",
+            "--rules",
+            "rules",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).starts_with(
+        "created microstart/2031-03-01: in force from 2031-03-01, an overlay of 2027-01-01"
+    ));
+    let after = hashes_in(&dir);
+    // Every earlier version keeps its hash; the new one inherits every file, so it has the
+    // latest's.
+    for (key, hash) in &before {
+        assert_eq!(&after[key], hash, "{key:?}");
+    }
+    assert_eq!(after.len(), before.len() + 1);
+    assert_eq!(
+        after[&("microstart".to_owned(), "2031-03-01".to_owned())],
+        latest
+    );
+    // Its cases are the latest's, moved into its period (50 months later), and they pass.
+    let version = dir.join("rules/microstart/2031-03-01");
+    let cases: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(version.join("cases.json")).unwrap())
+            .unwrap();
+    let old: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("rules/microstart/2027-01-01/cases.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        cases.as_array().unwrap().len(),
+        old.as_array().unwrap().len()
+    );
+    assert_eq!(old[0]["as_of"], "2028-11-22");
+    assert_eq!(cases[0]["as_of"], "2033-01-22");
+    assert!(
+        std::fs::read_to_string(version.join("README.md"))
+            .unwrap()
+            .contains("an overlay of `2027-01-01`")
+    );
+    let out = run(&dir, &["test", "rules/microstart/2031-03-01"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).ends_with("28 passed, 0 failed\n"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    // Refused: a date not after the latest, an existing folder, no date.
+    std::fs::create_dir_all(dir.join("rules/microstart/2032-01-01")).unwrap();
+    for (date, says) in [
+        (
+            "2030-01-01",
+            "2030-01-01 is not after 2031-03-01, the latest version of `microstart`",
+        ),
+        ("2032-01-01", "`rules/microstart/2032-01-01` exists already"),
+        ("2031-13-01", "`2031-13-01` is not a date (YYYY-MM-DD)"),
+    ] {
+        let out = run(
+            &dir,
+            &["version", "new", "microstart", date, "--rules", "rules"],
+            None,
+        );
+        assert_eq!(out.status.code(), Some(2));
+        assert!(text(&out.stderr).contains(says), "{}", text(&out.stderr));
+    }
+
+    // Publishing runs the cases and records the hash, once.
+    let out = run(
+        &dir,
+        &[
+            "version",
+            "publish",
+            "microstart",
+            "2031-03-01",
+            "--rules",
+            "rules",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let published: std::collections::BTreeMap<String, String> = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("rules/microstart/published.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(published["2031-03-01"], latest);
+    assert_eq!(published.len(), 3);
+    let out = run(
+        &dir,
+        &[
+            "version",
+            "publish",
+            "microstart",
+            "2031-03-01",
+            "--rules",
+            "rules",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("is published already"));
+
+    // A change to a file a published version resolves to fails `kredo test`, naming it.
+    let params = dir.join("rules/microstart/2025-01-01/parameters.json");
+    let changed = std::fs::read_to_string(&params)
+        .unwrap()
+        .replace("\"25000.00\"", "\"26000.00\"");
+    std::fs::write(&params, changed).unwrap();
+    let out = run(&dir, &["test"], None);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    for version in ["2025-01-01", "2027-01-01", "2031-03-01"] {
+        assert!(
+            stdout.contains(&format!(
+                "FAIL microstart/published.json: version {version} was published with sha256:"
+            )),
+            "{stdout}"
+        );
+    }
+    assert!(
+        stdout.contains("A published version never changes"),
+        "{stdout}"
+    );
+    let out = run(
+        &dir,
+        &[
+            "version",
+            "publish",
+            "microstart",
+            "2027-01-01",
+            "--rules",
+            "rules",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -49,6 +49,9 @@ pub enum Command {
     Batch(BatchCommand),
     /// Write N realistic synthetic applications (CSV or JSON), from a version's `synth.json`.
     Synth(super::synth::SynthArgs),
+    /// Add the next version of a product (`new`) or publish one (`publish`), in the rules folder.
+    #[command(after_help = EXIT_CODES)]
+    Version(super::version::VersionCommand),
 }
 
 /// `kredo check`.
@@ -133,6 +136,7 @@ pub fn main() -> ExitCode {
         Command::Audit(args) => commands::audit(&args),
         Command::Batch(args) => commands::batch(&args),
         Command::Synth(args) => super::synth::synth(&args),
+        Command::Version(args) => super::version::version(&args),
     };
     match result {
         Ok(code) => code,
@@ -336,6 +340,13 @@ fn test(args: &TestArgs) -> Result<ExitCode, CliError> {
                 }
                 let _ = writeln!(out, "       decision: {}", r.actual);
             }
+        }
+    }
+    // A published version whose files changed fails the run, whatever its cases say.
+    if let Origin::Dir(root) = &origin {
+        for problem in super::version::changed_published(root, &kredo) {
+            failed += 1;
+            let _ = writeln!(out, "FAIL {problem}");
         }
     }
     let _ = writeln!(out, "{passed} passed, {failed} failed");

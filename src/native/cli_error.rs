@@ -96,6 +96,9 @@ pub enum CliError {
         /// Why, naming the answer at fault.
         message: String,
     },
+    /// `version new|publish`: what stops it, in words.
+    #[error("{0}")]
+    Version(String),
     /// `impact`: a case one of the two versions gives no decision.
     #[error("case `{0}` gets no decision from one of the versions")]
     NoDecision(String),
@@ -207,6 +210,7 @@ impl CliError {
             | CliError::Paths(_)
             | CliError::Cases { .. }
             | CliError::Synth { .. }
+            | CliError::Version(_)
             | CliError::NoDecision(_)
             | CliError::OpenStore { .. }
             | CliError::NoStore(_)

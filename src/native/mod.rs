@@ -13,6 +13,7 @@ pub mod rules_arg;
 pub mod server;
 pub mod store;
 pub mod synth;
+pub mod version;
 
 use crate::date::Date;
 use std::time::{SystemTime, UNIX_EPOCH};
