@@ -388,27 +388,23 @@ impl Limits {
     /// The limits of a version, from its parameters.
     pub fn of(rs: &RuleSet) -> Limits {
         use crate::ruleset::ParamValue;
-        let money = |name: &str| {
+        let param = |name: &str| {
             rs.parameters
                 .iter()
                 .find(|p| p.name == name)
-                .and_then(|p| match p.value {
-                    ParamValue::Money(d) | ParamValue::Decimal(d) => Some(d.to_string()),
-                    _ => None,
-                })
+                .map(|p| p.value)
         };
-        let max_term_months = rs
-            .parameters
-            .iter()
-            .find(|p| p.name == "MAX_TERM_MONTHS")
-            .and_then(|p| match p.value {
-                ParamValue::Integer(n) => Some(n),
-                _ => None,
-            });
+        let money = |name: &str| match param(name) {
+            Some(ParamValue::Money(d) | ParamValue::Decimal(d)) => Some(d.to_string()),
+            _ => None,
+        };
         Limits {
             min_amount_eur: money("MIN_AMOUNT_EUR"),
             max_amount_eur: money("MAX_AMOUNT_EUR"),
-            max_term_months,
+            max_term_months: match param("MAX_TERM_MONTHS") {
+                Some(ParamValue::Integer(n)) => Some(n),
+                _ => None,
+            },
         }
     }
 }

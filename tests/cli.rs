@@ -545,18 +545,21 @@ fn version_new_adds_an_overlay_and_publish_records_its_hash() {
     }
 
     // Publishing runs the cases and records the hash, once.
-    let out = run(
-        &dir,
-        &[
-            "version",
-            "publish",
-            "microstart",
-            "2031-03-01",
-            "--rules",
-            "rules",
-        ],
-        None,
-    );
+    let publish = || {
+        run(
+            &dir,
+            &[
+                "version",
+                "publish",
+                "microstart",
+                "2031-03-01",
+                "--rules",
+                "rules",
+            ],
+            None,
+        )
+    };
+    let out = publish();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let published: std::collections::BTreeMap<String, String> = serde_json::from_str(
         &std::fs::read_to_string(dir.join("rules/microstart/published.json")).unwrap(),
@@ -564,18 +567,7 @@ fn version_new_adds_an_overlay_and_publish_records_its_hash() {
     .unwrap();
     assert_eq!(published["2031-03-01"], latest);
     assert_eq!(published.len(), 3);
-    let out = run(
-        &dir,
-        &[
-            "version",
-            "publish",
-            "microstart",
-            "2031-03-01",
-            "--rules",
-            "rules",
-        ],
-        None,
-    );
+    let out = publish();
     assert_eq!(out.status.code(), Some(0));
     assert!(text(&out.stdout).contains("is published already"));
 

@@ -116,12 +116,20 @@ function captureForm() {
  */
 function decide() {
   const q = state.questions;
-  const answer = evaluate({ product: '*', language: state.lang, application: buildApplication(q, state.answers) });
+  const request = { product: '*', language: state.lang, application: buildApplication(q, state.answers) };
+  // A Continue checks the page's answers and its knock-outs, then its stop page or the result
+  // renders: the same request each time, answered once.
+  const key = JSON.stringify(request);
+  if (key !== lastAnswer.key) lastAnswer = { key, answer: evaluate(request) };
+  const { answer } = lastAnswer;
   if (!answer?.ok) return answer;
   const decision = answer.decision.decisions.find((d) => d.product === q.product);
   if (!decision) return { ok: false, error: { message: q.product } };
   return { ok: true, decision, referrals: answer.decision.referrals.filter((r) => r.product !== q.product) };
 }
+
+/** The engine's last answer and the request it answered (see `decide`). */
+let lastAnswer = { key: null, answer: null };
 
 /** `purposes[1].amount_eur` → the field and the index. */
 function fieldPath(path) {
@@ -1013,25 +1021,22 @@ function updateLive() {
   const form = document.getElementById('question-form');
   const page = q?.page(form?.dataset.page);
   if (!page) return;
+  // Keep a reading choice that is being made: rewrite only when the typed text changed.
+  const understood = (id, f, value) => {
+    const el = document.getElementById(`${id}-understood`);
+    const typed = String(value ?? '');
+    if (!el || el.dataset.typed === typed) return;
+    el.innerHTML = understoodHtml(id, f, typed);
+    el.dataset.typed = typed;
+  };
   for (const f of page.fields) {
     const id = ids.field(f);
-    const understood = document.getElementById(`${id}-understood`);
-    // Keep a reading choice that is being made: rewrite only when the typed text changed.
-    if (understood && understood.dataset.typed !== String(state.answers[f.name] ?? '')) {
-      understood.innerHTML = understoodHtml(id, f, state.answers[f.name] ?? '');
-      understood.dataset.typed = String(state.answers[f.name] ?? '');
-    }
+    understood(id, f, state.answers[f.name]);
     const limit = document.getElementById(`${id}-limit`);
     if (limit) limit.innerHTML = limitHtml(f);
     if (f.kind === 'purposes') {
       for (const c of chosenPurposes(f, state.answers)) {
-        const amountId = ids.amount(c);
-        const el = document.getElementById(`${amountId}-understood`);
-        const typed = String(state.answers[f.name][c].amount ?? '');
-        if (el && el.dataset.typed !== typed) {
-          el.innerHTML = understoodHtml(amountId, { kind: 'money' }, typed);
-          el.dataset.typed = typed;
-        }
+        understood(ids.amount(c), { kind: 'money' }, state.answers[f.name][c].amount);
       }
       const total = document.getElementById('purposes-total');
       if (total) total.innerHTML = purposesTotalHtml(f);

@@ -101,9 +101,10 @@ export function readTerm(text, unit = 'months') {
   }
   const [whole, frac = ''] = m[1].split(/[.,]/);
   // Whole months only: 1,5 years is 18 months, 2,3 years is not a whole number of months.
-  const tenths = BigInt(whole) * 10n ** BigInt(frac.length) + BigInt(frac || '0');
+  // The number as an integer over `scale` (1,5 → 15 / 10), so no float rounds it.
   const scale = 10n ** BigInt(frac.length);
-  const months = chosen === 'years' ? tenths * 12n : tenths;
+  const scaled = BigInt(whole) * scale + BigInt(frac || '0');
+  const months = chosen === 'years' ? scaled * 12n : scaled;
   if (months % scale !== 0n) return { error: 'format' };
   const n = months / scale;
   return n > BigInt(Number.MAX_SAFE_INTEGER) ? { error: 'range' } : { months: Number(n) };
