@@ -59,7 +59,21 @@ impl Diagnostic {
     }
 
     /// Points the diagnostic at a position in `source` (1-based line and column).
+    ///
+    /// A position past the last line (where a parser reports a script that ends too early)
+    /// is shown just after the end of the last line that has text.
     pub fn at(mut self, source: &str, line: Option<usize>, column: Option<usize>) -> Diagnostic {
+        let (line, column) = match line {
+            Some(l) if l > 1 && source.lines().nth(l - 1).is_none() => source
+                .lines()
+                .enumerate()
+                .filter(|(_, text)| !text.trim().is_empty())
+                .last()
+                .map_or((line, column), |(i, text)| {
+                    (Some(i + 1), Some(text.chars().count() + 1))
+                }),
+            _ => (line, column),
+        };
         self.line = line;
         self.column = column;
         self.source_line = line

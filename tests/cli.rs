@@ -50,19 +50,6 @@ fn scratch(name: &str, rules: bool) -> PathBuf {
     dir
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let p = e.unwrap().path();
-        let t = to.join(p.file_name().unwrap());
-        if p.is_dir() {
-            copy_dir(&p, &t)
-        } else {
-            std::fs::copy(&p, &t).unwrap();
-        }
-    }
-}
-
 #[test]
 fn help_documents_the_exit_codes() {
     for args in [
@@ -295,29 +282,247 @@ fn a_broken_rule_is_shown_with_its_source_line_and_a_caret() {
     );
 }
 
+/// The report of `kredo diff … --format json`.
+fn diff_json(args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["diff"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--format", "json"]);
+    let out = run(Path::new(env!("CARGO_MANIFEST_DIR")), &all, None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 #[test]
-fn impact_lists_what_a_new_version_would_change() {
+fn diff_counts_what_a_new_version_changes_against_each_decision() {
+    let report = diff_json(&[
+        "impulskrediet",
+        "2020-07-03",
+        "2021-02-01",
+        "--generated",
+        "300",
+        "--seed",
+        "7",
+    ]);
+    // The corpus: both versions' own cases, then 300 generated applications.
+    let k = kredo();
+    let mut applications = Vec::new();
+    for v in ["2020-07-03", "2021-02-01"] {
+        let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("rules/impulskrediet/{v}/cases.json"));
+        let cases = kredo::cases::parse(&std::fs::read_to_string(file).unwrap()).unwrap();
+        applications.extend(cases.into_iter().map(|c| c.application));
+    }
+    let cases = applications.len();
+    assert_eq!(report["corpus"]["cases"], cases);
+    assert_eq!(report["corpus"]["generated"], 300);
+    assert_eq!(report["corpus"]["total"], cases + 300);
+    assert_eq!(
+        report["corpus"]["generator"],
+        "impulskrediet/2026-12-01/synth.json"
+    );
+
+    // Recount the cases' changes with the library, both versions on the first day of the new one.
+    let from = k.version("impulskrediet", "2020-07-03").unwrap();
+    let to = k.version("impulskrediet", "2021-02-01").unwrap();
+    let day = kredo::Date::parse("2021-02-01").unwrap();
+    let mut changed_cases = 0;
+    let mut rate_case = None;
+    for a in &applications {
+        let x = k
+            .decide_version(from, a, day, kredo::Language::En, false)
+            .unwrap();
+        let y = k
+            .decide_version(to, a, day, kredo::Language::En, false)
+            .unwrap();
+        let ids = |d: &kredo::Decision<'_>| {
+            d.reasons
+                .iter()
+                .map(|r| r.id.to_owned())
+                .collect::<std::collections::BTreeSet<_>>()
+        };
+        let inst = |d: &kredo::Decision<'_>| {
+            d.indicative
+                .as_ref()
+                .map(|i| i.monthly_instalment_eur.to_string())
+        };
+        if x.outcome != y.outcome || ids(&x) != ids(&y) || inst(&x) != inst(&y) {
+            changed_cases += 1;
+        }
+        if a["projected_monthly_net_cashflow_eur"] == "478.00" && x.outcome != y.outcome {
+            rate_case = Some((x.outcome.as_str(), y.outcome.as_str(), inst(&x), inst(&y)));
+        }
+    }
+    // 6.75 % → 7 %: every instalment rises, so every application with one changes.
+    let changed = report["changed"].as_u64().unwrap() as usize;
+    assert!(
+        changed >= changed_cases && changed > 300 / 2,
+        "{changed} {changed_cases}"
+    );
+    assert_eq!(
+        changed + report["unchanged"].as_u64().unwrap() as usize,
+        cases + 300
+    );
+    let moved: u64 = report["moves"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(moved as usize, cases + 300);
+    assert_eq!(
+        rate_case,
+        Some((
+            "flagged",
+            "review",
+            Some("476.61".to_owned()),
+            Some("478.92".to_owned())
+        ))
+    );
+    let example = report["examples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["label"] == "case 2021-02-01/review_rate_7_insufficient_2021")
+        .expect("the rate case is an example");
+    assert_eq!(example["from"]["monthly_instalment_eur"], "476.61");
+    assert_eq!(example["to"]["outcome"], "review");
+    assert_eq!(
+        example["to"]["reasons"],
+        serde_json::json!(["REPAYMENT_CAPACITY_INSUFFICIENT"])
+    );
+    let gained = &report["reasons_gained"].as_array().unwrap()[0];
+    assert_eq!(gained["id"], "REPAYMENT_CAPACITY_INSUFFICIENT");
+    let i = &report["instalments"];
+    assert_eq!(i["changed"], i["compared"]);
+    assert!(i["smallest_change_eur"].as_str().unwrap().starts_with('+'));
+
+    // The same seed gives the same report; another seed, other applications.
+    assert_eq!(
+        report,
+        diff_json(&[
+            "impulskrediet",
+            "2020-07-03",
+            "2021-02-01",
+            "--generated",
+            "300",
+            "--seed",
+            "7"
+        ])
+    );
+    assert_ne!(
+        report["moves"],
+        diff_json(&[
+            "impulskrediet",
+            "2020-07-03",
+            "2021-02-01",
+            "--generated",
+            "300",
+            "--seed",
+            "8"
+        ])["moves"]
+    );
+}
+
+#[test]
+fn diff_reads_a_corpus_file_and_writes_markdown_and_html() {
+    let dir = scratch("diff", false);
+    // Two applications: the public rate case (flagged → review) and one the rate leaves alone
+    // (a vzw, ineligible under both; no amount, so no instalment to move).
+    let csv = "legal_form,region,activity_type,business_status,amount_requested_eur,term_months,funding_purposes,projected_monthly_net_cashflow_eur\n\
+               eenmanszaak,flanders,main,started,20000.00,48,investment:20000.00,478.00\n\
+               vzw,flanders,main,started,,24,,\n";
+    std::fs::write(dir.join("two.csv"), csv).unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let root = root.to_str().unwrap();
     let out = run(
-        Path::new(env!("CARGO_MANIFEST_DIR")),
-        &["impact", "2020-07-03", "2021-02-01"],
+        &dir,
+        &[
+            "diff",
+            "impulskrediet",
+            "2020-07-03",
+            "2021-02-01",
+            "--cases",
+            "two.csv",
+            "--rules",
+            root,
+        ],
         None,
     );
-    assert_eq!(out.status.code(), Some(0));
-    let stdout = text(&out.stdout);
-    // 6.75 % → 7 %: the instalment of the public rate case moves from 476.6… to 478.9… a month.
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let md = text(&out.stdout);
     assert!(
-        stdout.contains("2020-07-03/flagged_rate_675_tight:"),
-        "{stdout}"
+        md.starts_with("# impulskrediet: 2020-07-03 → 2021-02-01\n"),
+        "{md}"
     );
-    assert!(stdout.contains("  2020-07-03: flagged [\"REPAYMENT_CAPACITY_TIGHT\"] instalment 476.61\n  2021-02-01: review [\"REPAYMENT_CAPACITY_INSUFFICIENT\"] instalment 478.92\n"), "{stdout}");
-    let last = stdout.lines().last().unwrap();
     assert!(
-        last.ends_with(" unchanged (2020-07-03 -> 2021-02-01)") && !last.starts_with("0 changed"),
-        "{last}"
+        md.contains("Corpus: 2 applications: the applications in `two.csv`."),
+        "{md}"
+    );
+    assert!(md.contains("**1 of 2 decisions change (50.0 %).**"), "{md}");
+    assert!(md.contains("| flagged | 0 | **1** | 0 | 1 |\n| review | 0 | 0 | 0 | 0 |\n| ineligible | 0 | 0 | 1 | 1 |\n| total | 0 | 1 | 1 | 2 |"), "{md}");
+    assert!(md.contains("### flagged → review\n\n- row 2: flagged (REPAYMENT_CAPACITY_TIGHT; 476.61 EUR a month) → review (REPAYMENT_CAPACITY_INSUFFICIENT; 478.92 EUR a month)"), "{md}");
+
+    let out = run(
+        &dir,
+        &[
+            "diff",
+            "impulskrediet",
+            "2020-07-03",
+            "2021-02-01",
+            "--cases",
+            "two.csv",
+            "--format",
+            "html",
+            "-o",
+            "d.html",
+            "--rules",
+            root,
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let html = std::fs::read_to_string(dir.join("d.html")).unwrap();
+    assert!(html.contains("<svg role=\"img\""), "a chart");
+    assert!(html.contains("<td class=\"moved\">1</td>"));
+    assert!(
+        !html.contains("<script") && !html.contains("http"),
+        "self-contained"
+    );
+
+    // A broken corpus file is named with its line and column; an unknown version exits 2.
+    std::fs::write(dir.join("bad.json"), "[\n  {\"legal_form\": }\n]").unwrap();
+    let out = run(
+        &dir,
+        &[
+            "diff",
+            "impulskrediet",
+            "2020-07-03",
+            "2021-02-01",
+            "--cases",
+            "bad.json",
+            "--rules",
+            root,
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).starts_with(
+            "error: bad.json:2:18: expected value (a JSON array of applications or of cases)"
+        ),
+        "{}",
+        text(&out.stderr)
     );
     let out = run(
-        Path::new(env!("CARGO_MANIFEST_DIR")),
-        &["impact", "2020-07-03", "1999-01-01"],
+        &dir,
+        &[
+            "diff",
+            "impulskrediet",
+            "2020-07-03",
+            "1999-01-01",
+            "--rules",
+            root,
+        ],
         None,
     );
     assert_eq!(out.status.code(), Some(2));

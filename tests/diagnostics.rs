@@ -306,7 +306,7 @@ fn a_rule_reading_an_undeclared_field_suggests_a_declared_one() {
     assert_eq!(
         text,
         [
-            "impulskrediet/2025-01-01/rules/my_rule.rhai:1:1: `READS` names unknown field `bank_credit_statuss`\n  help: did you mean `bank_credit_status`?",
+            "impulskrediet/2025-01-01/rules/my_rule.rhai:3:16: `READS` names unknown field `bank_credit_statuss`\n  help: did you mean `bank_credit_status`?",
             "impulskrediet/2025-01-01/rules/my_rule.rhai:5:1: rule reads `bank_credit_status` but `READS` does not list `bank_credit_status`\n  help: add \"bank_credit_status\" to READS, so the rule is skipped when `bank_credit_status` is missing",
         ]
     );

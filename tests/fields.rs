@@ -7,7 +7,9 @@
 // Test code: clippy.toml lets it unwrap, expect, panic and index.
 #![cfg(test)]
 
+mod common;
 mod staff_support;
+use common::copy_dir;
 
 use std::path::Path;
 
@@ -25,19 +27,6 @@ fn rules_with_demo(dir: &TempDir) -> String {
         &root.join("demo"),
     );
     root.to_str().unwrap().to_owned()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).unwrap();
-        }
-    }
 }
 
 /// A demo application that every rule accepts, with `has_accountant` set to `answer` (or left

@@ -5,6 +5,9 @@
 // Test code: clippy.toml lets it unwrap, expect, panic and index.
 #![cfg(test)]
 
+mod common;
+use common::copy_dir;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -261,17 +264,4 @@ fn a_broken_generator_is_named_by_file_and_answer() {
         String::from_utf8_lossy(&out.stderr)
             .contains("version `2025-01-01` has no `synth.json`; versions with one: 2026-12-01")
     );
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }

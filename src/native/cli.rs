@@ -13,7 +13,7 @@ use std::process::ExitCode;
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success (for `check`: a decision was printed, whatever its outcome, `invalid` included)
-  1  `test`: at least one case failed; `audit verify`/`audit checkpoint`: the chain does not verify
+  1  `test`: at least one case failed; `lint`: at least one problem; `audit verify`/`audit checkpoint`: the chain does not verify
   2  no decision or result could be made: unreadable file, text that is not JSON, unknown
      product or version, a date with no version in force, a broken rule set, bad arguments";
 
@@ -34,11 +34,17 @@ pub enum Command {
     /// Run every version's cases (default: all under the rules folder) and print `N passed, N failed`.
     #[command(after_help = EXIT_CODES)]
     Test(TestArgs),
+    /// Every problem of the rule sets (default: all under the rules folder), each at its file,
+    /// line and column, coverage by the cases included; exit 1 on any.
+    #[command(after_help = EXIT_CODES)]
+    Lint(super::lint::LintArgs),
     /// List products, versions, effective dates and hashes.
     Rulesets(RulesetsArgs),
-    /// What a change would do: run every version's cases through two versions and list the
-    /// applications whose outcome or reasons differ.
-    Impact(ImpactArgs),
+    /// What a change would do: a corpus (both versions' cases and 10,000 generated
+    /// applications) through two versions: decisions changed, old → new outcomes, reasons
+    /// gained and lost, instalments, examples; as Markdown, JSON or HTML.
+    #[command(after_help = EXIT_CODES)]
+    Diff(super::diff::DiffArgs),
     /// Run the staff server: self-check page at `/`, public check API, staff API, audit store.
     Serve(ServeCommand),
     /// Manage staff bearer tokens.
@@ -96,23 +102,6 @@ pub struct TestArgs {
     rules: RulesArg,
 }
 
-/// `kredo impact`.
-#[derive(Debug, Args)]
-pub struct ImpactArgs {
-    /// The version now in use.
-    from: String,
-    /// The version to compare it with (e.g. a draft folder).
-    to: String,
-    /// Product (rule-set id).
-    #[arg(long, default_value = crate::api::DEFAULT_PRODUCT)]
-    product: String,
-    /// Language of the messages compared.
-    #[arg(long, default_value = "en", value_parser = ["nl", "fr", "en"])]
-    lang: String,
-    #[command(flatten)]
-    rules: RulesArg,
-}
-
 /// `kredo rulesets`.
 #[derive(Debug, Args)]
 pub struct RulesetsArgs {
@@ -129,8 +118,9 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check(&args),
         Command::Test(args) => test(&args),
+        Command::Lint(args) => super::lint::lint(&args),
         Command::Rulesets(args) => rulesets(&args),
-        Command::Impact(args) => impact(&args),
+        Command::Diff(args) => super::diff::diff(&args),
         Command::Serve(args) => commands::serve(&args),
         Command::Staff(args) => commands::staff(&args),
         Command::Audit(args) => commands::audit(&args),
@@ -263,14 +253,18 @@ fn locate_versions(path: &Path) -> Option<(PathBuf, Option<String>, Option<Strin
     is_root.then(|| (path.to_path_buf(), None, None))
 }
 
-fn test(args: &TestArgs) -> Result<ExitCode, CliError> {
-    // Every version a case names is compiled from the same place as the rest.
+/// The versions under `paths` (rules roots, products or version folders; none: the rules
+/// folder), with every version of their rules root and where it is.
+pub(super) fn selected(
+    paths: &[PathBuf],
+    rules: &RulesArg,
+) -> Result<(Vec<RuleSetSource>, Origin, Vec<RuleSetSource>), CliError> {
     let mut targets: Vec<RuleSetSource> = Vec::new();
-    let (all, origin) = if args.paths.is_empty() {
-        args.rules.sources()?
+    let (all, origin) = if paths.is_empty() {
+        rules.sources()?
     } else {
         let mut roots: Vec<(PathBuf, Option<String>, Option<String>)> = Vec::new();
-        for p in &args.paths {
+        for p in paths {
             if !p.exists() {
                 return Err(CliError::Paths(format!("`{}` does not exist", p.display())));
             }
@@ -304,6 +298,12 @@ fn test(args: &TestArgs) -> Result<ExitCode, CliError> {
     if targets.is_empty() {
         targets.extend(all.iter().cloned());
     }
+    Ok((all, origin, targets))
+}
+
+fn test(args: &TestArgs) -> Result<ExitCode, CliError> {
+    // Every version a case names is compiled from the same place as the rest.
+    let (all, origin, targets) = selected(&args.paths, &args.rules)?;
     let kredo = compile(all, &origin)?;
 
     let (mut passed, mut failed) = (0usize, 0usize);
@@ -362,81 +362,6 @@ fn cases_error(src: &RuleSetSource, e: &impl std::fmt::Display) -> CliError {
         file: format!("{}/{}/cases.json", src.product, src.version),
         message: e.to_string(),
     }
-}
-
-fn impact(args: &ImpactArgs) -> Result<ExitCode, CliError> {
-    let (sources, origin) = args.rules.sources()?;
-    let kredo = compile(sources.clone(), &origin)?;
-    let lang = crate::model::Language::parse(&args.lang).unwrap_or_default();
-    let select = |version: &str| {
-        kredo
-            .select(&args.product, crate::date::Date::MIN, Some(version))
-            .map_err(|e| CliError::request(e, origin.root()))
-    };
-    let from = select(&args.from)?;
-    let to = select(&args.to)?;
-    let mut out = std::io::stdout().lock();
-    let (mut same, mut changed) = (0usize, 0usize);
-    for src in sources.iter().filter(|s| s.product == args.product) {
-        let Some(file) = src.file("cases.json") else {
-            continue;
-        };
-        let cases = crate::cases::parse(&String::from_utf8_lossy(&file.bytes))
-            .map_err(|e| cases_error(src, &e))?;
-        for case in cases {
-            // Each application is judged on the day each version starts, so date rules agree.
-            let a = kredo.decide_version(from, &case.application, from.effective_from, lang, false);
-            let b = kredo.decide_version(to, &case.application, to.effective_from, lang, false);
-            let (Ok(a), Ok(b)) = (a, b) else {
-                return Err(CliError::NoDecision(case.name));
-            };
-            let ids = |d: &crate::model::Decision<'_>| {
-                d.reasons
-                    .iter()
-                    .map(|r| r.id.to_owned())
-                    .collect::<Vec<_>>()
-            };
-            let instalment = |d: &crate::model::Decision<'_>| {
-                d.indicative
-                    .as_ref()
-                    .map(|i| i.monthly_instalment_eur.to_string())
-            };
-            if a.outcome == b.outcome && ids(&a) == ids(&b) && instalment(&a) == instalment(&b) {
-                same += 1;
-                continue;
-            }
-            changed += 1;
-            let _ = writeln!(
-                out,
-                "{}/{}: {}",
-                src.version,
-                case.name,
-                case.note.as_deref().unwrap_or_default()
-            );
-            let _ = writeln!(
-                out,
-                "  {}: {} {:?} instalment {}",
-                args.from,
-                a.outcome.as_str(),
-                ids(&a),
-                instalment(&a).unwrap_or_else(|| "-".into())
-            );
-            let _ = writeln!(
-                out,
-                "  {}: {} {:?} instalment {}",
-                args.to,
-                b.outcome.as_str(),
-                ids(&b),
-                instalment(&b).unwrap_or_else(|| "-".into())
-            );
-        }
-    }
-    let _ = writeln!(
-        out,
-        "{changed} changed, {same} unchanged ({} -> {})",
-        args.from, args.to
-    );
-    Ok(ExitCode::SUCCESS)
 }
 
 fn rulesets(args: &RulesetsArgs) -> Result<ExitCode, CliError> {

@@ -99,9 +99,6 @@ pub enum CliError {
     /// `version new|publish`: what stops it, in words.
     #[error("{0}")]
     Version(String),
-    /// `impact`: a case one of the two versions gives no decision.
-    #[error("case `{0}` gets no decision from one of the versions")]
-    NoDecision(String),
     /// The audit store could not be opened.
     #[error("cannot open {}: {source}", .path.display())]
     OpenStore {
@@ -211,7 +208,6 @@ impl CliError {
             | CliError::Cases { .. }
             | CliError::Synth { .. }
             | CliError::Version(_)
-            | CliError::NoDecision(_)
             | CliError::OpenStore { .. }
             | CliError::NoStore(_)
             | CliError::Store(_)
@@ -258,7 +254,7 @@ impl CliError {
 }
 
 /// `  --> file:line:column`, the source line with a caret, and the help.
-fn location(d: &Diagnostic, root: Option<&Path>) -> String {
+pub(crate) fn location(d: &Diagnostic, root: Option<&Path>) -> String {
     let at = match root {
         Some(root) if !d.product.is_empty() => format!("{}/{}", root.display(), d.location()),
         _ => d.location(),

@@ -7,6 +7,8 @@ pub mod cli;
 pub mod cli_error;
 pub mod commands;
 pub mod csv_in;
+pub mod diff;
+pub mod lint;
 pub mod loader;
 pub mod report;
 pub mod rules_arg;

@@ -382,73 +382,113 @@ fn cell(value: &Value) -> String {
     }
 }
 
+/// A version's generator, ready to draw applications: what `kredo synth` writes and
+/// `kredo diff` runs.
+pub struct Generator {
+    spec: Spec,
+    /// Every declared field the file answers, in declaration order.
+    columns: Vec<(String, Kind)>,
+    amount: String,
+    /// Where the `synth.json` is stored, for messages and reports.
+    pub file: String,
+}
+
+impl Generator {
+    /// The generator of `product`'s `version`, or of its newest version with a `synth.json`.
+    pub fn new(
+        sources: &[crate::ruleset::RuleSetSource],
+        kredo: &crate::api::Kredo,
+        product: &str,
+        version: Option<&str>,
+    ) -> Result<Generator, CliError> {
+        let with_file: Vec<&crate::ruleset::RuleSetSource> = sources
+            .iter()
+            .filter(|s| s.product == product && s.file(SYNTH_FILE).is_some())
+            .collect();
+        let source = match version {
+            Some(v) => with_file.iter().find(|s| s.version == v),
+            None => with_file.last(),
+        };
+        let Some(source) = source.copied() else {
+            let have: Vec<&str> = with_file.iter().map(|s| s.version.as_str()).collect();
+            return Err(CliError::Synth {
+                file: product.to_owned(),
+                message: match version {
+                    Some(v) => format!(
+                        "version `{v}` has no `{SYNTH_FILE}`; versions with one: {}",
+                        if have.is_empty() {
+                            "none".to_owned()
+                        } else {
+                            have.join(", ")
+                        }
+                    ),
+                    None => format!("no version of `{product}` has a `{SYNTH_FILE}`"),
+                },
+            });
+        };
+        // Name the file where it is stored: an inherited `synth.json` lives in an earlier version.
+        let file = source.origin(SYNTH_FILE).map_or_else(
+            || format!("{}/{}/{SYNTH_FILE}", source.product, source.version),
+            str::to_owned,
+        );
+        let rs = kredo
+            .version(&source.product, &source.version)
+            .ok_or_else(|| CliError::Synth {
+                file: file.clone(),
+                message: "the version did not load".to_owned(),
+            })?;
+        let text = source
+            .file(SYNTH_FILE)
+            .map(|f| String::from_utf8_lossy(&f.bytes).into_owned())
+            .unwrap_or_default();
+        let spec = Spec::read(&text, &rs.fields).map_err(|message| CliError::Synth {
+            file: file.clone(),
+            message,
+        })?;
+        let amount = rs
+            .fields
+            .get(rs.fields.amount_index())
+            .map(|f| f.name.clone())
+            .unwrap_or_default();
+        let columns: Vec<(String, Kind)> = rs
+            .fields
+            .iter()
+            .filter(|f| {
+                spec.base.contains_key(&f.name)
+                    || spec
+                        .profiles
+                        .iter()
+                        .any(|p| p.answers.contains_key(&f.name))
+            })
+            .map(|f| (f.name.clone(), f.kind.clone()))
+            .collect();
+        Ok(Generator {
+            spec,
+            columns,
+            amount,
+            file,
+        })
+    }
+
+    /// `count` applications from `seed`, each a JSON object: the same seed, the same objects.
+    pub fn applications(&self, count: usize, seed: u64) -> Vec<Map<String, Value>> {
+        let mut rng = Rng(seed);
+        (0..count)
+            .map(|_| {
+                application(&self.spec, &self.columns, &self.amount, &mut rng)
+                    .into_iter()
+                    .collect()
+            })
+            .collect()
+    }
+}
+
 /// `kredo synth`.
 pub fn synth(args: &SynthArgs) -> Result<ExitCode, CliError> {
     let (sources, origin) = args.rules.sources()?;
-    let with_file: Vec<&crate::ruleset::RuleSetSource> = sources
-        .iter()
-        .filter(|s| s.product == args.product && s.file(SYNTH_FILE).is_some())
-        .collect();
-    let source = match &args.version {
-        Some(v) => with_file.iter().find(|s| &s.version == v),
-        None => with_file.last(),
-    };
-    let Some(source) = source.copied() else {
-        let have: Vec<&str> = with_file.iter().map(|s| s.version.as_str()).collect();
-        return Err(CliError::Synth {
-            file: args.product.clone(),
-            message: match &args.version {
-                Some(v) => format!(
-                    "version `{v}` has no `{SYNTH_FILE}`; versions with one: {}",
-                    if have.is_empty() {
-                        "none".to_owned()
-                    } else {
-                        have.join(", ")
-                    }
-                ),
-                None => format!("no version of `{}` has a `{SYNTH_FILE}`", args.product),
-            },
-        });
-    };
-    // Name the file where it is stored: an inherited `synth.json` lives in an earlier version.
-    let file = source.origin(SYNTH_FILE).map_or_else(
-        || format!("{}/{}/{SYNTH_FILE}", source.product, source.version),
-        str::to_owned,
-    );
     let kredo = compile(sources.clone(), &origin)?;
-    let rs = kredo
-        .version(&source.product, &source.version)
-        .ok_or_else(|| CliError::Synth {
-            file: file.clone(),
-            message: "the version did not load".to_owned(),
-        })?;
-    let text = source
-        .file(SYNTH_FILE)
-        .map(|f| String::from_utf8_lossy(&f.bytes).into_owned())
-        .unwrap_or_default();
-    let spec = Spec::read(&text, &rs.fields).map_err(|message| CliError::Synth {
-        file: file.clone(),
-        message,
-    })?;
-    let amount = rs
-        .fields
-        .get(rs.fields.amount_index())
-        .map(|f| f.name.clone())
-        .unwrap_or_default();
-    // The columns: every declared field the file answers, in declaration order.
-    let columns: Vec<(String, Kind)> = rs
-        .fields
-        .iter()
-        .filter(|f| {
-            spec.base.contains_key(&f.name)
-                || spec
-                    .profiles
-                    .iter()
-                    .any(|p| p.answers.contains_key(&f.name))
-        })
-        .map(|f| (f.name.clone(), f.kind.clone()))
-        .collect();
-
+    let generator = Generator::new(&sources, &kredo, &args.product, args.version.as_deref())?;
+    let (spec, columns, amount) = (&generator.spec, &generator.columns, &generator.amount);
     let mut rng = Rng(args.seed);
     let mut out: Vec<u8> = Vec::with_capacity(args.count.saturating_mul(300));
     match args.format {
@@ -457,7 +497,7 @@ pub fn synth(args: &SynthArgs) -> Result<ExitCode, CliError> {
             for i in 0..args.count {
                 out.extend_from_slice(if i == 0 { b"\n{" } else { b",\n{" });
                 // In declaration order, as the CSV's columns (a JSON map would sort the keys).
-                for (k, (field, value)) in application(&spec, &columns, &amount, &mut rng)
+                for (k, (field, value)) in application(spec, columns, amount, &mut rng)
                     .iter()
                     .enumerate()
                 {
@@ -479,7 +519,7 @@ pub fn synth(args: &SynthArgs) -> Result<ExitCode, CliError> {
                 .write_record(columns.iter().map(|(name, _)| name.as_str()))
                 .map_err(write_err)?;
             for _ in 0..args.count {
-                let row = application(&spec, &columns, &amount, &mut rng);
+                let row = application(spec, columns, amount, &mut rng);
                 let cells = columns.iter().map(|(name, _)| {
                     row.iter()
                         .find(|(field, _)| field == name)

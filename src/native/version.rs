@@ -185,7 +185,7 @@ fn new(root: &Path, product: &str, date: &str, today: Date) -> Result<ExitCode, 
         "created {product}/{date}: in force from {date}, an overlay of {latest} (every file inherited; hash {hash})\n\
          - put the files that change in {}/\n\
          - say what changes in its README.md and add cases for it (its cases.json holds {latest}'s, moved {months} months later)\n\
-         - `kredo test {}` and `kredo impact {latest} {date} --product {product}`, then `kredo version publish {product} {date}`",
+         - `kredo lint {}`, `kredo test` and `kredo diff {product} {latest} {date}`, then `kredo version publish {product} {date}`",
         dir.display(),
         dir.display(),
     );
@@ -386,6 +386,17 @@ pub fn changed_message(product: &str, version: &str, recorded: &str, now: &str) 
 /// For `kredo test` on a rules folder: every published version whose files changed since,
 /// as `changed_message`s.
 pub fn changed_published(root: &Path, kredo: &crate::api::Kredo) -> Vec<String> {
+    changed_published_at(root, kredo)
+        .into_iter()
+        .map(|(_, _, message)| message)
+        .collect()
+}
+
+/// The same, each with the product and the version (when one) it is about.
+pub fn changed_published_at(
+    root: &Path,
+    kredo: &crate::api::Kredo,
+) -> Vec<(String, Option<String>, String)> {
     let mut problems = Vec::new();
     let sets = kredo.rulesets();
     let products: std::collections::BTreeSet<&str> =
@@ -396,7 +407,11 @@ pub fn changed_published(root: &Path, kredo: &crate::api::Kredo) -> Vec<String> 
             continue;
         };
         let Ok(published) = serde_json::from_str::<BTreeMap<String, String>>(&text) else {
-            problems.push(format!("{}: not a map of version to hash", path.display()));
+            problems.push((
+                product.to_owned(),
+                None,
+                format!("{}: not a map of version to hash", path.display()),
+            ));
             continue;
         };
         for (version, recorded) in &published {
@@ -405,9 +420,17 @@ pub fn changed_published(root: &Path, kredo: &crate::api::Kredo) -> Vec<String> 
                 .find(|r| r.product == product && r.version == *version)
             {
                 Some(r) if r.hash == *recorded => {}
-                Some(r) => problems.push(changed_message(product, version, recorded, &r.hash)),
-                None => problems.push(format!(
-                    "{product}/{PUBLISHED}: version {version} is published but no longer in the timeline"
+                Some(r) => problems.push((
+                    product.to_owned(),
+                    Some(version.clone()),
+                    changed_message(product, version, recorded, &r.hash),
+                )),
+                None => problems.push((
+                    product.to_owned(),
+                    Some(version.clone()),
+                    format!(
+                        "{product}/{PUBLISHED}: version {version} is published but no longer in the timeline"
+                    ),
                 )),
             }
         }

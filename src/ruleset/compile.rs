@@ -123,6 +123,16 @@ impl Ctx<'_> {
     }
 }
 
+/// The id a rule file declares (`const ID = "…";`), read from its text.
+fn declared_id(text: &str) -> Option<String> {
+    let start = text.find("const ID")?;
+    let decl = text.get(start..)?;
+    let decl = decl.get(..decl.find(';')?)?;
+    let open = decl.find('"')?;
+    let rest = decl.get(open + 1..)?;
+    Some(rest.get(..rest.find('"')?)?.to_owned())
+}
+
 /// The `{NAME}` placeholders of a message, as `fill` reads them.
 fn placeholders(text: &str) -> impl Iterator<Item = &str> {
     let mut rest = text;
@@ -307,10 +317,12 @@ pub fn compile(src: &RuleSetSource) -> Result<RuleSet, LoadError> {
         }
     };
 
-    let rule_ids: Vec<String> = compiled
-        .as_ref()
-        .map(|(_, rules, _)| rules.iter().map(|r| r.id.clone()).collect())
-        .unwrap_or_default();
+    // When a script did not compile, the messages are still checked against the ids the rule
+    // files declare, so a missing message is reported with the script's own problem.
+    let rule_ids: Vec<String> = match &compiled {
+        Some((_, rules, _)) => rules.iter().map(|r| r.id.clone()).collect(),
+        None => sources.iter().filter_map(|s| declared_id(s.text)).collect(),
+    };
     let loaded = Language::ALL.map(|lang| load_messages(&mut cx, lang, &rule_ids, &parameters));
 
     let (compiled, attributes) = match compiled {

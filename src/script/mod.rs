@@ -147,6 +147,35 @@ pub enum Verdict {
     FireWith(Vec<String>),
 }
 
+/// Where `needle` is written in the declaration `const NAME = …;` of a rule's text, for a
+/// diagnostic about the declared value: the line of the declaration, at the value. Falls back
+/// to the declaration's start, then to the top of the file.
+pub(crate) fn declared_at(text: &str, name: &str, needle: &str) -> Position {
+    let declaration = format!("const {name}");
+    let Some(start) = text.match_indices(&declaration).map(|(i, _)| i).find(|&i| {
+        text.get(i + declaration.len()..)
+            .and_then(|rest| rest.chars().next())
+            .is_some_and(|c| !(c.is_ascii_alphanumeric() || c == '_'))
+    }) else {
+        return Position::new(1, 1);
+    };
+    let end = text
+        .get(start..)
+        .and_then(|rest| rest.find(';'))
+        .map_or(text.len(), |e| start + e);
+    let at = text
+        .get(start..end)
+        .and_then(|decl| decl.find(needle))
+        .map_or(start, |i| start + i);
+    let before = text.get(..at).unwrap_or_default();
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    Position::new(
+        u16::try_from(line).unwrap_or(u16::MAX),
+        u16::try_from(column).unwrap_or(u16::MAX),
+    )
+}
+
 impl Program {
     /// Compiles every rule file; returns every problem found, not only the first.
     pub fn compile(
@@ -279,7 +308,8 @@ impl Program {
                     Role::Rule => ("rule", "UPPER_SNAKE_CASE"),
                     Role::Attribute => ("attribute", "lower_snake_case"),
                 };
-                problems.push(self.diag_at(file, top, format!("{what} id `{id}` must be {case}")));
+                let at = declared_at(file.text, "ID", &format!("\"{id}\""));
+                problems.push(self.diag_at(file, at, format!("{what} id `{id}` must be {case}")));
                 id
             }
             None => {
@@ -295,23 +325,31 @@ impl Program {
         let severity = match get("SEVERITY").and_then(|v| v.into_string().ok()) {
             Some(_) if role == Role::Attribute => {
                 problems.push(
-                    self.diag_at(file, top, "a scorecard attribute has no `SEVERITY`")
-                        .with_help(Some(
-                            "an attribute never changes the outcome: its level scores points"
-                                .to_owned(),
-                        )),
+                    self.diag_at(
+                        file,
+                        declared_at(file.text, "SEVERITY", "="),
+                        "a scorecard attribute has no `SEVERITY`",
+                    )
+                    .with_help(Some(
+                        "an attribute never changes the outcome: its level scores points"
+                            .to_owned(),
+                    )),
                 );
                 Severity::Info
             }
             None if role == Role::Attribute => Severity::Info,
             Some(s) => Severity::parse(&s).unwrap_or_else(|| {
                 problems.push(
-                    self.diag_at(file, top, format!("unknown severity `{s}`"))
-                        .with_help(
-                            did_you_mean(&s, ["ineligible", "review", "flag", "info"]).or_else(
-                                || Some("use one of `ineligible`, `review`, `flag`, `info`".into()),
-                            ),
-                        ),
+                    self.diag_at(
+                        file,
+                        declared_at(file.text, "SEVERITY", &format!("\"{s}\"")),
+                        format!("unknown severity `{s}`"),
+                    )
+                    .with_help(
+                        did_you_mean(&s, ["ineligible", "review", "flag", "info"]).or_else(|| {
+                            Some("use one of `ineligible`, `review`, `flag`, `info`".into())
+                        }),
+                    ),
                 );
                 Severity::Info
             }),
@@ -331,8 +369,12 @@ impl Program {
                     match item.into_string() {
                         Ok(f) if spec.inputs.readable_fields().any(|r| r == f) => reads.push(f),
                         Ok(f) => problems.push(
-                            self.diag_at(file, top, format!("`READS` names unknown field `{f}`"))
-                                .with_help(did_you_mean(&f, spec.inputs.readable_fields())),
+                            self.diag_at(
+                                file,
+                                declared_at(file.text, "READS", &format!("\"{f}\"")),
+                                format!("`READS` names unknown field `{f}`"),
+                            )
+                            .with_help(did_you_mean(&f, spec.inputs.readable_fields())),
                         ),
                         Err(_) => problems.push(self.diag_at(
                             file,
@@ -362,7 +404,7 @@ impl Program {
                             Ok(f) => problems.push(
                                 self.diag_at(
                                     file,
-                                    top,
+                                    declared_at(file.text, "MAY_READ", &format!("\"{f}\"")),
                                     format!("`MAY_READ` names unknown field `{f}`"),
                                 )
                                 .with_help(did_you_mean(&f, spec.inputs.readable_fields())),

@@ -63,3 +63,17 @@ pub fn request(application: &serde_json::Value) -> String {
 pub fn public_cases() -> Vec<kredo::cases::Case> {
     kredo::cases::parse(include_str!("../public_cases/impulskrediet.json")).unwrap()
 }
+
+/// Copies a folder and everything under it (a rules tree into a scratch folder).
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
