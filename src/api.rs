@@ -435,7 +435,9 @@ fn quick(registry: &Registry) -> bool {
 }
 
 impl Kredo {
-    /// The published rule sets compiled into this binary (and into the wasm).
+    /// The published rule sets compiled into this binary. The wasm carries none: the page loads
+    /// the rule sets it is served with ([`Kredo::from_tree`] over [`crate::bundle::read`]).
+    #[cfg(feature = "native")]
     pub fn embedded() -> Result<Kredo, LoadError> {
         Kredo::from_sources(crate::embedded::sources()?)
     }

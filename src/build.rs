@@ -1,11 +1,11 @@
 //! Embeds the published rule sets (the `rules/` tree: `common/`, each product's
-//! `timeline.json` and version overlays) into the crate, so the binary and the wasm carry them.
-//! Documentation (`*.md`) and `published.json` are left out; test cases (`cases.json`) are
-//! embedded only in the native build, where `kredo test` can run them without a `rules/` folder.
+//! `timeline.json` and version overlays, with their cases) into the native binary, so `kredo`
+//! runs with no `rules/` folder. Documentation (`*.md`) and `published.json` are left out. The
+//! wasm embeds none: the page loads the rule sets it is served with (`www/rules.json`, see
+//! `crate::bundle`).
 //!
-//! `KREDO_RULES_DIR` names another rules root to embed instead: the web tests build a page whose
-//! rules are `rules/` plus a fixture product, with no change to any code. The root may be made
-//! of symlinks, so every directory and file is watched by its own path.
+//! `KREDO_RULES_DIR` names another rules root to embed instead. The root may be made of
+//! symlinks, so every directory and file is watched by its own path.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -36,12 +36,19 @@ fn files_under(dir: &Path, base: &Path, out: &mut Vec<(String, PathBuf)>) -> std
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo:rerun-if-env-changed=KREDO_RULES_DIR");
+    println!("cargo:rerun-if-changed=src/build.rs");
     let root = match env::var_os("KREDO_RULES_DIR") {
         Some(dir) if !dir.is_empty() => PathBuf::from(dir),
         _ => PathBuf::from(env::var("CARGO_MANIFEST_DIR")?).join("rules"),
     };
     println!("cargo:rerun-if-changed={}", root.display());
-    let with_cases = env::var_os("CARGO_FEATURE_NATIVE").is_some();
+    let out = PathBuf::from(env::var("OUT_DIR")?).join("embedded_rules.rs");
+    // The wasm carries no rule sets: the page loads them as data (`crate::bundle`).
+    if env::var_os("CARGO_FEATURE_NATIVE").is_none() {
+        fs::write(out, "static EMBEDDED: &[(&str, &[u8])] = &[];\n")?;
+        return Ok(());
+    }
+    let with_cases = true;
     let mut code = String::from(
         "/// (path relative to the rules root, bytes)\nstatic EMBEDDED: &[(&str, &[u8])] = &[\n",
     );
@@ -65,9 +72,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         )?;
     }
     code.push_str("];\n");
-    fs::write(
-        PathBuf::from(env::var("OUT_DIR")?).join("embedded_rules.rs"),
-        code,
-    )?;
+    fs::write(out, code)?;
     Ok(())
 }

@@ -10,9 +10,12 @@
 // The facade and what its answers are made of: public.
 pub mod api;
 pub mod model;
-// What the faces and the tests need besides the facade: a version's cases, the embedded rules
-// tree, and the field declarations (forms, OpenAPI, CSV).
+// What the faces and the tests need besides the facade: a version's cases, the rules as one
+// document (the page loads them so), the rules tree embedded in the binary, and the field
+// declarations (forms, OpenAPI, CSV).
+pub mod bundle;
 pub mod cases;
+#[cfg(feature = "native")]
 pub mod embedded;
 pub mod fields;
 pub mod ruleset;

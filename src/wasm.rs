@@ -19,7 +19,7 @@ use crate::date::Date;
 use crate::model::Language;
 use js_sys::{JSON, JsString, Object, Reflect};
 use serde::Serialize;
-use std::cell::OnceCell;
+use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
 /// The `{ok, …}` envelopes this module builds, over the generated types.
@@ -42,6 +42,16 @@ export type RulesetsResult = { ok: true; rulesets: RuleSetInfo[] } | { ok: false
 export type GuidanceResult = { ok: true; rules: RuleGuidance[] } | { ok: false; error: RequestError };
 /** What `schema` returns. */
 export type SchemaResult = { ok: true; schema: Schema } | { ok: false; error: RequestError };
+/** What `load_rules` returns: every problem of a bundle that does not compile. */
+export type LoadResult = { ok: true; rulesets: RuleSetInfo[] } | { ok: false; error: RequestError; diagnostics: Diagnostic[] };
+/** One case of a version, run in the page. */
+export type CaseOutcome = { name: string; passed: boolean; differences: string[]; decision: string };
+/** One file of a version: its path in the version and where it is stored. */
+export type VersionFile = { path: string; stored: string; text: string };
+/** What `version_files` returns. */
+export type FilesResult = { ok: true; files: VersionFile[] } | { ok: false; error: RequestError };
+/** What `run_cases` returns. */
+export type CasesResult = { ok: true; results: CaseOutcome[] } | { ok: false; error: RequestError };
 "#;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -51,21 +61,25 @@ const ENVELOPES_TS: &str = ENVELOPES;
 const JS: serde_wasm_bindgen::Serializer = serde_wasm_bindgen::Serializer::json_compatible();
 
 thread_local! {
-    /// The embedded rule sets, compiled once on first use (the page does it while loading),
-    /// or why they could not be.
-    static ENGINE: OnceCell<Result<Kredo, String>> = const { OnceCell::new() };
+    /// The rule sets every call decides with: those of the last bundle `load_rules` compiled.
+    /// None until then: the page loads the bundle it is served with (`rules.json`) first.
+    static ENGINE: RefCell<Option<Kredo>> = const { RefCell::new(None) };
+    /// The stored tree of that bundle, for the playground's `version_files`.
+    static TREE: RefCell<Vec<crate::ruleset::SourceFile>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Runs `f` on the compiled engine, or gives the error saying why it could not compile.
+/// Runs `f` on the compiled engine, or says that no rule sets are loaded yet.
 fn with_engine<R>(f: impl FnOnce(&Kredo) -> Result<R, RequestError>) -> Result<R, RequestError> {
-    ENGINE.with(|cell| {
-        let engine = cell.get_or_init(|| {
-            Kredo::embedded().map_err(|e| format!("the rule sets could not be compiled: {e}"))
-        });
-        match engine {
-            Ok(kredo) => f(kredo),
-            Err(why) => Err(RequestError::new(ErrorCode::RuleError, why.as_str())),
-        }
+    ENGINE.with(|cell| match cell.try_borrow().as_deref() {
+        Ok(Some(kredo)) => f(kredo),
+        Ok(None) => Err(RequestError::new(
+            ErrorCode::RuleError,
+            "no rule sets are loaded: call `load_rules` with the bundle (`rules.json`) first",
+        )),
+        Err(_) => Err(RequestError::new(
+            ErrorCode::RuleError,
+            "the rule sets are being replaced",
+        )),
     })
 }
 
@@ -211,8 +225,8 @@ pub fn evaluate_json(request_json: Option<JsString>, today: Option<JsString>) ->
     }
 }
 
-/// Every product and rule-set version in this build, with its dates and hash:
-/// `{ok: true, rulesets}` or `{ok: false, error}`. Compiles the rule sets on first call.
+/// Every product and rule-set version loaded, with its dates and hash:
+/// `{ok: true, rulesets}` or `{ok: false, error}`.
 #[wasm_bindgen(unchecked_return_type = "RulesetsResult")]
 pub fn rulesets() -> JsValue {
     answer("rulesets", with_engine(|kredo| to_js(&kredo.rulesets())))
@@ -250,6 +264,154 @@ pub fn guidance(
         }),
     };
     answer("rules", result)
+}
+
+/// Compiles a rules bundle (the stored tree as JSON, `{"format": "kredo-rules/1", "files":
+/// [{"path", "text"}]}`, as `kredo bundle` writes it and `kredo serve` serves it at `rules.json`)
+/// and, when every version compiles, makes it the rule sets every later call decides with:
+/// `{ok: true, rulesets}`. Otherwise `{ok: false, error, diagnostics}` with every problem found,
+/// each at its file, line and column, and the rule sets in use stay as they were.
+#[wasm_bindgen(unchecked_return_type = "LoadResult")]
+pub fn load_rules(bundle: Option<JsString>) -> JsValue {
+    let text = match required_string(bundle.as_ref().map(AsRef::as_ref), "bundle") {
+        Ok(text) => text,
+        Err(e) => return answer("rulesets", Err(e)),
+    };
+    let compiled = crate::bundle::read(&text)
+        .and_then(|tree| Kredo::from_tree(tree.clone()).map(|kredo| (kredo, tree)));
+    match compiled {
+        Ok((kredo, tree)) => {
+            let list = to_js(&kredo.rulesets());
+            let installed = ENGINE.with(|cell| match cell.try_borrow_mut() {
+                Ok(mut slot) => {
+                    *slot = Some(kredo);
+                    TREE.with(|t| {
+                        if let Ok(mut t) = t.try_borrow_mut() {
+                            *t = tree;
+                        }
+                    });
+                    Ok(())
+                }
+                Err(_) => Err(RequestError::new(
+                    ErrorCode::RuleError,
+                    "the rule sets are in use",
+                )),
+            });
+            answer("rulesets", installed.and(list))
+        }
+        Err(e) => {
+            let out = answer(
+                "rulesets",
+                Err(RequestError::new(
+                    ErrorCode::RuleError,
+                    format!(
+                        "the rule sets did not compile ({} {})",
+                        e.diagnostics.len(),
+                        if e.diagnostics.len() == 1 {
+                            "problem"
+                        } else {
+                            "problems"
+                        }
+                    ),
+                )),
+            );
+            let list = to_js(&e.diagnostics).unwrap_or(JsValue::NULL);
+            let _ = Reflect::set(&out, &JsValue::from_str("diagnostics"), &list);
+            out
+        }
+    }
+}
+
+#[cfg(feature = "playground")]
+/// One file of a version, for the playground.
+#[derive(Serialize)]
+struct VersionFile {
+    /// Path inside the version directory.
+    path: String,
+    /// Where it is stored, relative to the rules root (an inherited file's is another version's).
+    stored: String,
+    text: String,
+}
+
+/// The files of one version of the loaded rule sets, inherited ones included, each with where
+/// it is stored: `{ok: true, files: [{path, stored, text}]}` or `{ok: false, error}`.
+#[cfg(feature = "playground")]
+#[wasm_bindgen(unchecked_return_type = "FilesResult")]
+pub fn version_files(product: Option<JsString>, version: Option<JsString>) -> JsValue {
+    let arg = |v: &Option<JsString>, name| required_string(v.as_ref().map(AsRef::as_ref), name);
+    let result = arg(&product, "product").and_then(|product| {
+        let version = arg(&version, "version")?;
+        let tree = TREE.with(|t| t.try_borrow().map(|t| t.clone()).unwrap_or_default());
+        let sources = crate::ruleset::timeline::resolve(tree)
+            .map_err(|e| RequestError::new(ErrorCode::RuleError, e.to_string()))?;
+        let src = sources
+            .iter()
+            .find(|s| s.product == product && s.version == version)
+            .ok_or_else(|| {
+                RequestError::new(
+                    ErrorCode::UnknownVersion,
+                    format!("`{product}` has no version `{version}`"),
+                )
+                .field("version")
+            })?;
+        let files: Vec<VersionFile> = src
+            .files
+            .iter()
+            .map(|f| VersionFile {
+                stored: src
+                    .origin(&f.path)
+                    .map_or_else(|| format!("{product}/{version}/{}", f.path), str::to_owned),
+                path: f.path.clone(),
+                text: String::from_utf8_lossy(&f.bytes).into_owned(),
+            })
+            .collect();
+        to_js(&files)
+    });
+    answer("files", result)
+}
+
+#[cfg(feature = "playground")]
+/// One case's result, for the playground.
+#[derive(Serialize)]
+struct CaseOutcome {
+    name: String,
+    passed: bool,
+    differences: Vec<String>,
+    /// The decision JSON (or the error), as the other faces write it.
+    decision: String,
+}
+
+/// Runs a version's cases (a `cases.json` text) against the loaded rule sets:
+/// `{ok: true, results: [{name, passed, differences, decision}]}` or `{ok: false, error}`.
+#[cfg(feature = "playground")]
+#[wasm_bindgen(unchecked_return_type = "CasesResult")]
+pub fn run_cases(
+    product: Option<JsString>,
+    version: Option<JsString>,
+    cases_json: Option<JsString>,
+) -> JsValue {
+    let arg = |v: &Option<JsString>, name| required_string(v.as_ref().map(AsRef::as_ref), name);
+    let result = arg(&product, "product").and_then(|product| {
+        let version = arg(&version, "version")?;
+        let text = arg(&cases_json, "cases_json")?;
+        let cases = crate::cases::parse(&text).map_err(|message| {
+            RequestError::new(ErrorCode::InvalidJson, format!("cases.json: {message}"))
+                .field("cases_json")
+        })?;
+        with_engine(|kredo| {
+            let results: Vec<CaseOutcome> = crate::cases::run(kredo, &product, &version, &cases)
+                .into_iter()
+                .map(|r| CaseOutcome {
+                    passed: r.passed(),
+                    name: r.name,
+                    differences: r.differences,
+                    decision: r.actual,
+                })
+                .collect();
+            to_js(&results)
+        })
+    });
+    answer("results", result)
 }
 
 /// The fields and question pages of the version a request with the same selection would get:

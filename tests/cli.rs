@@ -812,3 +812,34 @@ fn version_new_adds_an_overlay_and_publish_records_its_hash() {
     assert_eq!(out.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn bundle_carries_the_rules_the_page_compiles_with_the_same_hashes() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = run(root, &["bundle"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let tree = kredo::bundle::read(&text(&out.stdout)).unwrap();
+    assert!(
+        tree.iter()
+            .all(|f| !f.path.ends_with("cases.json") && !f.path.ends_with(".md"))
+    );
+    let from_bundle = kredo::Kredo::from_tree(tree).unwrap().rulesets();
+    let listed: Vec<serde_json::Value> =
+        serde_json::from_slice(&run(root, &["rulesets", "--json"], None).stdout).unwrap();
+    assert_eq!(from_bundle.len(), listed.len());
+    for (a, b) in from_bundle.iter().zip(&listed) {
+        assert_eq!(
+            (a.product.as_str(), a.hash.as_str()),
+            (b["product"].as_str().unwrap(), b["hash"].as_str().unwrap())
+        );
+    }
+    // With the cases, for the playground: every version's cases.json.
+    let out = run(root, &["bundle", "--cases"], None);
+    let tree = kredo::bundle::read(&text(&out.stdout)).unwrap();
+    assert_eq!(
+        tree.iter()
+            .filter(|f| f.path.ends_with("/cases.json"))
+            .count(),
+        listed.len()
+    );
+}

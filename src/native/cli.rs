@@ -38,6 +38,10 @@ pub enum Command {
     /// line and column, coverage by the cases included; exit 1 on any.
     #[command(after_help = EXIT_CODES)]
     Lint(super::lint::LintArgs),
+    /// Write the rule sets as one JSON document, as the self-check page and the playground load
+    /// them (`www/rules.json`); `kredo serve` serves its own at `/rules.json`.
+    #[command(after_help = EXIT_CODES)]
+    Bundle(BundleArgs),
     /// List products, versions, effective dates and hashes.
     Rulesets(RulesetsArgs),
     /// What a change would do: a corpus (both versions' cases and 10,000 generated
@@ -102,6 +106,19 @@ pub struct TestArgs {
     rules: RulesArg,
 }
 
+/// `kredo bundle`.
+#[derive(Debug, Args)]
+pub struct BundleArgs {
+    /// Add each version's `cases.json` (for the playground).
+    #[arg(long)]
+    cases: bool,
+    /// Where to write (default: standard output).
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    rules: RulesArg,
+}
+
 /// `kredo rulesets`.
 #[derive(Debug, Args)]
 pub struct RulesetsArgs {
@@ -120,6 +137,7 @@ pub fn main() -> ExitCode {
         Command::Test(args) => test(&args),
         Command::Lint(args) => super::lint::lint(&args),
         Command::Rulesets(args) => rulesets(&args),
+        Command::Bundle(args) => bundle(&args),
         Command::Diff(args) => super::diff::diff(&args),
         Command::Serve(args) => commands::serve(&args),
         Command::Staff(args) => commands::staff(&args),
@@ -362,6 +380,25 @@ fn cases_error(src: &RuleSetSource, e: &impl std::fmt::Display) -> CliError {
         file: format!("{}/{}/cases.json", src.product, src.version),
         message: e.to_string(),
     }
+}
+
+fn bundle(args: &BundleArgs) -> Result<ExitCode, CliError> {
+    let (tree, origin) = args.rules.tree()?;
+    let text = crate::bundle::write(&tree, args.cases).map_err(CliError::Paths)?;
+    // Only rule sets that compile go to a page.
+    let sources = crate::ruleset::timeline::resolve(tree).map_err(|error| CliError::Load {
+        error,
+        root: origin.root().map(Path::to_path_buf),
+    })?;
+    compile(sources, &origin)?;
+    match &args.output {
+        Some(path) => std::fs::write(path, text + "\n").map_err(|source| CliError::Write {
+            path: path.clone(),
+            source,
+        })?,
+        None => writeln!(std::io::stdout().lock(), "{text}").map_err(CliError::WriteStdout)?,
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn rulesets(args: &RulesetsArgs) -> Result<ExitCode, CliError> {

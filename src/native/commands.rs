@@ -164,9 +164,24 @@ pub struct BatchCommand {
 
 /// `kredo serve`: runs until SIGINT or SIGTERM.
 pub fn serve(cmd: &ServeCommand) -> Result<ExitCode, CliError> {
-    let (sources, origin) = cmd.rules.sources()?;
+    let (tree, origin) = cmd.rules.tree()?;
+    // The page gets the very files the API decides with, as data (`/rules.json`).
+    let bundles = [false, true].map(|cases| crate::bundle::write(&tree, cases));
+    let [Ok(page), Ok(with_cases)] = bundles else {
+        let why = bundles
+            .into_iter()
+            .find_map(Result::err)
+            .unwrap_or_default();
+        return Err(CliError::Paths(format!(
+            "the rules cannot be served to the page: {why}"
+        )));
+    };
+    let sources = crate::ruleset::timeline::resolve(tree).map_err(|error| CliError::Load {
+        error,
+        root: origin.root().map(Path::to_path_buf),
+    })?;
     let kredo = super::rules_arg::compile(sources.clone(), &origin)?;
-    super::server::run(kredo, &sources, &cmd.serve)?;
+    super::server::run(kredo, &sources, [page, with_cases], &cmd.serve)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -7,7 +7,7 @@ use clap::Args;
 
 use super::cli_error::CliError;
 use crate::api::Kredo;
-use crate::ruleset::RuleSetSource;
+use crate::ruleset::{RuleSetSource, SourceFile};
 
 /// The `--rules` option.
 #[derive(Debug, Clone, Args)]
@@ -38,23 +38,33 @@ impl Origin {
 }
 
 impl RulesArg {
-    /// Every version, resolved but not compiled, and where they came from.
-    pub fn sources(&self) -> Result<(Vec<RuleSetSource>, Origin), CliError> {
+    /// The stored tree (paths relative to the rules root), and where it came from.
+    pub fn tree(&self) -> Result<(Vec<SourceFile>, Origin), CliError> {
         let dir = match &self.rules {
             Some(dir) => Some(dir.clone()),
             None => Some(PathBuf::from("rules")).filter(|d| d.is_dir()),
         };
         match dir {
-            Some(dir) => match super::loader::load_dir(&dir) {
-                Ok(sources) => Ok((sources, Origin::Dir(dir))),
+            Some(dir) => match super::loader::load_tree(&dir) {
+                Ok(tree) => Ok((tree, Origin::Dir(dir))),
                 Err(error) => Err(CliError::Load {
                     error,
                     root: Some(dir),
                 }),
             },
-            None => crate::embedded::sources()
-                .map(|sources| (sources, Origin::Embedded))
-                .map_err(|error| CliError::Load { error, root: None }),
+            None => Ok((crate::embedded::tree(), Origin::Embedded)),
+        }
+    }
+
+    /// Every version, resolved but not compiled, and where they came from.
+    pub fn sources(&self) -> Result<(Vec<RuleSetSource>, Origin), CliError> {
+        let (tree, origin) = self.tree()?;
+        match crate::ruleset::timeline::resolve(tree) {
+            Ok(sources) => Ok((sources, origin)),
+            Err(error) => Err(CliError::Load {
+                error,
+                root: origin.root().map(Path::to_path_buf),
+            }),
         }
     }
 

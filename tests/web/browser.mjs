@@ -39,9 +39,12 @@ export function launch() {
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
 }
 
-/** The page's own engine (`www/pkg`), in Node: for the texts, hashes and decisions a page must show. */
-export async function nodeEngine() {
-  const engine = await import(path.join(ROOT, 'www/pkg/kredo.js'));
-  engine.initSync({ module: fs.readFileSync(path.join(ROOT, 'www/pkg/kredo_bg.wasm')) });
+/** The page's own engine (`<www>/pkg`) in Node, with the rule sets the page loads
+ * (`<www>/rules.json`): for the texts, hashes and decisions a page must show. */
+export async function nodeEngine(www = path.join(ROOT, 'www')) {
+  const engine = await import(path.join(www, 'pkg/kredo.js'));
+  engine.initSync({ module: fs.readFileSync(path.join(www, 'pkg/kredo_bg.wasm')) });
+  const loaded = engine.load_rules(fs.readFileSync(path.join(www, 'rules.json'), 'utf8'));
+  if (loaded.ok !== true) throw new Error(`${www}/rules.json: ${loaded.error.message}`);
   return engine;
 }

@@ -2,16 +2,19 @@
 // eligible, flagged, review, ineligible and invalid paths in nl, fr and en, with axe-core on
 // every step, every error state and every result; then the same page built over a rules tree
 // with a fixture product that declares a field of its own (KREDO_DEMO_WWW, made by
-// .ci/test-web). Screenshots go to tests/web/artifacts/.
+// .ci/test-web), and the page served by `kredo serve --rules` over edited rules. Screenshots go to
+// tests/web/artifacts/.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from './server.mjs';
 import { openPage, axe, launch, nodeEngine } from './browser.mjs';
 import { TEXTS, LANGS } from '../../www/js/i18n.js';
+import { spawn } from 'node:child_process';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
@@ -124,8 +127,8 @@ async function answer(page, id, a) {
   }
 }
 
-async function start(page, lang) {
-  await page.goto(`${server.url}#/${lang}`);
+async function start(page, lang, base = server.url) {
+  await page.goto(`${base}#/${lang}`);
   await page.waitForSelector('html[data-engine="ready"]');
   await view(page, 'start');
 }
@@ -392,7 +395,7 @@ test('offline after load, and no request carries an answer', async () => {
     await start(page, 'fr');
     const loaded = requests.length;
     const files = requests.map((r) => new URL(r.url).pathname).sort();
-    assert.deepEqual(files, ['/', '/css/app.css', '/js/app.js', '/js/i18n.js', '/js/questions.js', '/js/read.js', '/pkg/kredo.js', '/pkg/kredo_bg.wasm']);
+    assert.deepEqual(files, ['/', '/css/app.css', '/js/app.js', '/js/i18n.js', '/js/questions.js', '/js/read.js', '/pkg/kredo.js', '/pkg/kredo_bg.wasm', '/rules.json']);
     await context.setOffline(true);
     await walk(page, 'fr', { ...ELIGIBLE, amount: '14321', cashflow: '987' });
     await result(page);
@@ -522,8 +525,8 @@ function application(a) {
 }
 
 /** From the start page to the result for answers `a`. */
-async function resultFor(page, lang, a) {
-  await start(page, lang);
+async function resultFor(page, lang, a, base = server.url) {
+  await start(page, lang, base);
   await walk(page, lang, a);
   await result(page);
 }
@@ -598,8 +601,7 @@ for (const lang of LANGS) {
 test('a product declares a field of its own: the page asks it and decides with it, with no change to its code', {
   skip: DEMO_WWW ? false : 'KREDO_DEMO_WWW is not set (.ci/test-web builds that page)',
 }, async () => {
-  const demo = await import(path.join(DEMO_WWW, 'pkg/kredo.js'));
-  demo.initSync({ module: fs.readFileSync(path.join(DEMO_WWW, 'pkg/kredo_bg.wasm')) });
+  const demo = await nodeEngine(DEMO_WWW);
   const declared = demo.schema('demo', undefined, TODAY);
   assert.equal(declared.ok, true);
   const own = declared.schema.fields.find((f) => f.name === 'has_accountant');
@@ -661,5 +663,56 @@ test('a product declares a field of its own: the page asks it and decides with i
   } finally {
     await context.close();
     await demoServer.close();
+  }
+});
+
+// ---------------------------------------------------------------- one rule set for the page and the API
+
+test('the page decides with the rules its server runs: after an edit under --rules, page and API give the same hash', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kredo-served-rules-'));
+  fs.cpSync(path.join(ROOT, 'rules'), path.join(dir, 'rules'), { recursive: true });
+  // Hefboom's maximum, 25,000 EUR, becomes 20,000 in the file every Impulskrediet version inherits.
+  const params = path.join(dir, 'rules/impulskrediet/2020-07-03/parameters.json');
+  const text = fs.readFileSync(params, 'utf8');
+  assert.ok(text.includes('"25000.00"'));
+  fs.writeFileSync(params, text.replace('"25000.00"', '"20000.00"'));
+  const kredo = spawn(path.join(ROOT, 'target/debug/kredo'), [
+    'serve', '--addr', '127.0.0.1:0', '--db', path.join(dir, 'k.db'), '--www', path.join(ROOT, 'www'),
+    '--rules', path.join(dir, 'rules'), '--quiet',
+  ], { cwd: dir });
+  const { context, page, problems } = await open();
+  try {
+    const base = await new Promise((resolve, reject) => {
+      let out = '';
+      kredo.stdout.on('data', (d) => {
+        out += d;
+        const m = out.match(/listening on (\S+)/);
+        if (m) resolve(m[1]);
+      });
+      kredo.on('exit', (code) => reject(new Error(`kredo serve exited with ${code}`)));
+    });
+    const a = { ...ELIGIBLE, amount: '22000', cashflow: '3000' };
+    const request = { as_of: TODAY, language: 'en', application: application(a) };
+    const response = await fetch(`${base}/api/v1/check`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request),
+    });
+    const api = await response.json();
+    assert.equal(api.outcome, 'ineligible');
+    assert.ok(api.reasons.some((r) => r.id === 'AMOUNT_ABOVE_MAX'), JSON.stringify(api.reasons));
+    // The rules built into www/ would decide otherwise, with another hash.
+    const builtIn = engine.evaluate(request, TODAY);
+    assert.notEqual(builtIn.decision.outcome, 'ineligible');
+    assert.notEqual(builtIn.decision.rule_set.hash, api.rule_set.hash);
+    // The page this server serves loads its rules, and decides and shows the hash as the API.
+    const served = await fetch(`${base}/rules.json`);
+    assert.equal(served.headers.get('cache-control'), 'no-cache');
+    await resultFor(page, 'en', a, base);
+    assert.equal(await page.getAttribute('#outcome', 'data-outcome'), 'ineligible');
+    assert.equal((await page.textContent('#rule-set-hash')).trim(), api.rule_set.hash);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+    kredo.kill('SIGTERM');
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

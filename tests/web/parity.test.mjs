@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { nodeEngine } from './browser.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TODAY = '2026-11-22';
@@ -30,9 +31,7 @@ function lines(text) {
 }
 
 before(async () => {
-  const mod = await import(path.join(ROOT, 'www/pkg/kredo.js'));
-  mod.initSync({ module: fs.readFileSync(path.join(ROOT, 'www/pkg/kredo_bg.wasm')) });
-  wasm = mod;
+  wasm = await nodeEngine();
 });
 
 // ---------------------------------------------------------------- generator (fixed seed)

@@ -7,7 +7,7 @@
 // add their own optional questions after it, and every product decides at once (product `*`):
 // the result names the other lenders that may help and what change would help here.
 
-import init, { evaluate, guidance, rulesets, schema } from '../pkg/kredo.js';
+import init, { evaluate, guidance, load_rules, rulesets, schema } from '../pkg/kredo.js';
 import { LANGS, LOCALES, LANG_NAMES, TEXTS, fill } from './i18n.js';
 import {
   ids, isChoice, choices, questionsOf, chosenPurposes, validatePage, firstIncompletePage, buildApplication,
@@ -36,11 +36,18 @@ const state = {
   notice: null,
 };
 
-// Instantiate the wasm (streamed) and compile the rule sets once, at load: after this the page
-// needs no network at all.
-const engineReady = init()
-  .then(() => {
+// Instantiate the wasm (streamed) while the rule sets it runs arrive as data (`rules.json`:
+// written by the build, or served by `kredo serve` from the rule sets its API runs), and compile
+// them once, at load: after this the page needs no network at all.
+const rulesText = fetch('rules.json').then((r) => {
+  if (!r.ok) throw new Error(`rules.json: ${r.status}`);
+  return r.text();
+});
+const engineReady = Promise.all([init(), rulesText])
+  .then(([, text]) => {
     performance.mark('kredo-instantiated');
+    const loaded = load_rules(text);
+    if (!loaded || loaded.ok !== true) throw new Error(loaded?.error?.message ?? 'no rule sets');
     const answer = schema(PRODUCT);
     if (!answer || answer.ok !== true) throw new Error(answer?.error?.message ?? 'no schema');
     // The other products in force today, for their own questions (asked last, optional).

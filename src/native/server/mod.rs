@@ -95,6 +95,9 @@ pub struct AppState {
     www: Arc<ServeDir>,
     /// Made once at start: the `Application` schema depends on the rule sets loaded.
     openapi_json: Bytes,
+    /// The rule sets the API runs, as the page loads them (`/rules.json`), and with each
+    /// version's cases for the playground (`/rules-with-cases.json`).
+    rules_json: [Bytes; 2],
 }
 
 /// Why the server could not start or stopped with an error.
@@ -125,7 +128,12 @@ pub enum ServeError {
 }
 
 /// Runs the server until SIGINT or SIGTERM, then lets in-flight requests finish.
-pub fn run(kredo: Kredo, sources: &[RuleSetSource], args: &ServeArgs) -> Result<(), ServeError> {
+pub fn run(
+    kredo: Kredo,
+    sources: &[RuleSetSource],
+    rules_json: [String; 2],
+    args: &ServeArgs,
+) -> Result<(), ServeError> {
     let open = |path: &std::path::Path| {
         Store::open(path).map_err(|source| ServeError::Store {
             path: path.display().to_string(),
@@ -141,6 +149,7 @@ pub fn run(kredo: Kredo, sources: &[RuleSetSource], args: &ServeArgs) -> Result<
         reader: Arc::new(Mutex::new(reader)),
         www: Arc::new(ServeDir::new(&args.www).append_index_html_on_directories(true)),
         openapi_json,
+        rules_json: rules_json.map(Bytes::from),
     };
     log::install();
     let app = router(state, args);
@@ -288,6 +297,8 @@ pub fn router(state: AppState, args: &ServeArgs) -> Router {
         .route("/api/v1/rulesets", get(public::rulesets))
         .route("/api/v1/schema", get(public::schema))
         .route("/api/v1/openapi.json", get(public::openapi_json))
+        .route("/rules.json", get(public::rules_json))
+        .route("/rules-with-cases.json", get(public::rules_with_cases_json))
         .route(
             "/api/v1/cases",
             post(staff::create_case).get(staff::list_cases),

@@ -188,6 +188,32 @@ pub async fn openapi_json(State(state): State<AppState>) -> JsonText {
     JsonText(StatusCode::OK, state.openapi_json.clone())
 }
 
+/// The rule sets this server runs, as the page loads and compiles them: the same files, so the
+/// page decides with the API's rules and shows the same hash, whatever `--rules` says. Never
+/// cached without asking: a restart with other rules must reach the page.
+pub async fn rules_json(State(state): State<AppState>) -> Response {
+    let [page, _] = &state.rules_json;
+    bundle_response(page.clone())
+}
+
+/// The same with each version's cases, for the playground.
+pub async fn rules_with_cases_json(State(state): State<AppState>) -> Response {
+    let [_, with_cases] = &state.rules_json;
+    bundle_response(with_cases.clone())
+}
+
+fn bundle_response(body: axum::body::Bytes) -> Response {
+    use axum::response::IntoResponse as _;
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "application/json"),
+            (axum::http::header::CACHE_CONTROL, "no-cache"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
 /// `/api/…` paths that do not exist get a JSON 404; everything else is the page directory.
 pub async fn fallback(
     State(state): State<AppState>,
