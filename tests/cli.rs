@@ -294,15 +294,19 @@ fn diff_json(args: &[&str]) -> serde_json::Value {
 
 #[test]
 fn diff_counts_what_a_new_version_changes_against_each_decision() {
-    let report = diff_json(&[
-        "impulskrediet",
-        "2020-07-03",
-        "2021-02-01",
-        "--generated",
-        "300",
-        "--seed",
-        "7",
-    ]);
+    // The 2021 rate change over the cases and 300 generated applications.
+    let rate_diff = |seed: &str| {
+        diff_json(&[
+            "impulskrediet",
+            "2020-07-03",
+            "2021-02-01",
+            "--generated",
+            "300",
+            "--seed",
+            seed,
+        ])
+    };
+    let report = rate_diff("7");
     // The corpus: both versions' own cases, then 300 generated applications.
     let k = kredo();
     let mut applications = Vec::new();
@@ -397,30 +401,8 @@ fn diff_counts_what_a_new_version_changes_against_each_decision() {
     assert!(i["smallest_change_eur"].as_str().unwrap().starts_with('+'));
 
     // The same seed gives the same report; another seed, other applications.
-    assert_eq!(
-        report,
-        diff_json(&[
-            "impulskrediet",
-            "2020-07-03",
-            "2021-02-01",
-            "--generated",
-            "300",
-            "--seed",
-            "7"
-        ])
-    );
-    assert_ne!(
-        report["moves"],
-        diff_json(&[
-            "impulskrediet",
-            "2020-07-03",
-            "2021-02-01",
-            "--generated",
-            "300",
-            "--seed",
-            "8"
-        ])["moves"]
-    );
+    assert_eq!(report, rate_diff("7"));
+    assert_ne!(report["moves"], rate_diff("8")["moves"]);
 }
 
 #[test]
@@ -434,20 +416,14 @@ fn diff_reads_a_corpus_file_and_writes_markdown_and_html() {
     std::fs::write(dir.join("two.csv"), csv).unwrap();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
     let root = root.to_str().unwrap();
-    let out = run(
-        &dir,
-        &[
-            "diff",
-            "impulskrediet",
-            "2020-07-03",
-            "2021-02-01",
-            "--cases",
-            "two.csv",
-            "--rules",
-            root,
-        ],
-        None,
-    );
+    // `kredo diff impulskrediet 2020-07-03 2021-02-01 ARGS… --rules <the project's rules>`
+    let diff = |args: &[&str]| {
+        let mut all = vec!["diff", "impulskrediet", "2020-07-03", "2021-02-01"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--rules", root]);
+        run(&dir, &all, None)
+    };
+    let out = diff(&["--cases", "two.csv"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let md = text(&out.stdout);
     assert!(
@@ -461,29 +437,24 @@ fn diff_reads_a_corpus_file_and_writes_markdown_and_html() {
     assert!(md.contains("**1 of 2 decisions change (50.0 %).**"), "{md}");
     assert!(md.contains("| flagged | 0 | **1** | 0 | 1 |\n| review | 0 | 0 | 0 | 0 |\n| ineligible | 0 | 0 | 1 | 1 |\n| total | 0 | 1 | 1 | 2 |"), "{md}");
     assert!(md.contains("### flagged → review\n\n- row 2: flagged (REPAYMENT_CAPACITY_TIGHT; 476.61 EUR a month) → review (REPAYMENT_CAPACITY_INSUFFICIENT; 478.92 EUR a month)"), "{md}");
-
-    let out = run(
-        &dir,
-        &[
-            "diff",
-            "impulskrediet",
-            "2020-07-03",
-            "2021-02-01",
-            "--cases",
-            "two.csv",
-            "--format",
-            "html",
-            "-o",
-            "d.html",
-            "--rules",
-            root,
-        ],
-        None,
+    assert!(
+        md.contains(
+            "| `REPAYMENT_CAPACITY_INSUFFICIENT` | 1 | 0 |\n| `REPAYMENT_CAPACITY_TIGHT` | 0 | 1 |"
+        ),
+        "{md}"
     );
+    assert!(md.contains("## Indicative instalment\n\n1 of the 1 applications with an instalment under both versions get another one: from +2.31 to +2.31 EUR a month, median +2.31.\n"), "{md}");
+
+    let out = diff(&["--cases", "two.csv", "--format", "html", "-o", "d.html"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let html = std::fs::read_to_string(dir.join("d.html")).unwrap();
     assert!(html.contains("<svg role=\"img\""), "a chart");
     assert!(html.contains("<td class=\"moved\">1</td>"));
+    assert!(
+        html.contains(
+            "<tr><td><code>REPAYMENT_CAPACITY_TIGHT</code></td><td>0</td><td>1</td></tr>"
+        )
+    );
     assert!(
         !html.contains("<script") && !html.contains("http"),
         "self-contained"
@@ -491,20 +462,7 @@ fn diff_reads_a_corpus_file_and_writes_markdown_and_html() {
 
     // A broken corpus file is named with its line and column; an unknown version exits 2.
     std::fs::write(dir.join("bad.json"), "[\n  {\"legal_form\": }\n]").unwrap();
-    let out = run(
-        &dir,
-        &[
-            "diff",
-            "impulskrediet",
-            "2020-07-03",
-            "2021-02-01",
-            "--cases",
-            "bad.json",
-            "--rules",
-            root,
-        ],
-        None,
-    );
+    let out = diff(&["--cases", "bad.json"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         text(&out.stderr).starts_with(

@@ -9,6 +9,9 @@
 //! with a fixed seed, so the same command gives the same report.
 
 use super::cli_error::CliError;
+// The outcomes in the order staff read them, as the batch report shows them; `error` is an
+// application with no decision.
+use super::report::OUTCOMES;
 use super::rules_arg::{RulesArg, compile};
 use crate::api::Kredo;
 use crate::date::Date;
@@ -72,16 +75,6 @@ pub enum Format {
     /// One self-contained HTML file with a chart: no script, nothing fetched.
     Html,
 }
-
-/// The outcomes in the order staff read them; `error` is an application with no decision.
-const OUTCOMES: [&str; 6] = [
-    "eligible",
-    "flagged",
-    "review",
-    "ineligible",
-    "invalid",
-    "error",
-];
 
 /// One application of the corpus and where it comes from.
 struct Item {
@@ -586,6 +579,40 @@ fn side_text(s: &Side) -> String {
     }
 }
 
+/// Each reason id gained or lost, with how many applications gain and lose it, by id.
+fn reason_rows(r: &Report) -> Vec<(&str, usize, usize)> {
+    let ids: BTreeSet<&str> = r
+        .reasons_gained
+        .iter()
+        .chain(&r.reasons_lost)
+        .map(|c| c.id.as_str())
+        .collect();
+    let n =
+        |list: &[ReasonCount], id: &str| list.iter().find(|c| c.id == id).map_or(0, |c| c.count);
+    ids.into_iter()
+        .map(|id| (id, n(&r.reasons_gained, id), n(&r.reasons_lost, id)))
+        .collect()
+}
+
+/// What happens to the indicative instalment, in one sentence.
+fn instalment_sentence(r: &Report) -> String {
+    let i = &r.instalments;
+    match (
+        &i.smallest_change_eur,
+        &i.median_change_eur,
+        &i.largest_change_eur,
+    ) {
+        (Some(lo), Some(mid), Some(hi)) => format!(
+            "{} of the {} applications with an instalment under both versions get another one: from {lo} to {hi} EUR a month, median {mid}.",
+            i.changed, i.compared
+        ),
+        _ => format!(
+            "The instalment is the same under both versions for all {} applications that have one.",
+            i.compared
+        ),
+    }
+}
+
 /// The report as Markdown.
 pub fn markdown(r: &Report) -> String {
     let mut s = String::new();
@@ -643,46 +670,17 @@ pub fn markdown(r: &Report) -> String {
     } else {
         let _ = writeln!(s, "| reason | applications that gain it | that lose it |");
         let _ = writeln!(s, "|---|---:|---:|");
-        let ids: BTreeSet<&str> = r
-            .reasons_gained
-            .iter()
-            .chain(&r.reasons_lost)
-            .map(|c| c.id.as_str())
-            .collect();
-        for id in ids {
-            let n = |list: &[ReasonCount]| list.iter().find(|c| c.id == id).map_or(0, |c| c.count);
-            let _ = writeln!(
-                s,
-                "| `{id}` | {} | {} |",
-                n(&r.reasons_gained),
-                n(&r.reasons_lost)
-            );
+        for (id, gained, lost) in reason_rows(r) {
+            let _ = writeln!(s, "| `{id}` | {gained} | {lost} |");
         }
         s.push('\n');
     }
 
-    let _ = writeln!(s, "## Indicative instalment\n");
-    let i = &r.instalments;
-    match (
-        &i.smallest_change_eur,
-        &i.median_change_eur,
-        &i.largest_change_eur,
-    ) {
-        (Some(lo), Some(mid), Some(hi)) => {
-            let _ = writeln!(
-                s,
-                "{} of the {} applications with an instalment under both versions get another one: from {lo} to {hi} EUR a month, median {mid}.\n",
-                i.changed, i.compared
-            );
-        }
-        _ => {
-            let _ = writeln!(
-                s,
-                "The instalment is the same under both versions for all {} applications that have one.\n",
-                i.compared
-            );
-        }
-    }
+    let _ = writeln!(
+        s,
+        "## Indicative instalment\n\n{}\n",
+        instalment_sentence(r)
+    );
 
     let _ = writeln!(s, "## Examples\n");
     if r.examples.is_empty() {
@@ -834,50 +832,25 @@ pub fn html(r: &Report) -> String {
     let _ = write!(s, "<td>{}</td></tr></tbody></table>", r.corpus.total);
 
     s.push_str("<h2>Reasons</h2>");
-    let ids: BTreeSet<&str> = r
-        .reasons_gained
-        .iter()
-        .chain(&r.reasons_lost)
-        .map(|c| c.id.as_str())
-        .collect();
-    if ids.is_empty() {
+    let rows = reason_rows(r);
+    if rows.is_empty() {
         s.push_str("<p>No reason is gained or lost.</p>");
     } else {
         s.push_str("<table><thead><tr><th scope=\"col\">reason</th><th scope=\"col\">applications that gain it</th><th scope=\"col\">that lose it</th></tr></thead><tbody>");
-        for id in ids {
-            let n = |list: &[ReasonCount]| list.iter().find(|c| c.id == id).map_or(0, |c| c.count);
+        for (id, gained, lost) in rows {
             let _ = write!(
                 s,
-                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
-                esc(id),
-                n(&r.reasons_gained),
-                n(&r.reasons_lost)
+                "<tr><td><code>{}</code></td><td>{gained}</td><td>{lost}</td></tr>",
+                esc(id)
             );
         }
         s.push_str("</tbody></table>");
     }
-    s.push_str("<h2>Indicative instalment</h2>");
-    let i = &r.instalments;
-    match (
-        &i.smallest_change_eur,
-        &i.median_change_eur,
-        &i.largest_change_eur,
-    ) {
-        (Some(lo), Some(mid), Some(hi)) => {
-            let _ = write!(
-                s,
-                "<p>{} of the {} applications with an instalment under both versions get another one: from {lo} to {hi} EUR a month, median {mid}.</p>",
-                i.changed, i.compared
-            );
-        }
-        _ => {
-            let _ = write!(
-                s,
-                "<p>The instalment is the same under both versions for all {} applications that have one.</p>",
-                i.compared
-            );
-        }
-    }
+    let _ = write!(
+        s,
+        "<h2>Indicative instalment</h2><p>{}</p>",
+        esc(&instalment_sentence(r))
+    );
     s.push_str("<h2>Examples</h2>");
     if r.examples.is_empty() {
         s.push_str("<p>No decision changes.</p>");

@@ -9,7 +9,7 @@ use super::batch::{AMOUNT_BUCKETS, BatchOutput, Summary};
 use crate::model::Language;
 
 /// The outcomes in order of severity, the way staff read them, with `error` (no decision) last.
-const OUTCOMES: [&str; 6] = [
+pub(crate) const OUTCOMES: [&str; 6] = [
     "eligible",
     "flagged",
     "review",
