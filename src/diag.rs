@@ -157,6 +157,15 @@ impl From<Diagnostic> for LoadError {
     }
 }
 
+/// The 1-based line and column (in characters) of byte offset `at` in `text`, as every
+/// diagnostic counts them; `None` when `at` is not on a character boundary of `text`.
+pub fn line_column(text: &str, at: usize) -> Option<(usize, usize)> {
+    let before = text.get(..at)?;
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    Some((line, column))
+}
+
 /// The closest candidate by edit distance, if it is close enough to be a likely typo.
 pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).max(2);

@@ -65,6 +65,7 @@ thread_local! {
     /// None until then: the page loads the bundle it is served with (`rules.json`) first.
     static ENGINE: RefCell<Option<Kredo>> = const { RefCell::new(None) };
     /// The stored tree of that bundle, for the playground's `version_files`.
+    #[cfg(feature = "playground")]
     static TREE: RefCell<Vec<crate::ruleset::SourceFile>> = const { RefCell::new(Vec::new()) };
 }
 
@@ -277,17 +278,20 @@ pub fn load_rules(bundle: Option<JsString>) -> JsValue {
         Ok(text) => text,
         Err(e) => return answer("rulesets", Err(e)),
     };
-    let compiled = crate::bundle::read(&text)
-        .and_then(|tree| Kredo::from_tree(tree.clone()).map(|kredo| (kredo, tree)));
-    match compiled {
-        Ok((kredo, tree)) => {
+    let tree = crate::bundle::read(&text);
+    // The playground lists a version's files from the tree; the page never does.
+    #[cfg(feature = "playground")]
+    let kept = tree.clone().unwrap_or_default();
+    match tree.and_then(Kredo::from_tree) {
+        Ok(kredo) => {
             let list = to_js(&kredo.rulesets());
             let installed = ENGINE.with(|cell| match cell.try_borrow_mut() {
                 Ok(mut slot) => {
                     *slot = Some(kredo);
+                    #[cfg(feature = "playground")]
                     TREE.with(|t| {
                         if let Ok(mut t) = t.try_borrow_mut() {
-                            *t = tree;
+                            *t = kept;
                         }
                     });
                     Ok(())

@@ -9,7 +9,7 @@
 use super::cli_error::{CliError, FAILED, location};
 use super::rules_arg::{Origin, RulesArg};
 use crate::cases::Case;
-use crate::diag::{Diagnostic, did_you_mean};
+use crate::diag::{Diagnostic, did_you_mean, line_column};
 use crate::model::{Language, Severity};
 use crate::ruleset::{RuleSet, RuleSetSource};
 use clap::Args;
@@ -76,27 +76,32 @@ pub fn lint(args: &LintArgs) -> Result<ExitCode, CliError> {
 
 /// Every problem of `targets` (versions of `all`), in version order, each said once.
 pub fn check(all: &[RuleSetSource], targets: &[RuleSetSource], origin: &Origin) -> Vec<Diagnostic> {
+    let is_target = |s: &RuleSetSource| {
+        targets
+            .iter()
+            .any(|t| t.product == s.product && t.version == s.version)
+    };
+    // Each version is compiled on its own once, so one that does not load hides no other; the
+    // engine that runs the cases is made of those that load.
     let mut problems = Vec::new();
-    let mut compiled: Vec<(&RuleSetSource, RuleSet)> = Vec::new();
-    for src in targets {
+    let mut loaded = Vec::new();
+    for src in all {
         match crate::ruleset::compile(src) {
-            Ok(rs) => compiled.push((src, rs)),
-            Err(mut e) => problems.append(&mut e.diagnostics),
+            Ok(_) => loaded.push(src.clone()),
+            Err(mut e) if is_target(src) => problems.append(&mut e.diagnostics),
+            Err(_) => {}
         }
     }
-    for (src, rs) in &compiled {
-        empty_messages(src, rs, &mut problems);
-        unused_parameters(src, rs, &mut problems);
-    }
-    // The cases run on an engine of every version that loads: a case may be judged on any day
-    // of its own version only, but the engine needs the product's other versions for nothing.
-    let loaded: Vec<RuleSetSource> = all
-        .iter()
-        .filter(|s| crate::ruleset::compile(s).is_ok())
-        .cloned()
-        .collect();
     match crate::api::Kredo::from_sources(loaded) {
         Ok(kredo) => {
+            let compiled: Vec<(&RuleSetSource, &RuleSet)> = targets
+                .iter()
+                .filter_map(|s| Some((s, kredo.version(&s.product, &s.version)?)))
+                .collect();
+            for (src, rs) in &compiled {
+                empty_messages(src, rs, &mut problems);
+                unused_parameters(src, rs, &mut problems);
+            }
             for (src, rs) in &compiled {
                 cases(&kredo, src, rs, &mut problems);
             }
@@ -148,10 +153,7 @@ fn position(text: &str, needles: &[&str]) -> Option<(usize, usize)> {
     for needle in needles {
         from += text.get(from..)?.find(needle)?;
     }
-    let before = text.get(..from)?;
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    Some((line, column))
+    line_column(text, from)
 }
 
 /// Where `needle` is written nearest to `anchor` (a case's reason, nearest to its name, which
@@ -162,10 +164,7 @@ fn nearest(text: &str, anchor: &str, needle: &str) -> Option<(usize, usize)> {
         .match_indices(needle)
         .map(|(i, _)| i)
         .min_by_key(|i| i.abs_diff(anchor))?;
-    let before = text.get(..at)?;
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    Some((line, column))
+    line_column(text, at)
 }
 
 fn at(d: Diagnostic, text: &str, pos: Option<(usize, usize)>) -> Diagnostic {

@@ -527,10 +527,7 @@ fn load_messages(
         ] {
             from += source.get(from..)?.find(&needle)?;
         }
-        let before = source.get(..from)?;
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        Some((line, column))
+        crate::diag::line_column(&source, from)
     };
     let unknown_placeholder =
         |cx: &mut Ctx<'_>, section: &str, key: &str, name: &str, help: String| {

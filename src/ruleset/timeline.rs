@@ -275,11 +275,7 @@ pub fn resolve(files: Vec<SourceFile>) -> Result<Vec<RuleSetSource>, LoadError> 
 
 /// The 1-based line and column of the first occurrence of `needle` in `text`.
 pub fn locate(text: &str, needle: &str) -> Option<(usize, usize)> {
-    let at = text.find(needle)?;
-    let before = text.get(..at)?;
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    Some((line, column))
+    crate::diag::line_column(text, text.find(needle)?)
 }
 
 #[cfg(test)]

@@ -167,9 +167,7 @@ pub(crate) fn declared_at(text: &str, name: &str, needle: &str) -> Position {
         .get(start..end)
         .and_then(|decl| decl.find(needle))
         .map_or(start, |i| start + i);
-    let before = text.get(..at).unwrap_or_default();
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    let (line, column) = crate::diag::line_column(text, at).unwrap_or((1, 1));
     Position::new(
         u16::try_from(line).unwrap_or(u16::MAX),
         u16::try_from(column).unwrap_or(u16::MAX),

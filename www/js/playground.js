@@ -102,7 +102,7 @@ function choose(product, version, file) {
   st.product = product;
   st.version = version;
   const answer = version_files(product, version);
-  st.files = answer.ok ? answer.files.filter((f) => f.path !== 'cases.json').concat(answer.files.filter((f) => f.path === 'cases.json')) : [];
+  st.files = answer.ok ? answer.files : [];
   editor.reset();
   const first = fileOf(file) ?? st.files.find((f) => f.path.startsWith('rules/')) ?? st.files[0];
   openFile(first?.path);
