@@ -255,8 +255,10 @@ fn the_server_decides_and_documents_the_products_own_field() {
 
 #[test]
 fn a_slow_rule_set_is_answered_at_the_timeout_and_never_holds_up_the_server() {
-    // 12 busy rules of ~1,400 operations each: a valid decision, within one decision's budget,
-    // that takes milliseconds — longer than a 1 ms timeout.
+    // 12 busy rules of ~1,500 operations each: a valid decision, within one decision's budget,
+    // that takes tens of milliseconds (each turn copies a 256-item array) — far longer than a
+    // 1 ms timeout. A decision of a few milliseconds was not enough: on a loaded machine the
+    // server's worker may not wake before the blocking thread has answered, and the answer won.
     let dir = TempDir::new("fields-slow");
     let rules = rules_with_demo(&dir);
     let version = Path::new(&rules).join("demo/2026-01-01");
@@ -265,7 +267,7 @@ fn a_slow_rule_set_is_answered_at_the_timeout_and_never_holds_up_the_server() {
         let id = format!("BUSY_{i:02}");
         std::fs::write(
             version.join(format!("rules/busy_{i:02}.rhai")),
-            format!("const ID = \"{id}\";\nconst SEVERITY = \"info\";\nconst READS = [];\n\nlet n = 0;\nwhile n < 250 {{ n += 1; }}\nn < 0\n"),
+            format!("const ID = \"{id}\";\nconst SEVERITY = \"info\";\nconst READS = [];\n\nlet a = [];\na.pad(128, 0);\nlet n = 0;\nwhile n < 125 {{ let b = a + a; n += 1; }}\nn < 0\n"),
         )
         .unwrap();
         ids.push(id);
