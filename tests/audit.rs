@@ -15,8 +15,24 @@ use std::time::{Duration, Instant};
 
 use staff_support::*;
 
-fn verify(db: &std::path::Path) -> (Option<i32>, String) {
-    let out = kredo(&["audit", "verify", "--db", db.to_str().unwrap()]);
+crate::on_both_stores!(
+    a_case_records_everything_and_staff_decisions_append,
+    override_follows_the_engine_outcome,
+    the_store_is_append_only_and_verify_names_the_first_broken_entry,
+    chain_links_match_the_documented_hash,
+    kill_9_during_case_recording_loses_no_acknowledged_entry,
+    two_instances_append_to_one_chain_while_one_is_killed,
+    a_checkpoint_catches_the_truncation_that_plain_verify_misses,
+    a_checkpoint_catches_a_rewrite_before_it,
+    a_tampered_checkpoint_or_a_wrong_key_fails,
+    verify_needs_no_write_access,
+    a_revoked_token_is_refused_at_once,
+    healthz_reports_the_store_write_health,
+    a_motivation_must_have_visible_text,
+);
+
+fn verify(db: &Db) -> (Option<i32>, String) {
+    let out = kredo(&["audit", "verify", "--db", &db.db_arg()]);
     (
         out.status.code(),
         format!(
@@ -35,10 +51,9 @@ fn decide(server: &Server, token: &str, id: &str, body: &str) -> Answer {
     )
 }
 
-#[test]
-fn a_case_records_everything_and_staff_decisions_append() {
+fn a_case_records_everything_and_staff_decisions_append(backend: Backend) {
     let dir = TempDir::new("audit-case");
-    let db = dir.path("k.db");
+    let db = Db::new(backend, &dir);
     let token = staff_token(&db, "Fien");
     let server = Server::start(&db, &[]);
 
@@ -172,10 +187,9 @@ fn a_case_records_everything_and_staff_decisions_append() {
     assert!(out.contains("intact: 3 entries"), "{out}");
 }
 
-#[test]
-fn override_follows_the_engine_outcome() {
+fn override_follows_the_engine_outcome(backend: Backend) {
     let dir = TempDir::new("audit-override");
-    let db = dir.path("k.db");
+    let db = Db::new(backend, &dir);
     let token = staff_token(&db, "Gert");
     let server = Server::start(&db, &[]);
     let eligible = post(
@@ -203,10 +217,9 @@ fn override_follows_the_engine_outcome() {
     }
 }
 
-#[test]
-fn the_store_is_append_only_and_verify_names_the_first_broken_entry() {
+fn the_store_is_append_only_and_verify_names_the_first_broken_entry(backend: Backend) {
     let dir = TempDir::new("audit-tamper");
-    let db = dir.path("k.db");
+    let db = Db::new(backend, &dir);
     let token = staff_token(&db, "Hanne");
     let server = Server::start(&db, &[]);
     let mut ids = Vec::new();
@@ -222,76 +235,87 @@ fn the_store_is_append_only_and_verify_names_the_first_broken_entry() {
     drop(server);
     assert_eq!(verify(&db).0, Some(0));
 
-    let conn = rusqlite::Connection::open(&db).unwrap();
-    // The triggers refuse edits and deletions…
-    assert!(
-        conn.execute("UPDATE audit_log SET staff_name = 'X' WHERE seq = 2", [])
-            .is_err()
-    );
-    assert!(
-        conn.execute("DELETE FROM audit_log WHERE seq = 2", [])
-            .is_err()
-    );
+    // The triggers refuse edits and deletions, even to the tables' owner…
+    for edit in [
+        "UPDATE audit_log SET staff_name = 'X' WHERE seq = 2",
+        "DELETE FROM audit_log WHERE seq = 2",
+    ] {
+        let refused = db.exec(edit).unwrap_err();
+        assert!(refused.contains("audit_log is append-only"), "{refused}");
+    }
+    if backend == Backend::Postgres {
+        // …and the role the servers connect with may not even try, nor drop the triggers.
+        for edit in [
+            "UPDATE audit_log SET staff_name = 'X' WHERE seq = 2",
+            "DELETE FROM audit_log WHERE seq = 2",
+            "TRUNCATE audit_log",
+            "DROP TRIGGER audit_log_no_delete ON audit_log",
+            "UPDATE staff_token SET revoked_at = NULL",
+        ] {
+            let refused = db.exec_as_app(edit).unwrap_err();
+            assert!(
+                refused.contains("permission denied") || refused.contains("must be owner"),
+                "{edit}: {refused}"
+            );
+        }
+        let refused = db.exec("TRUNCATE audit_log").unwrap_err();
+        assert!(refused.contains("audit_log is append-only"), "{refused}");
+    }
     assert_eq!(verify(&db).0, Some(0));
 
     // …and someone who drops them is caught by the chain: an edited entry…
-    let backup = dir.path("backup.db");
-    conn.execute("VACUUM INTO ?1", [backup.to_str().unwrap()])
+    let original = db.row("SELECT body, hash FROM audit_log WHERE seq = 3");
+    db.drop_trigger("audit_log_no_update");
+    db.drop_trigger("audit_log_no_delete");
+    db.exec("UPDATE audit_log SET body = replace(body, '9500.00', '9000.00') WHERE seq = 3")
         .unwrap();
-    conn.execute_batch("DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;")
-        .unwrap();
-    conn.execute(
-        "UPDATE audit_log SET body = replace(body, '9500.00', '9000.00') WHERE seq = 3",
-        [],
-    )
-    .unwrap();
     let (code, out) = verify(&db);
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("BROKEN at entry 3"), "{out}");
     assert!(out.contains(&ids[2]), "names the case: {out}");
 
     // …an edit whose hash was recomputed breaks the next link…
-    let (case_id, kind, at, staff, body, prev): (String, String, String, String, String, String) = conn
-        .query_row(
-            "SELECT case_id, kind, recorded_at, staff_name, body, prev_hash FROM audit_log WHERE seq = 3",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
-        )
+    let [case_id, kind, at, staff, body, prev]: [String; 6] = db
+        .row("SELECT case_id, kind, recorded_at, staff_name, body, prev_hash FROM audit_log WHERE seq = 3")
+        .try_into()
         .unwrap();
     let rehash = kredo_audit_hash(3, &case_id, &kind, &at, &staff, &body, &prev);
-    conn.execute("UPDATE audit_log SET hash = ?1 WHERE seq = 3", [&rehash])
-        .unwrap();
+    db.exec(&format!(
+        "UPDATE audit_log SET hash = '{rehash}' WHERE seq = 3"
+    ))
+    .unwrap();
     let (code, out) = verify(&db);
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("BROKEN at entry 4"), "{out}");
 
+    // …put back as it was, the chain holds again…
+    db.exec(&format!(
+        "UPDATE audit_log SET body = '{}', hash = '{}' WHERE seq = 3",
+        original[0].replace('\'', "''"),
+        original[1]
+    ))
+    .unwrap();
+    assert_eq!(verify(&db).0, Some(0));
+
     // …and a deleted entry leaves a gap.
-    drop(conn);
-    std::fs::copy(&backup, &db).unwrap();
-    let _ = std::fs::remove_file(dir.path("k.db-wal"));
-    let _ = std::fs::remove_file(dir.path("k.db-shm"));
-    let conn = rusqlite::Connection::open(&db).unwrap();
-    conn.execute_batch("DROP TRIGGER audit_log_no_delete;")
-        .unwrap();
-    conn.execute("DELETE FROM audit_log WHERE seq = 2", [])
-        .unwrap();
-    drop(conn);
+    db.exec("DELETE FROM audit_log WHERE seq = 2").unwrap();
     let (code, out) = verify(&db);
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("BROKEN at entry 3"), "{out}");
 
-    let json = kredo(&["audit", "verify", "--json", "--db", db.to_str().unwrap()]);
+    let json = kredo(&["audit", "verify", "--json", "--db", &db.db_arg()]);
     let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(report["first_broken"]["seq"], 3);
     assert_eq!(report["entries_ok"], 1);
 
-    let out = kredo(&[
-        "audit",
-        "verify",
-        "--db",
-        dir.path("none.db").to_str().unwrap(),
-    ]);
+    // No store there: no result (2), and nothing is created.
+    let absent = match backend {
+        Backend::Sqlite => p(&dir.path("none.db")).to_owned(),
+        Backend::Postgres => db.url_as("kredo_app", "kredo-app") + "_absent",
+    };
+    let out = kredo(&["audit", "verify", "--db", &absent]);
     assert_eq!(out.status.code(), Some(2));
+    assert!(!dir.path("none.db").exists());
 }
 
 /// The canonical hash of `src/native/audit.rs`, re-implemented from its documentation: the
@@ -328,10 +352,9 @@ fn kredo_audit_hash(
 /// seq, case_id, kind, recorded_at, staff_name, body, prev_hash, hash: a row as stored.
 type StoredEntry = (i64, String, String, String, String, String, String, String);
 
-#[test]
-fn chain_links_match_the_documented_hash() {
+fn chain_links_match_the_documented_hash(backend: Backend) {
     let dir = TempDir::new("audit-doc-hash");
-    let db = dir.path("k.db");
+    let db = Db::new(backend, &dir);
     let token = staff_token(&db, "Ines");
     let server = Server::start(&db, &[]);
     let id = post(
@@ -350,25 +373,14 @@ fn chain_links_match_the_documented_hash() {
         r#"{"decision":"ask_information","motivation":"Bank statement?"}"#,
     );
     drop(server);
-    let conn = rusqlite::Connection::open(&db).unwrap();
-    let mut stmt = conn
-        .prepare("SELECT seq, case_id, kind, recorded_at, staff_name, body, prev_hash, hash FROM audit_log ORDER BY seq")
-        .unwrap();
-    let rows: Vec<StoredEntry> = stmt
-        .query_map([], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-                r.get(7)?,
-            ))
+    let rows: Vec<StoredEntry> = db
+        .rows("SELECT CAST(seq AS TEXT), case_id, kind, recorded_at, staff_name, body, prev_hash, hash FROM audit_log ORDER BY seq")
+        .into_iter()
+        .map(|r| {
+            let [seq, case_id, kind, at, staff, body, prev, hash]: [String; 8] =
+                r.try_into().unwrap();
+            (seq.parse().unwrap(), case_id, kind, at, staff, body, prev, hash)
         })
-        .unwrap()
-        .map(Result::unwrap)
         .collect();
     assert_eq!(rows.len(), 2);
     let mut prev = format!("sha256:{}", "0".repeat(64));
@@ -382,10 +394,9 @@ fn chain_links_match_the_documented_hash() {
     }
 }
 
-#[test]
-fn kill_9_during_case_recording_loses_no_acknowledged_entry() {
+fn kill_9_during_case_recording_loses_no_acknowledged_entry(backend: Backend) {
     let dir = TempDir::new("audit-crash");
-    let db = dir.path("k.db");
+    let db = Db::new(backend, &dir);
     let token = staff_token(&db, "Jules");
     let mut server = Server::start(&db, &[]);
     let url = server.url("/api/v1/cases");
@@ -465,6 +476,163 @@ fn kill_9_during_case_recording_loses_no_acknowledged_entry() {
     assert_eq!(verify(&db).0, Some(0));
 }
 
+/// Records cases on `url` from one thread until `stop`; each acknowledged case is pushed with
+/// its seq and `instance`, and every other answer counted in `refused`.
+fn recorder(
+    url: String,
+    token: String,
+    instance: usize,
+    acknowledged: Arc<Mutex<Vec<(String, i64, usize)>>>,
+    refused: Arc<Mutex<Vec<String>>>,
+    stop: Arc<AtomicBool>,
+) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        let agent = agent();
+        let body = request(APPLICATION, "en");
+        while !stop.load(Ordering::Relaxed) {
+            let Ok(mut response) = agent
+                .post(&url)
+                .header("Authorization", &format!("Bearer {token}"))
+                .send(body.as_bytes())
+            else {
+                return; // this instance is gone
+            };
+            let status = response.status();
+            let Ok(text) = response.body_mut().read_to_string() else {
+                return; // the answer was cut off: not acknowledged
+            };
+            if status != 201 {
+                refused.lock().unwrap().push(format!("{status}: {text}"));
+                continue;
+            }
+            let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+            acknowledged.lock().unwrap().push((
+                v["case_id"].as_str().unwrap().to_owned(),
+                v["seq"].as_i64().unwrap(),
+                instance,
+            ));
+        }
+    })
+}
+
+/// Several servers on one store append to one chain: two instances on their own ports record
+/// cases concurrently, one is killed with -9 mid-write, the other goes on. Afterwards the
+/// chain verifies, every acknowledged case is there under its seq, and no seq was given twice.
+fn two_instances_append_to_one_chain_while_one_is_killed(backend: Backend) {
+    let dir = TempDir::new("audit-two");
+    let db = Db::new(backend, &dir);
+    let token = staff_token(&db, "Wout");
+    let mut first = Server::start(&db, &[]);
+    let second = Server::start(&db, &[]);
+    assert_ne!(first.base, second.base);
+    let acknowledged: Arc<Mutex<Vec<(String, i64, usize)>>> = Arc::default();
+    let refused: Arc<Mutex<Vec<String>>> = Arc::default();
+    let stop = Arc::new(AtomicBool::new(false));
+    let count = |instance: usize| {
+        acknowledged
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|a| a.2 == instance)
+            .count()
+    };
+    let writers: Vec<_> = [(&first, 0), (&first, 0), (&second, 1), (&second, 1)]
+        .into_iter()
+        .map(|(server, instance)| {
+            recorder(
+                server.url("/api/v1/cases"),
+                token.clone(),
+                instance,
+                Arc::clone(&acknowledged),
+                Arc::clone(&refused),
+                Arc::clone(&stop),
+            )
+        })
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while (count(0) < 40 || count(1) < 40) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    first.kill9();
+    // The survivor goes on appending after the other died holding, perhaps, the lock.
+    let after_kill = count(1);
+    while count(1) < after_kill + 30 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    stop.store(true, Ordering::Relaxed);
+    for w in writers {
+        w.join().unwrap();
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    // No append failed for want of the lock: they waited their turn.
+    let refused = refused.lock().unwrap().clone();
+    assert!(
+        refused.is_empty(),
+        "{} appends failed, the first: {:?}",
+        refused.len(),
+        refused.first()
+    );
+    assert!(count_of(&acknowledged, 0) >= 40, "{}", first.logs());
+    assert!(
+        count_of(&acknowledged, 1) >= after_kill + 30,
+        "the second instance stopped recording when the first was killed: {}",
+        second.logs()
+    );
+
+    // One chain: every seq acknowledged once, both instances' entries interleaved in it.
+    let mut seqs: Vec<i64> = acknowledged.iter().map(|a| a.1).collect();
+    seqs.sort_unstable();
+    let before = seqs.len();
+    seqs.dedup();
+    assert_eq!(seqs.len(), before, "a seq was acknowledged twice");
+    let last_of = |instance: usize| {
+        acknowledged
+            .iter()
+            .filter(|a| a.2 == instance)
+            .map(|a| a.1)
+            .max()
+            .unwrap()
+    };
+    let first_of = |instance: usize| {
+        acknowledged
+            .iter()
+            .filter(|a| a.2 == instance)
+            .map(|a| a.1)
+            .min()
+            .unwrap()
+    };
+    assert!(
+        first_of(1) < last_of(0) && first_of(0) < last_of(1),
+        "the two instances' entries do not interleave"
+    );
+
+    // The chain holds, and every acknowledged case is stored under its acknowledged seq.
+    drop(second);
+    let (code, out) = verify(&db);
+    assert_eq!(code, Some(0), "{out}");
+    let stored: std::collections::HashMap<String, i64> = db
+        .rows("SELECT case_id, CAST(seq AS TEXT) FROM audit_log WHERE kind = 'case'")
+        .into_iter()
+        .map(|r| (r[0].clone(), r[1].parse().unwrap()))
+        .collect();
+    for (id, seq, instance) in &acknowledged {
+        assert_eq!(
+            stored.get(id),
+            Some(seq),
+            "case {id}, acknowledged by instance {instance}, was lost"
+        );
+    }
+    let entries: i64 = db.row("SELECT CAST(COUNT(*) AS TEXT) FROM audit_log")[0]
+        .parse()
+        .unwrap();
+    assert!(out.contains(&format!("intact: {entries} entries")), "{out}");
+    assert!(usize::try_from(entries).unwrap() >= acknowledged.len());
+}
+
+fn count_of(acknowledged: &[(String, i64, usize)], instance: usize) -> usize {
+    acknowledged.iter().filter(|a| a.2 == instance).count()
+}
+
 /// Runs the CLI: exit code, and stdout then stderr.
 fn run(args: &[&str]) -> (Option<i32>, String) {
     let out = kredo(args);
@@ -498,8 +666,8 @@ fn record_cases(server: &Server, token: &str, n: usize) -> Vec<String> {
 }
 
 /// A store with `n` cases recorded by a server that is stopped again.
-fn store_with_cases(dir: &TempDir, n: usize) -> std::path::PathBuf {
-    let db = dir.path("k.db");
+fn store_with_cases(backend: Backend, dir: &TempDir, n: usize) -> Db {
+    let db = Db::new(backend, dir);
     let token = staff_token(&db, "Kato");
     let mut server = Server::start(&db, &[]);
     record_cases(&server, &token, n);
@@ -519,16 +687,12 @@ fn keygen(key: &std::path::Path) -> String {
     public
 }
 
-fn checkpoint(
-    db: &std::path::Path,
-    key: &std::path::Path,
-    out: &std::path::Path,
-) -> serde_json::Value {
+fn checkpoint(db: &Db, key: &std::path::Path, out: &std::path::Path) -> serde_json::Value {
     let (code, text) = run(&[
         "audit",
         "checkpoint",
         "--db",
-        p(db),
+        &db.db_arg(),
         "--key",
         p(key),
         "--out",
@@ -538,16 +702,12 @@ fn checkpoint(
     serde_json::from_str(text.lines().next().unwrap()).unwrap()
 }
 
-fn verify_anchored(
-    db: &std::path::Path,
-    checkpoints: &std::path::Path,
-    key: &str,
-) -> (Option<i32>, String) {
+fn verify_anchored(db: &Db, checkpoints: &std::path::Path, key: &str) -> (Option<i32>, String) {
     run(&[
         "audit",
         "verify",
         "--db",
-        p(db),
+        &db.db_arg(),
         "--checkpoint",
         p(checkpoints),
         "--public-key",
@@ -555,18 +715,9 @@ fn verify_anchored(
     ])
 }
 
-/// The stored hash of entry `seq`.
-fn stored_hash(conn: &rusqlite::Connection, seq: i64) -> String {
-    conn.query_row("SELECT hash FROM audit_log WHERE seq = ?1", [seq], |r| {
-        r.get(0)
-    })
-    .unwrap()
-}
-
-#[test]
-fn a_checkpoint_catches_the_truncation_that_plain_verify_misses() {
+fn a_checkpoint_catches_the_truncation_that_plain_verify_misses(backend: Backend) {
     let dir = TempDir::new("audit-cp-trunc");
-    let db = dir.path("k.db");
+    let db = Db::new(backend, &dir);
     let token = staff_token(&db, "Lien");
     let server = Server::start(&db, &[]);
     record_cases(&server, &token, 4);
@@ -611,12 +762,8 @@ fn a_checkpoint_catches_the_truncation_that_plain_verify_misses() {
     drop(server);
 
     // Someone drops the trigger and deletes the newest entries…
-    let conn = rusqlite::Connection::open(&db).unwrap();
-    conn.execute_batch("DROP TRIGGER audit_log_no_delete;")
-        .unwrap();
-    conn.execute("DELETE FROM audit_log WHERE seq >= 5", [])
-        .unwrap();
-    drop(conn);
+    db.drop_trigger("audit_log_no_delete");
+    db.exec("DELETE FROM audit_log WHERE seq >= 5").unwrap();
     // …which the chain alone cannot show (the documented limit of plain verify)…
     let (code, out) = verify(&db);
     assert_eq!(code, Some(0), "{out}");
@@ -637,7 +784,7 @@ fn a_checkpoint_catches_the_truncation_that_plain_verify_misses() {
         "verify",
         "--json",
         "--db",
-        p(&db),
+        &db.db_arg(),
         "--checkpoint",
         p(&cps),
         "--public-key",
@@ -654,7 +801,7 @@ fn a_checkpoint_catches_the_truncation_that_plain_verify_misses() {
         "audit",
         "checkpoint",
         "--db",
-        p(&db),
+        &db.db_arg(),
         "--key",
         p(&key),
         "--out",
@@ -665,10 +812,9 @@ fn a_checkpoint_catches_the_truncation_that_plain_verify_misses() {
     assert_eq!(std::fs::read_to_string(&cps).unwrap().lines().count(), 2);
 }
 
-#[test]
-fn a_checkpoint_catches_a_rewrite_before_it() {
+fn a_checkpoint_catches_a_rewrite_before_it(backend: Backend) {
     let dir = TempDir::new("audit-cp-rewrite");
-    let db = store_with_cases(&dir, 4);
+    let db = store_with_cases(backend, &dir, 4);
     let key = dir.path("op.key");
     let public = keygen(&key);
     let cps = dir.path("cp.jsonl");
@@ -676,33 +822,25 @@ fn a_checkpoint_catches_a_rewrite_before_it() {
     let signed_hash = signed["hash"].as_str().unwrap().to_owned();
 
     // Entry 2 is edited and every hash from it on recomputed: a valid chain again.
-    let conn = rusqlite::Connection::open(&db).unwrap();
-    conn.execute_batch("DROP TRIGGER audit_log_no_update;")
+    db.drop_trigger("audit_log_no_update");
+    db.exec("UPDATE audit_log SET body = replace(body, '9500.00', '9000.00') WHERE seq = 2")
         .unwrap();
-    conn.execute(
-        "UPDATE audit_log SET body = replace(body, '9500.00', '9000.00') WHERE seq = 2",
-        [],
-    )
-    .unwrap();
-    let mut prev = stored_hash(&conn, 1);
+    let mut prev = db.hash(1);
     for seq in 2..=4 {
-        let (case_id, kind, at, staff, body): (String, String, String, String, String) = conn
-            .query_row(
-                "SELECT case_id, kind, recorded_at, staff_name, body FROM audit_log WHERE seq = ?1",
-                [seq],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-            )
+        let [case_id, kind, at, staff, body]: [String; 5] = db
+            .row(&format!(
+                "SELECT case_id, kind, recorded_at, staff_name, body FROM audit_log WHERE seq = {seq}"
+            ))
+            .try_into()
             .unwrap();
         let hash = kredo_audit_hash(seq, &case_id, &kind, &at, &staff, &body, &prev);
-        conn.execute(
-            "UPDATE audit_log SET prev_hash = ?1, hash = ?2 WHERE seq = ?3",
-            rusqlite::params![prev, hash, seq],
-        )
+        db.exec(&format!(
+            "UPDATE audit_log SET prev_hash = '{prev}', hash = '{hash}' WHERE seq = {seq}"
+        ))
         .unwrap();
         prev = hash;
     }
-    let forged_head = stored_hash(&conn, 4);
-    drop(conn);
+    let forged_head = db.hash(4);
     assert_ne!(forged_head, signed_hash);
 
     let (code, out) = verify(&db);
@@ -720,7 +858,7 @@ fn a_checkpoint_catches_a_rewrite_before_it() {
         "verify",
         "--json",
         "--db",
-        p(&db),
+        &db.db_arg(),
         "--checkpoint",
         p(&cps),
         "--public-key",
@@ -731,10 +869,9 @@ fn a_checkpoint_catches_a_rewrite_before_it() {
     assert_eq!(report["checkpoint"]["failure"]["anchor"]["seq"], 4);
 }
 
-#[test]
-fn a_tampered_checkpoint_or_a_wrong_key_fails() {
+fn a_tampered_checkpoint_or_a_wrong_key_fails(backend: Backend) {
     let dir = TempDir::new("audit-cp-sig");
-    let db = store_with_cases(&dir, 3);
+    let db = store_with_cases(backend, &dir, 3);
     let key = dir.path("a.key");
     let public = keygen(&key);
     let other = keygen(&dir.path("b.key"));
@@ -753,9 +890,7 @@ fn a_tampered_checkpoint_or_a_wrong_key_fails() {
         assert_eq!(code, Some(0), "{pinned}: {out}");
     }
 
-    let conn = rusqlite::Connection::open(&db).unwrap();
-    let hash2 = stored_hash(&conn, 2);
-    drop(conn);
+    let hash2 = db.hash(2);
     let tampered = dir.path("tampered.jsonl");
     let signed_hash = signed["hash"].as_str().unwrap();
     for (what, text) in [
@@ -808,7 +943,14 @@ fn a_tampered_checkpoint_or_a_wrong_key_fails() {
     let (code, out) = verify_anchored(&db, &tampered, &public);
     assert_eq!(code, Some(2), "{out}");
     assert!(out.contains("line 1: not a checkpoint"), "{out}");
-    let (code, out) = run(&["audit", "verify", "--db", p(&db), "--checkpoint", p(&cps)]);
+    let (code, out) = run(&[
+        "audit",
+        "verify",
+        "--db",
+        &db.db_arg(),
+        "--checkpoint",
+        p(&cps),
+    ]);
     assert_eq!(code, Some(2), "{out}");
     assert!(out.contains("--public-key"), "{out}");
     let (code, out) = verify_anchored(&db, &cps, "ed25519:1234");
@@ -818,11 +960,18 @@ fn a_tampered_checkpoint_or_a_wrong_key_fails() {
     assert_eq!(code, Some(2), "{out}");
 }
 
-#[test]
+fn verify_needs_no_write_access(backend: Backend) {
+    match backend {
+        Backend::Sqlite => verify_works_on_a_read_only_copy(),
+        Backend::Postgres => verify_works_with_a_role_that_may_only_read(),
+    }
+}
+
 fn verify_works_on_a_read_only_copy() {
     use std::os::unix::fs::PermissionsExt as _;
+    let backend = Backend::Sqlite;
     let dir = TempDir::new("audit-ro");
-    let db = store_with_cases(&dir, 3);
+    let db = store_with_cases(backend, &dir, 3);
     assert!(
         !dir.path("k.db-wal").exists(),
         "a stopped server leaves no write-ahead log"
@@ -840,7 +989,7 @@ fn verify_works_on_a_read_only_copy() {
     std::fs::copy(&cps, reachable.join("cp.jsonl")).unwrap();
     std::fs::copy(dir.path("op.key.pub"), reachable.join("op.key.pub")).unwrap();
     let cps = reachable.join("cp.jsonl");
-    std::fs::copy(&db, &copy).unwrap();
+    std::fs::copy(db.path(), &copy).unwrap();
     let before = std::fs::read(&copy).unwrap();
     std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o444)).unwrap();
     std::fs::set_permissions(&copy_dir, std::fs::Permissions::from_mode(0o555)).unwrap();
@@ -883,7 +1032,7 @@ fn verify_works_on_a_read_only_copy() {
 
     // A schema this kredo does not know, or no kredo store at all, is said so (exit 2).
     let newer = dir.path("newer.db");
-    std::fs::copy(&db, &newer).unwrap();
+    std::fs::copy(db.path(), &newer).unwrap();
     let conn = rusqlite::Connection::open(&newer).unwrap();
     conn.execute(
         "INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'future', 'x')",
@@ -907,14 +1056,73 @@ fn verify_works_on_a_read_only_copy() {
     assert!(out.contains("not a kredo audit store"), "{out}");
 }
 
-#[test]
-fn a_revoked_token_is_refused_at_once() {
+/// PostgreSQL's read-only copy is a role that may only read: verify, verify against the
+/// checkpoints and the token list work with it, and it can change nothing.
+fn verify_works_with_a_role_that_may_only_read() {
+    let dir = TempDir::new("audit-ro-pg");
+    let db = store_with_cases(Backend::Postgres, &dir, 3);
+    let key = dir.path("op.key");
+    let public = keygen(&key);
+    let cps = dir.path("cp.jsonl");
+    checkpoint(&db, &key, &cps);
+    db.exec("GRANT SELECT ON audit_log, staff_token, schema_migrations TO kredo_reader")
+        .unwrap();
+    let reader = db.url_as("kredo_reader", "kredo-reader");
+    for args in [
+        vec!["audit", "verify", "--db", &reader],
+        vec![
+            "audit",
+            "verify",
+            "--db",
+            &reader,
+            "--checkpoint",
+            p(&cps),
+            "--public-key",
+            &public,
+        ],
+    ] {
+        let (code, out) = run(&args);
+        assert_eq!(code, Some(0), "{out}");
+        assert!(out.contains("intact: 3 entries"), "{out}");
+    }
+    let (code, out) = run(&["staff", "list", "--db", &reader]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("Kato"), "{out}");
+    // The password never reaches the output.
+    assert!(!out.contains("kredo-reader"), "{out}");
+    let (code, out) = run(&["staff", "add", "Mallory", "--db", &reader]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(
+        out.contains("permission denied for table staff_token"),
+        "{out}"
+    );
+    assert!(!out.contains("kredo-reader"), "{out}");
+    assert_eq!(verify(&db).0, Some(0));
+
+    // A schema this kredo does not know, or no kredo store at all, is said so (exit 2).
+    db.exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'future', 'x')")
+        .unwrap();
+    let (code, out) = verify(&db);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(
+        out.contains("schema version 99, newer than this kredo knows"),
+        "{out}"
+    );
+    db.exec("DROP TABLE schema_migrations").unwrap();
+    let (code, out) = verify(&db);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("not a kredo audit store"), "{out}");
+}
+
+fn a_revoked_token_is_refused_at_once(backend: Backend) {
     let dir = TempDir::new("audit-revoke");
-    let db = dir.path("k.db");
+    let db = Db::new(backend, &dir);
     let an_old = staff_token(&db, "An Peeters");
     let an_new = staff_token(&db, "An Peeters");
     let bo = staff_token(&db, "Bo");
     let server = Server::start(&db, &[]);
+    // Revoking changes a token's row: the owner's work (the servers' role only reads tokens).
+    let owner = db.owner_arg();
     let case = |token: &str| {
         post(
             &server.url("/api/v1/cases"),
@@ -925,7 +1133,7 @@ fn a_revoked_token_is_refused_at_once() {
     assert_eq!(case(&an_old).status, 201);
 
     // Rotation: the old token alone, by its id, while the server runs.
-    let (code, out) = run(&["staff", "revoke", "An Peeters", "--id", "1", "--db", p(&db)]);
+    let (code, out) = run(&["staff", "revoke", "An Peeters", "--id", "1", "--db", &owner]);
     assert_eq!(code, Some(0), "{out}");
     assert!(
         out.contains("revoked 1 token of An Peeters with id 1 (0 already revoked)"),
@@ -939,7 +1147,7 @@ fn a_revoked_token_is_refused_at_once() {
     assert_eq!(case(&an_new).status, 201);
 
     // All of a name's tokens.
-    let (code, out) = run(&["staff", "revoke", "An Peeters", "--db", p(&db)]);
+    let (code, out) = run(&["staff", "revoke", "An Peeters", "--db", &owner]);
     assert_eq!(code, Some(0), "{out}");
     assert!(
         out.contains("revoked 1 token of An Peeters (1 already revoked)"),
@@ -955,7 +1163,7 @@ fn a_revoked_token_is_refused_at_once() {
         401
     );
     assert_eq!(case(&bo).status, 201);
-    let (code, out) = run(&["staff", "revoke", "An Peeters", "--db", p(&db)]);
+    let (code, out) = run(&["staff", "revoke", "An Peeters", "--db", &owner]);
     assert_eq!(code, Some(0), "{out}");
     assert!(
         out.contains("revoked 0 tokens of An Peeters (2 already revoked)"),
@@ -963,17 +1171,26 @@ fn a_revoked_token_is_refused_at_once() {
     );
 
     // No such staff member, or a token of someone else: no result.
-    let (code, out) = run(&["staff", "revoke", "Nobody", "--db", p(&db)]);
+    let (code, out) = run(&["staff", "revoke", "Nobody", "--db", &owner]);
     assert_eq!(code, Some(2), "{out}");
     assert!(out.contains("no token of `Nobody`"), "{out}");
-    let (code, out) = run(&["staff", "revoke", "An Peeters", "--id", "3", "--db", p(&db)]);
+    let (code, out) = run(&["staff", "revoke", "An Peeters", "--id", "3", "--db", &owner]);
     assert_eq!(code, Some(2), "{out}");
-    let (code, out) = run(&["staff", "revoke", "Bo", "--db", p(&dir.path("none.db"))]);
-    assert_eq!(code, Some(2), "{out}");
-    assert!(!dir.path("none.db").exists());
+    if backend == Backend::Sqlite {
+        let (code, out) = run(&["staff", "revoke", "Bo", "--db", p(&dir.path("none.db"))]);
+        assert_eq!(code, Some(2), "{out}");
+        assert!(!dir.path("none.db").exists());
+    } else {
+        let (code, out) = run(&["staff", "revoke", "Bo", "--db", &db.db_arg()]);
+        assert_eq!(code, Some(2), "{out}");
+        assert!(
+            out.contains("permission denied for table staff_token"),
+            "{out}"
+        );
+    }
 
     // The list shows who was revoked, and when.
-    let (code, out) = run(&["staff", "list", "--db", p(&db)]);
+    let (code, out) = run(&["staff", "list", "--db", &db.db_arg()]);
     assert_eq!(code, Some(0), "{out}");
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 4, "{out}");
@@ -1000,10 +1217,9 @@ fn a_revoked_token_is_refused_at_once() {
     assert!(out.contains("intact: 3 entries"), "{out}");
 }
 
-#[test]
-fn healthz_reports_the_store_write_health() {
+fn healthz_reports_the_store_write_health(backend: Backend) {
     let dir = TempDir::new("audit-health");
-    let db = dir.path("k.db");
+    let db = Db::new(backend, &dir);
     let server = Server::start(&db, &[]);
     let health = get(&server.url("/healthz"), None);
     assert_eq!(health.status, 200);
@@ -1014,8 +1230,7 @@ fn healthz_reports_the_store_write_health() {
     assert!(body["engine_version"].is_string(), "{body}");
 
     // Another process holds the write lock: nothing could be recorded now.
-    let conn = rusqlite::Connection::open(&db).unwrap();
-    conn.execute_batch("BEGIN EXCLUSIVE;").unwrap();
+    let lock = db.hold_write_lock();
     let started = Instant::now();
     let locked = get(&server.url("/healthz"), None);
     assert_eq!(
@@ -1043,8 +1258,7 @@ fn healthz_reports_the_store_write_health() {
         None,
     );
     assert_eq!(check.status, 200);
-    conn.execute_batch("ROLLBACK;").unwrap();
-    drop(conn);
+    drop(lock);
     let health = get(&server.url("/healthz"), None);
     assert_eq!(health.status, 200, "{}", health.text());
     assert_eq!(health.json()["store"]["writable"], true);
@@ -1056,10 +1270,9 @@ fn healthz_reports_the_store_write_health() {
     assert!(out.contains("intact: 0 entries"), "{out}");
 }
 
-#[test]
-fn a_motivation_must_have_visible_text() {
+fn a_motivation_must_have_visible_text(backend: Backend) {
     let dir = TempDir::new("audit-motivation");
-    let db = dir.path("k.db");
+    let db = Db::new(backend, &dir);
     let token = staff_token(&db, "Noor");
     let server = Server::start(&db, &[]);
     let created = post(

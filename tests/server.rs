@@ -11,6 +11,16 @@ use std::process::Command;
 
 use staff_support::*;
 
+crate::on_both_stores!(
+    staff_routes_need_a_valid_token,
+    staff_add_rejects_bad_names_and_makes_distinct_tokens,
+    logs_never_hold_applicant_data,
+    refuses_a_database_from_a_newer_kredo,
+    the_score_is_for_staff_only,
+    cases_are_listed_newest_first_filtered_and_paged,
+    every_lender_at_once_on_the_public_route_and_never_as_one_case,
+);
+
 #[test]
 fn healthz_rulesets_and_openapi() {
     let dir = TempDir::new("srv-basic");
@@ -198,10 +208,9 @@ fn serves_the_page_and_works_without_it() {
     assert_eq!(answer.status, 200);
 }
 
-#[test]
-fn staff_routes_need_a_valid_token() {
+fn staff_routes_need_a_valid_token(backend: Backend) {
     let dir = TempDir::new("srv-auth");
-    let db = dir.path("k.db");
+    let db = Db::new(backend, &dir);
     let token = staff_token(&db, "An Peeters");
     let server = Server::start(&db, &[]);
     let body = request(APPLICATION, "en");
@@ -250,32 +259,30 @@ fn staff_routes_need_a_valid_token() {
     assert_eq!(answer.json()["staff"], "An Peeters");
 
     // The store keeps only the token's hash.
-    let conn = rusqlite::Connection::open(&db).unwrap();
-    let stored: Vec<String> = conn
-        .prepare("SELECT token_hash FROM staff_token")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
+    let stored: Vec<String> = db
+        .rows("SELECT token_hash FROM staff_token")
+        .into_iter()
+        .map(|mut r| r.remove(0))
         .collect();
     assert_eq!(stored.len(), 1);
     assert!(stored[0].starts_with("sha256:") && !stored[0].contains(&token[9..]));
-    drop(conn);
-    let raw = std::fs::read(&db).unwrap();
+    if backend == Backend::Postgres {
+        return; // the server's files are PostgreSQL's, not ours to read
+    }
+    let raw = std::fs::read(db.path()).unwrap();
     let wal = std::fs::read(dir.path("k.db-wal")).unwrap_or_default();
     let needle = &token.as_bytes()[9..];
     assert!(!raw.windows(needle.len()).any(|w| w == needle));
     assert!(!wal.windows(needle.len()).any(|w| w == needle));
 }
 
-#[test]
-fn staff_add_rejects_bad_names_and_makes_distinct_tokens() {
+fn staff_add_rejects_bad_names_and_makes_distinct_tokens(backend: Backend) {
     let dir = TempDir::new("srv-staff");
-    let db = dir.path("k.db");
+    let db = Db::new(backend, &dir);
     let a = staff_token(&db, "Bram");
     let b = staff_token(&db, "Bram");
     assert_ne!(a, b);
-    let out = kredo(&["staff", "add", "  ", "--db", db.to_str().unwrap()]);
+    let out = kredo(&["staff", "add", "  ", "--db", &db.owner_arg()]);
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -352,10 +359,9 @@ fn graceful_shutdown_finishes_in_flight_requests() {
     assert!(agent().get(&server.url("/healthz")).call().is_err());
 }
 
-#[test]
-fn logs_never_hold_applicant_data() {
+fn logs_never_hold_applicant_data(backend: Backend) {
     let dir = TempDir::new("srv-privacy");
-    let db = dir.path("k.db");
+    let db = Db::new(backend, &dir);
     let token = staff_token(&db, "Eva");
     let server = Server::start(&db, &[]);
     let marker = "Zyxwvut-Quokka-7731";
@@ -418,7 +424,9 @@ fn logs_never_hold_applicant_data() {
         "requests are logged: {logs}"
     );
     assert!(logs.contains("\"status\":422"));
-    for secret in [marker, "12345.67", "Eva", &token] {
+    // Nor does the database's password (the store is named in the start line).
+    assert!(logs.contains("(store "), "{logs}");
+    for secret in [marker, "12345.67", "Eva", &token, "kredo-app"] {
         assert!(
             !logs.contains(secret),
             "`{secret}` leaked into the log:\n{logs}"
@@ -434,35 +442,51 @@ fn quiet_server_logs_no_requests() {
     assert!(!server.logs().contains("/healthz"));
 }
 
-#[test]
-fn refuses_a_database_from_a_newer_kredo() {
+fn refuses_a_database_from_a_newer_kredo(backend: Backend) {
     let dir = TempDir::new("srv-migrate");
-    let db = dir.path("k.db");
-    drop(Server::start(&db, &[])); // creates and migrates
-    let conn = rusqlite::Connection::open(&db).unwrap();
-    let versions: Vec<i64> = conn
-        .prepare("SELECT version FROM schema_migrations ORDER BY version")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    assert_eq!(versions, vec![1]);
-    // A second start on the same file applies nothing twice.
+    let db = Db::new(backend, &dir);
+    drop(Server::start(&db, &[])); // creates and migrates (PostgreSQL: `Db::new` did)
+    let versions =
+        db.rows("SELECT CAST(version AS TEXT), name FROM schema_migrations ORDER BY version");
+    assert_eq!(versions, [["1", "staff tokens and the audit log"]]);
+    // The same tables and columns, in the same order, on both back ends.
+    for (table, columns) in [
+        (
+            "audit_log",
+            &[
+                "seq",
+                "case_id",
+                "kind",
+                "recorded_at",
+                "staff_name",
+                "body",
+                "prev_hash",
+                "hash",
+            ][..],
+        ),
+        (
+            "staff_token",
+            &["id", "staff_name", "token_hash", "created_at", "revoked_at"][..],
+        ),
+        ("schema_migrations", &["version", "name", "applied_at"][..]),
+    ] {
+        let sql = match backend {
+            Backend::Sqlite => {
+                format!("SELECT name FROM pragma_table_info('{table}') ORDER BY cid")
+            }
+            Backend::Postgres => format!(
+                "SELECT CAST(column_name AS TEXT) FROM information_schema.columns WHERE table_name = '{table}' ORDER BY ordinal_position"
+            ),
+        };
+        let found: Vec<String> = db.rows(&sql).into_iter().map(|mut r| r.remove(0)).collect();
+        assert_eq!(found, columns, "{table}");
+    }
+    // A second start on the same store applies nothing twice.
     drop(Server::start(&db, &[]));
-    conn.execute(
-        "INSERT INTO schema_migrations VALUES (99, 'future', 'x')",
-        [],
-    )
-    .unwrap();
-    drop(conn);
-    let out = kredo(&[
-        "serve",
-        "--addr",
-        "127.0.0.1:0",
-        "--db",
-        db.to_str().unwrap(),
-    ]);
+    assert_eq!(db.rows("SELECT name FROM schema_migrations").len(), 1);
+    db.exec("INSERT INTO schema_migrations VALUES (99, 'future', 'x')")
+        .unwrap();
+    let out = kredo(&["serve", "--addr", "127.0.0.1:0", "--db", &db.db_arg()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("newer"));
 }
@@ -793,10 +817,9 @@ fn the_documents_examples_work_and_its_limits_hold() {
     }
 }
 
-#[test]
-fn the_score_is_for_staff_only() {
+fn the_score_is_for_staff_only(backend: Backend) {
     let dir = TempDir::new("srv-score");
-    let db = dir.path("k.db");
+    let db = Db::new(backend, &dir);
     let token = staff_token(&db, "An Peeters");
     let server = Server::start(&db, &[]);
     let scored = |score: &str| {
@@ -867,10 +890,9 @@ fn the_score_is_for_staff_only() {
     assert!(lines.next().unwrap().contains(",10,D,"), "{text}");
 }
 
-#[test]
-fn cases_are_listed_newest_first_filtered_and_paged() {
+fn cases_are_listed_newest_first_filtered_and_paged(backend: Backend) {
     let dir = TempDir::new("srv-list");
-    let db = dir.path("k.db");
+    let db = Db::new(backend, &dir);
     let an = staff_token(&db, "An Peeters");
     let bo = staff_token(&db, "Bo Claes");
     let server = Server::start(&db, &[]);
@@ -967,10 +989,9 @@ fn cases_are_listed_newest_first_filtered_and_paged() {
     assert_eq!(get(&server.url("/api/v1/cases"), None).status, 401);
 }
 
-#[test]
-fn every_lender_at_once_on_the_public_route_and_never_as_one_case() {
+fn every_lender_at_once_on_the_public_route_and_never_as_one_case(backend: Backend) {
     let dir = TempDir::new("srv-all");
-    let db = dir.path("k.db");
+    let db = Db::new(backend, &dir);
     let token = staff_token(&db, "An Peeters");
     let server = Server::start(&db, &[]);
     let body = format!(

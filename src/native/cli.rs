@@ -1,7 +1,7 @@
 //! The `kredo` command line: parse, dispatch, print one error, return an exit code.
 
 use super::cli_error::{CliError, FAILED};
-use super::commands::{self, AuditCommand, BatchCommand, ServeCommand, StaffCommand};
+use super::commands::{self, AuditCommand, BatchCommand, ServeCommand, StaffCommand, StoreCommand};
 use super::rules_arg::{Origin, RulesArg, compile};
 use crate::api::Selection;
 use crate::ruleset::RuleSetSource;
@@ -55,6 +55,8 @@ pub enum Command {
     Staff(StaffCommand),
     /// Check the audit trail.
     Audit(AuditCommand),
+    /// Create or upgrade the store's schema; on PostgreSQL, grant the servers' role.
+    Store(StoreCommand),
     /// Screen a CSV of applications, one a row; write the same CSV with decision columns.
     Batch(BatchCommand),
     /// Write N realistic synthetic applications (CSV or JSON), from a version's `synth.json`.
@@ -142,6 +144,7 @@ pub fn main() -> ExitCode {
         Command::Serve(args) => commands::serve(&args),
         Command::Staff(args) => commands::staff(&args),
         Command::Audit(args) => commands::audit(&args),
+        Command::Store(args) => commands::store(&args),
         Command::Batch(args) => commands::batch(&args),
         Command::Synth(args) => super::synth::synth(&args),
         Command::Version(args) => super::version::version(&args),

@@ -100,10 +100,10 @@ pub enum CliError {
     #[error("{0}")]
     Version(String),
     /// The audit store could not be opened.
-    #[error("cannot open {}: {source}", .path.display())]
+    #[error("cannot open {target}: {source}")]
     OpenStore {
-        /// The database file.
-        path: PathBuf,
+        /// The database file, or the URL without its password.
+        target: String,
         /// Why.
         source: StoreError,
     },

@@ -20,7 +20,7 @@ use super::batch;
 use super::cli_error::{CliError, FAILED};
 use super::rules_arg::RulesArg;
 use super::server::ServeArgs;
-use super::store::Store;
+use super::store::{DbTarget, Store};
 use super::{auth, today};
 use crate::api::Selection;
 
@@ -47,15 +47,15 @@ pub enum StaffAction {
     Add {
         /// The staff member's name, as it will appear in the audit trail.
         name: String,
-        /// The SQLite audit store (created if absent).
+        /// The store: a SQLite file (created if absent) or a `postgres://` URL.
         #[arg(long, default_value = "kredo.db")]
-        db: PathBuf,
+        db: DbTarget,
     },
     /// List every token: id, when it was made, when it was revoked, whose it is.
     List {
-        /// The SQLite audit store (opened read-only).
+        /// The store: a SQLite file or a `postgres://` URL (opened read-only).
         #[arg(long, default_value = "kredo.db")]
-        db: PathBuf,
+        db: DbTarget,
     },
     /// Revoke a staff member's tokens: a running server refuses them from the next request on.
     Revoke {
@@ -64,9 +64,9 @@ pub enum StaffAction {
         /// Revoke only this token (an id from `staff list`), e.g. the old one after a rotation.
         #[arg(long)]
         id: Option<i64>,
-        /// The SQLite audit store.
+        /// The store: a SQLite file or a `postgres://` URL.
         #[arg(long, default_value = "kredo.db")]
-        db: PathBuf,
+        db: DbTarget,
     },
 }
 
@@ -86,9 +86,9 @@ pub enum AuditAction {
     /// the chain must also reach every checkpoint's entry with the hash that was signed: deleted
     /// newest entries and rewritten ones are then caught too.
     Verify {
-        /// The SQLite audit store (opened read-only).
+        /// The store: a SQLite file or a `postgres://` URL (opened read-only).
         #[arg(long, default_value = "kredo.db")]
-        db: PathBuf,
+        db: DbTarget,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
@@ -114,15 +114,41 @@ pub enum AuditAction {
     /// Keep the file outside the database's disk and backups. The chain is verified first, and
     /// against the file's earlier checkpoints: when it does not hold, nothing is signed (exit 1).
     Checkpoint {
-        /// The SQLite audit store (opened read-only).
+        /// The store: a SQLite file or a `postgres://` URL (opened read-only).
         #[arg(long, default_value = "kredo.db")]
-        db: PathBuf,
+        db: DbTarget,
         /// The operator key (from `kredo audit keygen`).
         #[arg(long, value_name = "KEY")]
         key: PathBuf,
         /// The checkpoint file: one JSON line is appended per checkpoint.
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+    },
+}
+
+/// `kredo store …`.
+#[derive(Debug, Args)]
+pub struct StoreCommand {
+    #[command(subcommand)]
+    action: StoreAction,
+}
+
+/// What `kredo store` does.
+#[derive(Debug, Subcommand)]
+pub enum StoreAction {
+    /// Create the store's schema, or apply the migrations it lacks, and print its version.
+    ///
+    /// `kredo serve` migrates a SQLite file itself. On PostgreSQL, run this once, and after each
+    /// upgrade, as the database's owner; `--app-role` then lets the role the servers connect
+    /// with read every table and insert into the audit log, and nothing else.
+    Migrate {
+        /// The store: a SQLite file (created if absent) or a `postgres://` URL.
+        #[arg(long, default_value = "kredo.db")]
+        db: DbTarget,
+        /// A PostgreSQL role to grant `SELECT` on every table and `INSERT` on `audit_log`
+        /// (whatever else it had on them is revoked).
+        #[arg(long, value_name = "ROLE")]
+        app_role: Option<String>,
     },
 }
 
@@ -185,22 +211,51 @@ pub fn serve(cmd: &ServeCommand) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn open_store(db: &Path) -> Result<Store, CliError> {
+fn open_store(db: &DbTarget) -> Result<Store, CliError> {
     Store::open(db).map_err(|source| CliError::OpenStore {
-        path: db.to_path_buf(),
+        target: db.to_string(),
         source,
     })
 }
 
-/// An existing store, never written: what reading commands use, so they work on a copy.
-fn open_existing_read_only(db: &Path) -> Result<Store, CliError> {
-    if !db.is_file() {
-        return Err(CliError::NoStore(db.to_path_buf()));
+/// A SQLite file must exist for commands that do not create one (a PostgreSQL database is
+/// checked by connecting).
+fn must_exist(db: &DbTarget) -> Result<(), CliError> {
+    match db {
+        DbTarget::Sqlite(path) if !path.is_file() => Err(CliError::NoStore(path.clone())),
+        _ => Ok(()),
     }
+}
+
+/// An existing store, never written: what reading commands use, so they work on a copy.
+fn open_existing_read_only(db: &DbTarget) -> Result<Store, CliError> {
+    must_exist(db)?;
     Store::open_read_only(db).map_err(|source| CliError::OpenStore {
-        path: db.to_path_buf(),
+        target: db.to_string(),
         source,
     })
+}
+
+/// `kredo store migrate`: the schema at this kredo's version, and the app role's grants.
+pub fn store(cmd: &StoreCommand) -> Result<ExitCode, CliError> {
+    match &cmd.action {
+        StoreAction::Migrate { db, app_role } => {
+            let mut store = open_store(db)?;
+            if let Some(role) = app_role {
+                store.grant_app_role(role)?;
+            }
+            let version = store.schema_version()?;
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{db}: schema version {version}");
+            if let Some(role) = app_role {
+                let _ = writeln!(
+                    out,
+                    "role {role} may read every table and insert into audit_log, nothing else"
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }
 
 /// `kredo staff add` prints a new token once; `list` shows the tokens; `revoke` revokes them.
@@ -208,20 +263,19 @@ pub fn staff(cmd: &StaffCommand) -> Result<ExitCode, CliError> {
     match &cmd.action {
         StaffAction::Add { name, db } => {
             let name = auth::validate_staff_name(name).map_err(CliError::StaffName)?;
-            let store = open_store(db)?;
+            let mut store = open_store(db)?;
             let token = auth::new_token().map_err(CliError::Random)?;
             store.add_staff_token(name, &auth::token_hash(&token))?;
             let mut out = std::io::stdout().lock();
             writeln!(out, "{token}").map_err(CliError::WriteStdout)?;
             let _ = writeln!(
                 std::io::stderr(),
-                "token created for {name} in {}: it is shown only this once; send it as `Authorization: Bearer <token>`",
-                db.display()
+                "token created for {name} in {db}: it is shown only this once; send it as `Authorization: Bearer <token>`"
             );
             Ok(ExitCode::SUCCESS)
         }
         StaffAction::List { db } => {
-            let store = open_existing_read_only(db)?;
+            let mut store = open_existing_read_only(db)?;
             let tokens = store.staff_tokens()?;
             let mut out = std::io::stdout().lock();
             // The name goes last: it may hold spaces, and the columns before it stay aligned.
@@ -244,16 +298,13 @@ pub fn staff(cmd: &StaffCommand) -> Result<ExitCode, CliError> {
         }
         StaffAction::Revoke { name, id, db } => {
             let name = auth::validate_staff_name(name).map_err(CliError::StaffName)?;
-            if !db.is_file() {
-                return Err(CliError::NoStore(db.clone()));
-            }
+            must_exist(db)?;
             let mut store = open_store(db)?;
             let done = store.revoke_staff(name, *id)?;
             let which = id.map_or_else(String::new, |id| format!(" with id {id}"));
             if done.revoked == 0 && done.already == 0 {
                 return Err(CliError::NoSuchStaff(format!(
-                    "{} has no token of `{name}`{which}",
-                    db.display()
+                    "{db} has no token of `{name}`{which}"
                 )));
             }
             let _ = writeln!(
@@ -293,8 +344,8 @@ pub fn audit(cmd: &AuditCommand) -> Result<ExitCode, CliError> {
     }
 }
 
-fn verify_chain(db: &Path, mut verifier: Verifier) -> Result<VerifyReport, CliError> {
-    let store = open_existing_read_only(db)?;
+fn verify_chain(db: &DbTarget, mut verifier: Verifier) -> Result<VerifyReport, CliError> {
+    let mut store = open_existing_read_only(db)?;
     store.for_each_entry(|entry| verifier.check(&entry))?;
     Ok(verifier.finish())
 }
@@ -429,7 +480,7 @@ fn write_new(path: &Path, mode: u32, text: &str) -> Result<(), CliError> {
 
 /// `kredo audit checkpoint`: verifies the chain (against the file's earlier checkpoints too),
 /// then appends its signed head to the file.
-fn checkpoint(db: &Path, key_path: &Path, out_path: &Path) -> Result<ExitCode, CliError> {
+fn checkpoint(db: &DbTarget, key_path: &Path, out_path: &Path) -> Result<ExitCode, CliError> {
     let key = read_operator_key(key_path)?;
     let verifier = if out_path.exists() {
         Verifier::anchored(read_checkpoints(out_path, &key.public_key())?)
@@ -441,8 +492,7 @@ fn checkpoint(db: &Path, key_path: &Path, out_path: &Path) -> Result<ExitCode, C
         print_report(&report, false)?;
         let _ = writeln!(
             std::io::stderr(),
-            "refusing to sign: the chain in {} does not verify",
-            db.display()
+            "refusing to sign: the chain in {db} does not verify"
         );
         return Ok(ExitCode::from(FAILED));
     }

@@ -76,9 +76,10 @@ pub fn kredo_stdin(args: &[&str], stdin: &[u8]) -> Output {
     child.wait_with_output().unwrap()
 }
 
-/// `kredo staff add NAME --db DB`: the token it printed.
-pub fn staff_token(db: &Path, name: &str) -> String {
-    let out = kredo(&["staff", "add", name, "--db", db.to_str().unwrap()]);
+/// `kredo staff add NAME --db DB` (as the store's owner): the token it printed.
+pub fn staff_token(db: &(impl AsDb + ?Sized), name: &str) -> String {
+    let owner = db.owner_arg();
+    let out = kredo(&["staff", "add", name, "--db", &owner]);
     assert!(
         out.status.success(),
         "{}",
@@ -100,20 +101,15 @@ pub struct Server {
 impl Server {
     /// Starts the server on an ephemeral port with `db`, logging into files next to it, and
     /// waits for its `listening on http://…` line.
-    pub fn start(db: &Path, extra: &[&str]) -> Server {
-        let dir = db.parent().unwrap();
+    pub fn start(db: &(impl AsDb + ?Sized), extra: &[&str]) -> Server {
+        let dir = db.log_dir();
+        let db_arg = db.db_arg();
         static N: AtomicUsize = AtomicUsize::new(0);
         let n = N.fetch_add(1, Ordering::Relaxed);
         let stdout = dir.join(format!("server-{n}.out"));
         let stderr = dir.join(format!("server-{n}.err"));
         let www = concat!(env!("CARGO_MANIFEST_DIR"), "/www");
-        let mut args = vec![
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--db",
-            db.to_str().unwrap(),
-        ];
+        let mut args = vec!["serve", "--addr", "127.0.0.1:0", "--db", &db_arg];
         if !extra.contains(&"--www") {
             args.extend_from_slice(&["--www", www]);
         }
@@ -451,5 +447,283 @@ impl Drop for Reachable {
             }
         }
         let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// What `--db` a server or command gets, and where the server's logs go.
+pub trait AsDb {
+    /// The store as the servers and reading commands name it.
+    fn db_arg(&self) -> String;
+    /// The store as its owner names it (`staff add`, `store migrate`); the same for SQLite.
+    fn owner_arg(&self) -> String {
+        self.db_arg()
+    }
+    /// A directory for the server's log files.
+    fn log_dir(&self) -> PathBuf;
+}
+
+impl AsDb for Path {
+    fn db_arg(&self) -> String {
+        self.to_str().unwrap().to_owned()
+    }
+    fn log_dir(&self) -> PathBuf {
+        self.parent().unwrap().to_path_buf()
+    }
+}
+
+impl AsDb for PathBuf {
+    fn db_arg(&self) -> String {
+        self.as_path().db_arg()
+    }
+    fn log_dir(&self) -> PathBuf {
+        self.as_path().log_dir()
+    }
+}
+
+/// The two back ends of the staff store: every store test runs on both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Generates `mod NAME { fn sqlite(); fn postgres(); }` tests calling `NAME(Backend)`.
+#[macro_export]
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[test]
+                fn sqlite() {
+                    super::$name($crate::staff_support::Backend::Sqlite);
+                }
+                #[test]
+                fn postgres() {
+                    super::$name($crate::staff_support::Backend::Postgres);
+                }
+            }
+        )*
+    };
+}
+
+/// The test cluster's superuser URL: `KREDO_TEST_PG` when set (`.ci/test` sets it), else the
+/// project's own cluster, started by `.ci/pg start` (once per test binary).
+pub fn pg_admin_url() -> String {
+    static URL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    URL.get_or_init(|| {
+        if let Ok(url) = std::env::var("KREDO_TEST_PG") {
+            return url;
+        }
+        let out = Command::new("bash")
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/.ci/pg"))
+            .arg("start")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "the store's PostgreSQL tests need a server: `.ci/pg start` failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .last()
+            .unwrap()
+            .to_owned()
+    })
+    .clone()
+}
+
+/// `url` (a `postgres://` URL) with another user, password and database.
+fn pg_url(admin: &str, user: &str, password: &str, db: &str) -> String {
+    let hostpart = admin.split_once('@').unwrap().1.split_once('/').unwrap().0;
+    format!("postgres://{user}:{password}@{hostpart}/{db}")
+}
+
+fn pg_client(url: &str) -> postgres::Client {
+    postgres::Client::connect(url, postgres::NoTls).unwrap()
+}
+
+/// A fresh store for one test. SQLite: `k.db` in the test's directory. PostgreSQL: a database
+/// of its own, owned by `kredo_owner`, migrated, with `kredo_app` (what the servers connect
+/// as) granted reading and appending only; dropped with the test.
+pub struct Db {
+    pub backend: Backend,
+    dir: PathBuf,
+    /// SQLite: the file. PostgreSQL: the app role's URL.
+    arg: String,
+    /// PostgreSQL: the owner's URL and the database's name.
+    pg: Option<(String, String)>,
+}
+
+impl Db {
+    pub fn new(backend: Backend, dir: &TempDir) -> Db {
+        Db::named(backend, dir, "k")
+    }
+
+    /// A second store in the same test (`name` picks the file or database).
+    pub fn named(backend: Backend, dir: &TempDir, name: &str) -> Db {
+        match backend {
+            Backend::Sqlite => Db {
+                backend,
+                dir: dir.0.clone(),
+                arg: dir.path(&format!("{name}.db")).to_str().unwrap().to_owned(),
+                pg: None,
+            },
+            Backend::Postgres => {
+                static N: AtomicUsize = AtomicUsize::new(0);
+                let db = format!(
+                    "kredo_t_{}_{}_{name}",
+                    std::process::id(),
+                    N.fetch_add(1, Ordering::Relaxed)
+                );
+                let admin = pg_admin_url();
+                pg_client(&admin)
+                    .batch_execute(&format!("CREATE DATABASE {db} OWNER kredo_owner"))
+                    .unwrap();
+                let owner = pg_url(&admin, "kredo_owner", "kredo-owner", &db);
+                let app = pg_url(&admin, "kredo_app", "kredo-app", &db);
+                let out = kredo(&[
+                    "store",
+                    "migrate",
+                    "--db",
+                    &owner,
+                    "--app-role",
+                    "kredo_app",
+                ]);
+                assert!(
+                    out.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                Db {
+                    backend,
+                    dir: dir.0.clone(),
+                    arg: app,
+                    pg: Some((owner, db)),
+                }
+            }
+        }
+    }
+
+    /// Runs `sql` as the store's owner (who owns the tables: the triggers still apply).
+    pub fn exec(&self, sql: &str) -> Result<(), String> {
+        match &self.pg {
+            None => rusqlite::Connection::open(&self.arg)
+                .and_then(|c| c.execute_batch(sql))
+                .map_err(|e| e.to_string()),
+            Some((owner, _)) => pg_client(owner).batch_execute(sql).map_err(|e| {
+                e.as_db_error()
+                    .map_or(e.to_string(), |d| d.message().to_owned())
+            }),
+        }
+    }
+
+    /// Runs `sql` as the role the servers connect with (PostgreSQL only).
+    pub fn exec_as_app(&self, sql: &str) -> Result<(), String> {
+        assert!(self.pg.is_some(), "SQLite has no roles");
+        pg_client(&self.arg).batch_execute(sql).map_err(|e| {
+            e.as_db_error()
+                .map_or(e.to_string(), |d| d.message().to_owned())
+        })
+    }
+
+    /// The rows `sql` selects, as text (cast the columns: `CAST(x AS TEXT)`).
+    pub fn rows(&self, sql: &str) -> Vec<Vec<String>> {
+        match &self.pg {
+            None => {
+                let conn = rusqlite::Connection::open(&self.arg).unwrap();
+                let mut stmt = conn.prepare(sql).unwrap();
+                let n = stmt.column_count();
+                stmt.query_map([], |r| (0..n).map(|i| r.get::<_, String>(i)).collect())
+                    .unwrap()
+                    .map(Result::unwrap)
+                    .collect()
+            }
+            Some((owner, _)) => pg_client(owner)
+                .query(sql, &[])
+                .unwrap()
+                .iter()
+                .map(|row| (0..row.len()).map(|i| row.get::<_, String>(i)).collect())
+                .collect(),
+        }
+    }
+
+    /// The one row `sql` selects, as text.
+    pub fn row(&self, sql: &str) -> Vec<String> {
+        let mut rows = self.rows(sql);
+        assert_eq!(rows.len(), 1, "{sql}");
+        rows.remove(0)
+    }
+
+    /// The stored hash of entry `seq`.
+    pub fn hash(&self, seq: i64) -> String {
+        self.row(&format!("SELECT hash FROM audit_log WHERE seq = {seq}"))
+            .remove(0)
+    }
+
+    /// Holds what every append needs (SQLite's write lock, PostgreSQL's append lock) from
+    /// another connection, until the guard is dropped.
+    pub fn hold_write_lock(&self) -> Box<dyn std::any::Any> {
+        match &self.pg {
+            None => {
+                let conn = rusqlite::Connection::open(&self.arg).unwrap();
+                conn.execute_batch("BEGIN EXCLUSIVE;").unwrap();
+                Box::new(conn)
+            }
+            Some((owner, _)) => {
+                let mut client = pg_client(owner);
+                client
+                    .batch_execute("SELECT pg_advisory_lock(x'6b726564'::INT, 1);")
+                    .unwrap();
+                Box::new(client)
+            }
+        }
+    }
+
+    /// The URL of `role` (a role of `.ci/pg`) on this store's database.
+    pub fn url_as(&self, role: &str, password: &str) -> String {
+        let (_, db) = self.pg.as_ref().expect("PostgreSQL only");
+        pg_url(&pg_admin_url(), role, password, db)
+    }
+
+    /// Drops one of the append-only triggers, as someone with the owner's rights could.
+    pub fn drop_trigger(&self, name: &str) {
+        match self.backend {
+            Backend::Sqlite => self.exec(&format!("DROP TRIGGER {name};")).unwrap(),
+            Backend::Postgres => self
+                .exec(&format!("DROP TRIGGER {name} ON audit_log;"))
+                .unwrap(),
+        }
+    }
+
+    /// A file path, for SQLite-only steps.
+    pub fn path(&self) -> &Path {
+        assert!(self.pg.is_none(), "not a SQLite store");
+        Path::new(&self.arg)
+    }
+}
+
+impl AsDb for Db {
+    fn db_arg(&self) -> String {
+        self.arg.clone()
+    }
+    fn owner_arg(&self) -> String {
+        self.pg
+            .as_ref()
+            .map_or_else(|| self.arg.clone(), |(owner, _)| owner.clone())
+    }
+    fn log_dir(&self) -> PathBuf {
+        self.dir.clone()
+    }
+}
+
+impl Drop for Db {
+    fn drop(&mut self) {
+        if let Some((_, db)) = &self.pg
+            && let Ok(mut admin) = postgres::Client::connect(&pg_admin_url(), postgres::NoTls)
+        {
+            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"));
+        }
     }
 }

@@ -39,7 +39,7 @@ use tokio::sync::Semaphore;
 use tower_http::services::ServeDir;
 use tower_http::timeout::TimeoutLayer;
 
-use super::store::{Store, StoreError};
+use super::store::{DbTarget, Store, StoreError};
 use crate::Kredo;
 use crate::ruleset::RuleSetSource;
 
@@ -49,9 +49,10 @@ pub struct ServeArgs {
     /// Address to listen on; port 0 picks a free port (the bound address is printed).
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: String,
-    /// The SQLite audit store; created, with its schema, on first start.
+    /// The store: a SQLite file, created with its schema on first start, or a `postgres://`
+    /// URL (several instances may share one database; see `kredo store migrate`).
     #[arg(long, default_value = "kredo.db")]
-    pub db: PathBuf,
+    pub db: DbTarget,
     /// Directory of the self-check page served at `/` (the API works without it).
     #[arg(long, default_value = "www")]
     pub www: PathBuf,
@@ -134,9 +135,9 @@ pub fn run(
     rules_json: [String; 2],
     args: &ServeArgs,
 ) -> Result<(), ServeError> {
-    let open = |path: &std::path::Path| {
-        Store::open(path).map_err(|source| ServeError::Store {
-            path: path.display().to_string(),
+    let open = |db: &DbTarget| {
+        Store::open(db).map_err(|source| ServeError::Store {
+            path: db.to_string(),
             source,
         })
     };
@@ -263,7 +264,7 @@ fn announce(local: SocketAddr, args: &ServeArgs) {
     let _ = out.flush();
     log::line(&format!(
         "listening on http://{local} (store {}, page {})",
-        args.db.display(),
+        args.db,
         args.www.display()
     ));
 }

@@ -1,4 +1,5 @@
 //! The embedded SQLite store: versioned migrations, staff tokens and the append-only audit log.
+//! The default back end: one file, nothing to install, right for one machine.
 //!
 //! Why SQLite: the server must run from one binary with no database to install, and an audit
 //! trail needs transactions that survive a `kill -9`. The store is opened in WAL mode with
@@ -16,91 +17,8 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
-use super::audit::{self, Entry, GENESIS_HASH, NewEntry};
-
-/// Versioned migrations, applied in order, each once, each in its own transaction.
-/// A released migration is never edited: a change is a new entry at the end.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "staff tokens and the audit log",
-    r"
-CREATE TABLE staff_token (
-    id          INTEGER PRIMARY KEY,
-    staff_name  TEXT    NOT NULL,
-    token_hash  TEXT    NOT NULL UNIQUE,
-    created_at  TEXT    NOT NULL,
-    revoked_at  TEXT
-);
-CREATE TABLE audit_log (
-    seq         INTEGER PRIMARY KEY,
-    case_id     TEXT    NOT NULL,
-    kind        TEXT    NOT NULL CHECK (kind IN ('case', 'decision')),
-    recorded_at TEXT    NOT NULL,
-    staff_name  TEXT    NOT NULL,
-    body        TEXT    NOT NULL,
-    prev_hash   TEXT    NOT NULL,
-    hash        TEXT    NOT NULL
-);
-CREATE INDEX audit_log_case ON audit_log (case_id, seq);
-CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
-BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
-CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
-BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
-",
-)];
-
-/// Which cases [`Store::cases`] lists; `None` is no filter.
-#[derive(Debug, Clone, Default)]
-pub struct CaseFilter {
-    /// The engine's outcome.
-    pub outcome: Option<String>,
-    /// Who recorded the case.
-    pub staff: Option<String>,
-    /// Recorded on or after this day (`YYYY-MM-DD`, UTC).
-    pub from: Option<String>,
-    /// Recorded on or before this day (`YYYY-MM-DD`, UTC).
-    pub to: Option<String>,
-    /// Only cases before this `seq` (the next page).
-    pub before: Option<i64>,
-    /// The latest staff decision, or `none` for cases no one has decided yet.
-    pub decision: Option<String>,
-    /// At most this many.
-    pub limit: u32,
-}
-
-/// A case as the list shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CaseRow {
-    /// The screening entry's `seq`: the list's order and cursor.
-    pub seq: i64,
-    /// The case id.
-    pub case_id: String,
-    /// When it was screened (UTC).
-    pub recorded_at: String,
-    /// Who screened it.
-    pub staff_name: String,
-    /// Product id.
-    pub product: String,
-    /// Version id.
-    pub version: String,
-    /// The engine's outcome.
-    pub outcome: String,
-    /// The score's total, when the case was screened with one.
-    pub score_total: Option<i64>,
-    /// The score's band.
-    pub score_band: Option<String>,
-    /// The latest staff decision.
-    pub staff_decision: Option<String>,
-    /// Whether it goes against the engine.
-    pub overrides: Option<bool>,
-    /// Who made it.
-    pub decided_by: Option<String>,
-    /// When (UTC).
-    pub decided_at: Option<String>,
-}
-
-/// The newest schema version this binary knows.
-pub const SCHEMA_VERSION: i64 = 1;
+use super::{CaseFilter, CaseRow, MIGRATIONS, Revocation, SCHEMA_VERSION, StaffToken, StoreError};
+use crate::native::audit::{self, Entry, GENESIS_HASH, NewEntry};
 
 /// How long a statement waits for another connection's lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -109,53 +27,21 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// fast, and a store locked for a second already delays every append.
 const PROBE_BUSY_TIMEOUT: Duration = Duration::from_secs(1);
 
-/// Anything that went wrong in the store; the message names the database file's problem,
-/// never an applicant's data.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// The database failed.
-    #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    /// The database was written by a newer Kredo.
-    #[error(
-        "the database has schema version {found}, newer than this kredo knows ({known}); use a newer kredo"
-    )]
-    TooNew {
-        /// Its schema version.
-        found: i64,
-        /// The newest this Kredo knows.
-        known: i64,
-    },
-    /// A read-only open found a schema this Kredo would first migrate.
-    #[error(
-        "the database has schema version {found}, older than this kredo's ({known}); a read-only open does not migrate: start `kredo serve` on it once (or use the kredo that wrote it)"
-    )]
-    TooOld {
-        /// Its schema version.
-        found: i64,
-        /// The version this Kredo would migrate it to.
-        known: i64,
-    },
-    /// The store holds something it cannot read.
-    #[error("{0}")]
-    Invalid(String),
-}
-
 /// One open connection to the store. Not shared between threads: the server keeps it behind
 /// a mutex, so writes are serialised, which the hash chain needs anyway.
-pub struct Store {
+pub struct SqliteStore {
     conn: Connection,
 }
 
-impl Store {
+impl SqliteStore {
     /// Opens (or creates) the database at `path` and brings its schema up to date.
-    pub fn open(path: &Path) -> Result<Store, StoreError> {
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
         let conn = Connection::open(path)?;
         // WAL: readers never block the writer. FULL: a commit is fsynced before it returns.
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
-        let mut store = Store { conn };
+        let mut store = SqliteStore { conn };
         store.migrate()?;
         Ok(store)
     }
@@ -167,7 +53,7 @@ impl Store {
     /// is opened `immutable`: SQLite then needs no shared-memory file, which a read-only
     /// directory could not hold. Otherwise it is opened `mode=ro`, which reads the entries
     /// still in the write-ahead log and respects the running server's locks.
-    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+    pub fn open_read_only(path: &Path) -> Result<SqliteStore, StoreError> {
         let quiescent = ["-wal", "-shm", "-journal"]
             .iter()
             .all(|suffix| !sidecar(path, suffix).exists());
@@ -183,7 +69,7 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
-        let store = Store { conn };
+        let mut store = SqliteStore { conn };
         let version = store.existing_schema_version().map_err(|e| match e {
             StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _))
                 if !quiescent
@@ -216,7 +102,7 @@ impl Store {
     }
 
     /// The schema version of a database that is not to be migrated.
-    fn existing_schema_version(&self) -> Result<i64, StoreError> {
+    fn existing_schema_version(&mut self) -> Result<i64, StoreError> {
         let has_migrations: bool = self.conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations')",
             [],
@@ -250,17 +136,17 @@ impl Store {
                 known: SCHEMA_VERSION,
             });
         }
-        for &(version, name, sql) in MIGRATIONS {
-            if version <= current {
+        for m in MIGRATIONS {
+            if m.version <= current {
                 continue;
             }
             let tx = self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
-            tx.execute_batch(sql)?;
+            tx.execute_batch(m.sqlite)?;
             tx.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
-                params![version, name, audit::now_utc()],
+                params![m.version, m.name, audit::now_utc()],
             )?;
             tx.commit()?;
         }
@@ -268,7 +154,7 @@ impl Store {
     }
 
     /// The schema version the database is at.
-    pub fn schema_version(&self) -> Result<i64, StoreError> {
+    pub fn schema_version(&mut self) -> Result<i64, StoreError> {
         Ok(self.conn.query_row(
             "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
             [],
@@ -277,7 +163,11 @@ impl Store {
     }
 
     /// Stores a new token hash for `staff_name`. The token itself is never stored.
-    pub fn add_staff_token(&self, staff_name: &str, token_hash: &str) -> Result<(), StoreError> {
+    pub fn add_staff_token(
+        &mut self,
+        staff_name: &str,
+        token_hash: &str,
+    ) -> Result<(), StoreError> {
         self.conn.execute(
             "INSERT INTO staff_token (staff_name, token_hash, created_at) VALUES (?1, ?2, ?3)",
             params![staff_name, token_hash, audit::now_utc()],
@@ -286,7 +176,7 @@ impl Store {
     }
 
     /// Every staff token, oldest first: who, since when, revoked when.
-    pub fn staff_tokens(&self) -> Result<Vec<StaffToken>, StoreError> {
+    pub fn staff_tokens(&mut self) -> Result<Vec<StaffToken>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT id, staff_name, created_at, revoked_at FROM staff_token ORDER BY id",
         )?;
@@ -331,7 +221,7 @@ impl Store {
     }
 
     /// The staff name a token hash belongs to, if the token exists and is not revoked.
-    pub fn staff_for_token_hash(&self, token_hash: &str) -> Result<Option<String>, StoreError> {
+    pub fn staff_for_token_hash(&mut self, token_hash: &str) -> Result<Option<String>, StoreError> {
         Ok(self
             .conn
             .query_row(
@@ -379,7 +269,7 @@ impl Store {
     }
 
     /// Every entry of one case, oldest first.
-    pub fn case_entries(&self, case_id: &str) -> Result<Vec<Entry>, StoreError> {
+    pub fn case_entries(&mut self, case_id: &str) -> Result<Vec<Entry>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT seq, case_id, kind, recorded_at, staff_name, body, prev_hash, hash
              FROM audit_log WHERE case_id = ?1 ORDER BY seq",
@@ -390,7 +280,7 @@ impl Store {
 
     /// Cases, newest first, as `GET /api/v1/cases` lists them: each case's screening with its
     /// latest staff decision, filtered, at most `filter.limit` of them.
-    pub fn cases(&self, filter: &CaseFilter) -> Result<Vec<CaseRow>, StoreError> {
+    pub fn cases(&mut self, filter: &CaseFilter) -> Result<Vec<CaseRow>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT c.seq, c.case_id, c.recorded_at, c.staff_name,
                     json_extract(c.body, '$.product'), json_extract(c.body, '$.version'),
@@ -448,7 +338,10 @@ impl Store {
 
     /// Calls `visit` on every entry of the log in sequence order, stopping at the first
     /// `false` it returns. Streams: the whole log is never in memory at once.
-    pub fn for_each_entry(&self, mut visit: impl FnMut(Entry) -> bool) -> Result<(), StoreError> {
+    pub fn for_each_entry(
+        &mut self,
+        mut visit: impl FnMut(Entry) -> bool,
+    ) -> Result<(), StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT seq, case_id, kind, recorded_at, staff_name, body, prev_hash, hash
              FROM audit_log ORDER BY seq",
@@ -463,7 +356,7 @@ impl Store {
     }
 
     /// Runs a trivial query: the health check's proof that the file is readable.
-    pub fn ping(&self) -> Result<(), StoreError> {
+    pub fn ping(&mut self) -> Result<(), StoreError> {
         self.conn.query_row("SELECT 1", [], |_| Ok(()))?;
         Ok(())
     }
@@ -491,28 +384,6 @@ impl Store {
         tx.rollback()?;
         Ok(())
     }
-}
-
-/// One staff token, as `kredo staff list` shows it; the token itself is never stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StaffToken {
-    /// Its id, to revoke it alone.
-    pub id: i64,
-    /// The staff member.
-    pub staff_name: String,
-    /// When it was made, UTC.
-    pub created_at: String,
-    /// When it was revoked, UTC, if it was.
-    pub revoked_at: Option<String>,
-}
-
-/// What `revoke_staff` did: none of either means no such staff member (or token).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Revocation {
-    /// Tokens revoked now.
-    pub revoked: usize,
-    /// Tokens that matched but were revoked before.
-    pub already: usize,
 }
 
 /// `db` with `suffix` appended to its file name: SQLite's `-wal`, `-shm` and `-journal`.
