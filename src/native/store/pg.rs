@@ -20,12 +20,13 @@
 //! already runs every store call on a blocking thread, one connection per store handle, and a
 //! handle whose connection was lost reconnects on its next call.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::time::Duration;
 
 use postgres::error::SqlState;
 use postgres::fallible_iterator::FallibleIterator as _;
-use postgres::{Client, Config, NoTls, Row};
+use postgres::{Client, Config, NoTls, Row, Statement};
 
 use super::{CaseFilter, CaseRow, MIGRATIONS, Revocation, SCHEMA_VERSION, StaffToken, StoreError};
 use crate::native::audit::{self, Entry, GENESIS_HASH, NewEntry};
@@ -128,6 +129,9 @@ pub struct PgStore {
     /// Always `Some` but while being dropped (see the `Drop` impl).
     client: Option<Client>,
     read_only: bool,
+    /// The hot paths' statements, prepared once per connection: a query given as text is
+    /// parsed on every call, one more round trip each.
+    statements: HashMap<&'static str, Statement>,
 }
 
 /// Closing a `postgres::Client` blocks on its own small runtime, which tokio forbids on a
@@ -146,6 +150,14 @@ impl Drop for PgStore {
 }
 
 const ENTRY_COLUMNS: &str = "seq, case_id, kind, recorded_at, staff_name, body, prev_hash, hash";
+
+const LOCK_SQL: &str = "SELECT pg_advisory_xact_lock($1, $2)";
+const HEAD_SQL: &str = "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1";
+const INSERT_SQL: &str =
+    "INSERT INTO audit_log (seq, case_id, kind, recorded_at, staff_name, body, prev_hash, hash)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+const CASE_SQL: &str = "SELECT seq, case_id, kind, recorded_at, staff_name, body, prev_hash, hash
+     FROM audit_log WHERE case_id = $1 ORDER BY seq";
 
 impl PgStore {
     /// Connects and brings the schema up to date (when the role may; otherwise says who must).
@@ -184,6 +196,7 @@ impl PgStore {
             target: target.clone(),
             client: Some(client),
             read_only,
+            statements: HashMap::new(),
         })
     }
 
@@ -191,11 +204,30 @@ impl PgStore {
     fn client(&mut self) -> Result<&mut Client, StoreError> {
         let lost = self.client.as_ref().is_none_or(Client::is_closed);
         if lost {
+            self.statements.clear();
             self.client = Some(new_client(&self.target, self.read_only)?);
         }
         self.client
             .as_mut()
             .ok_or_else(|| StoreError::Invalid("no connection to the store".to_owned()))
+    }
+
+    /// The connection and `sql` prepared on it (once per connection).
+    fn prepared(&mut self, sql: &'static str) -> Result<(&mut Client, Statement), StoreError> {
+        self.client()?;
+        let client = self
+            .client
+            .as_mut()
+            .ok_or_else(|| StoreError::Invalid("no connection to the store".to_owned()))?;
+        let statement = match self.statements.get(sql) {
+            Some(statement) => statement.clone(),
+            None => {
+                let statement = client.prepare(sql)?;
+                self.statements.insert(sql, statement.clone());
+                statement
+            }
+        };
+        Ok((client, statement))
     }
 
     /// The schema version, or `None` when the database has no `schema_migrations` table.
@@ -354,33 +386,31 @@ impl PgStore {
 
     /// The staff name a token hash belongs to, if the token exists and is not revoked.
     pub fn staff_for_token_hash(&mut self, token_hash: &str) -> Result<Option<String>, StoreError> {
-        let row = self.client()?.query_opt(
+        let (client, statement) = self.prepared(
             "SELECT staff_name FROM staff_token WHERE token_hash = $1 AND revoked_at IS NULL",
-            &[&token_hash],
         )?;
+        let row = client.query_opt(&statement, &[&token_hash])?;
         Ok(row.map(|r| r.try_get(0)).transpose()?)
     }
 
     /// Appends one entry at the end of the one chain every instance shares: under the append
     /// lock, the head is read and the next entry inserted in one transaction.
     pub fn append(&mut self, new: &NewEntry) -> Result<Entry, StoreError> {
-        let mut tx = self.client()?.transaction()?;
-        tx.execute(
-            "SELECT pg_advisory_xact_lock($1, $2)",
-            &[&LOCK_CLASS, &APPEND_LOCK],
-        )?;
-        let last = tx.query_opt(
-            "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
-            &[],
-        )?;
+        let (_, lock) = self.prepared(LOCK_SQL)?;
+        let (_, head) = self.prepared(HEAD_SQL)?;
+        let (client, insert) = self.prepared(INSERT_SQL)?;
+        let mut tx = client.transaction()?;
+        tx.execute(&lock, &[&LOCK_CLASS, &APPEND_LOCK])?;
+        // Read under the lock, in a statement of its own: its snapshot is taken after the lock
+        // was granted, so it sees the previous holder's entry.
+        let last = tx.query_opt(&head, &[])?;
         let (seq, prev_hash) = match last {
             Some(row) => (row.try_get::<_, i64>(0)? + 1, row.try_get(1)?),
             None => (1, GENESIS_HASH.to_owned()),
         };
         let entry = Entry::seal(seq, new, prev_hash);
         tx.execute(
-            "INSERT INTO audit_log (seq, case_id, kind, recorded_at, staff_name, body, prev_hash, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            &insert,
             &[
                 &entry.seq,
                 &entry.case_id,
@@ -398,10 +428,8 @@ impl PgStore {
 
     /// Every entry of one case, oldest first.
     pub fn case_entries(&mut self, case_id: &str) -> Result<Vec<Entry>, StoreError> {
-        let rows = self.client()?.query(
-            &format!("SELECT {ENTRY_COLUMNS} FROM audit_log WHERE case_id = $1 ORDER BY seq"),
-            &[&case_id],
-        )?;
+        let (client, statement) = self.prepared(CASE_SQL)?;
+        let rows = client.query(&statement, &[&case_id])?;
         rows.iter().map(row_to_entry).collect()
     }
 
