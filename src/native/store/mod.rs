@@ -101,6 +101,10 @@ pub enum DbTarget {
     Sqlite(PathBuf),
     /// A PostgreSQL database.
     Postgres(Box<pg::Target>),
+    /// A `postgres://` value that cannot be used, and why. Kept until the store is opened
+    /// rather than refused while the arguments are read: the argument parser would echo the
+    /// value, password and all.
+    BadUrl(String),
 }
 
 impl FromStr for DbTarget {
@@ -108,7 +112,10 @@ impl FromStr for DbTarget {
 
     fn from_str(s: &str) -> Result<DbTarget, String> {
         if s.starts_with("postgres://") || s.starts_with("postgresql://") {
-            return pg::Target::parse(s).map(|t| DbTarget::Postgres(Box::new(t)));
+            return Ok(match pg::Target::parse(s) {
+                Ok(t) => DbTarget::Postgres(Box::new(t)),
+                Err(why) => DbTarget::BadUrl(why),
+            });
         }
         if s.is_empty() {
             return Err("an empty --db: give a SQLite file or a postgres:// URL".to_owned());
@@ -123,6 +130,7 @@ impl fmt::Display for DbTarget {
         match self {
             DbTarget::Sqlite(path) => write!(f, "{}", path.display()),
             DbTarget::Postgres(target) => write!(f, "{target}"),
+            DbTarget::BadUrl(_) => f.write_str("the --db URL"),
         }
     }
 }
@@ -272,6 +280,7 @@ impl Store {
         Ok(match target {
             DbTarget::Sqlite(path) => Store::Sqlite(sqlite::SqliteStore::open(path)?),
             DbTarget::Postgres(t) => Store::Postgres(Box::new(pg::PgStore::open(t)?)),
+            DbTarget::BadUrl(why) => return Err(StoreError::Invalid(why.clone())),
         })
     }
 
@@ -282,6 +291,7 @@ impl Store {
         Ok(match target {
             DbTarget::Sqlite(path) => Store::Sqlite(sqlite::SqliteStore::open_read_only(path)?),
             DbTarget::Postgres(t) => Store::Postgres(Box::new(pg::PgStore::open_read_only(t)?)),
+            DbTarget::BadUrl(why) => return Err(StoreError::Invalid(why.clone())),
         })
     }
 
@@ -357,5 +367,42 @@ impl Store {
             )),
             Store::Postgres(s) => s.grant_app_role(role),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DbTarget;
+
+    #[test]
+    fn a_url_is_shown_without_its_password() {
+        let t: DbTarget = "postgres://app:s3cret@db.internal:6543/kredo?connect_timeout=3"
+            .parse()
+            .unwrap();
+        assert_eq!(t.to_string(), "postgres://app@db.internal:6543/kredo");
+        assert_eq!(
+            format!("{t:?}"),
+            "DbTarget(postgres://app@db.internal:6543/kredo)"
+        );
+        let default_port: DbTarget = "postgresql://app:s3cret@db/kredo".parse().unwrap();
+        assert_eq!(default_port.to_string(), "postgres://app@db:5432/kredo");
+        // A URL that cannot be used is refused when opened, never echoed.
+        for bad in [
+            "postgres://app:s3cret@[x",
+            "postgresql://app:s3cret@db/kredo?sslmode=require",
+        ] {
+            let t: DbTarget = bad.parse().unwrap();
+            assert!(matches!(t, DbTarget::BadUrl(_)), "{bad}");
+            assert!(!t.to_string().contains("s3cret"));
+            let Err(e) = super::Store::open(&t) else {
+                panic!("{bad} opened");
+            };
+            assert!(!e.to_string().contains("s3cret"), "{e}");
+        }
+        assert!(matches!(
+            "kredo.db".parse::<DbTarget>(),
+            Ok(DbTarget::Sqlite(_))
+        ));
+        assert!("".parse::<DbTarget>().is_err());
     }
 }

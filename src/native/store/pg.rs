@@ -59,6 +59,11 @@ impl Target {
         let mut config: Config = url
             .parse()
             .map_err(|e| format!("not a PostgreSQL connection URL: {e}"))?;
+        if config.get_ssl_mode() == postgres::config::SslMode::Require {
+            return Err(
+                "sslmode=require: this kredo does not speak TLS to PostgreSQL; connect over a Unix socket (`?host=/var/run/postgresql`), a private network or a tunnel, with sslmode=disable or prefer".to_owned(),
+            );
+        }
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
@@ -108,11 +113,23 @@ impl From<postgres::Error> for PgError {
                 code: Some(db.code().clone()),
                 message: format!("{} ({})", db.message(), db.code().code()),
             },
-            // Connection and protocol errors: no row in them.
-            None => PgError {
-                code: e.code().cloned(),
-                message: e.to_string(),
-            },
+            // Connection and protocol errors: no row in them. Their causes say what failed
+            // (refused, timed out, the host unknown).
+            None => {
+                let mut message = e.to_string();
+                let mut cause = std::error::Error::source(&e);
+                while let Some(c) = cause {
+                    let text = c.to_string();
+                    if !message.contains(&text) {
+                        message = format!("{message}: {text}");
+                    }
+                    cause = c.source();
+                }
+                PgError {
+                    code: e.code().cloned(),
+                    message,
+                }
+            }
         }
     }
 }
