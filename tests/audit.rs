@@ -22,6 +22,7 @@ crate::on_both_stores!(
     chain_links_match_the_documented_hash,
     kill_9_during_case_recording_loses_no_acknowledged_entry,
     two_instances_append_to_one_chain_while_one_is_killed,
+    instances_starting_together_migrate_once,
     a_checkpoint_catches_the_truncation_that_plain_verify_misses,
     a_checkpoint_catches_a_rewrite_before_it,
     a_tampered_checkpoint_or_a_wrong_key_fails,
@@ -627,6 +628,50 @@ fn two_instances_append_to_one_chain_while_one_is_killed(backend: Backend) {
         .unwrap();
     assert!(out.contains(&format!("intact: {entries} entries")), "{out}");
     assert!(usize::try_from(entries).unwrap() >= acknowledged.len());
+}
+
+/// Four instances' first start on a new store, at the same moment: each succeeds and the
+/// migration is applied once. Before that, the servers' role is refused with what to run.
+fn instances_starting_together_migrate_once(backend: Backend) {
+    let dir = TempDir::new("audit-migrate");
+    let db = Db::unmigrated(backend, &dir);
+    if backend == Backend::Postgres {
+        let (code, out) = run(&["audit", "verify", "--db", &db.db_arg()]);
+        assert_eq!(code, Some(2), "{out}");
+        assert!(out.contains("not a kredo audit store"), "{out}");
+        let out = kredo(&["serve", "--addr", "127.0.0.1:0", "--db", &db.db_arg()]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("is at schema version 0, not 1, and this role may not change its schema: run `kredo store migrate"),
+            "{err}"
+        );
+    }
+    let owner = db.owner_arg();
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            std::process::Command::new(BIN)
+                .args(["store", "migrate", "--db", &owner])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(text.ends_with(": schema version 1\n"), "{text}");
+    }
+    assert_eq!(
+        db.rows("SELECT CAST(version AS TEXT) FROM schema_migrations"),
+        [["1"]]
+    );
 }
 
 fn count_of(acknowledged: &[(String, i64, usize)], instance: usize) -> usize {

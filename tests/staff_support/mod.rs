@@ -606,6 +606,31 @@ impl Db {
         }
     }
 
+    /// A store no kredo has touched yet: no file, or an empty database owned by `kredo_owner`.
+    pub fn unmigrated(backend: Backend, dir: &TempDir) -> Db {
+        match backend {
+            Backend::Sqlite => Db::new(backend, dir),
+            Backend::Postgres => {
+                static N: AtomicUsize = AtomicUsize::new(0);
+                let db = format!(
+                    "kredo_u_{}_{}",
+                    std::process::id(),
+                    N.fetch_add(1, Ordering::Relaxed)
+                );
+                let admin = pg_admin_url();
+                pg_client(&admin)
+                    .batch_execute(&format!("CREATE DATABASE {db} OWNER kredo_owner"))
+                    .unwrap();
+                Db {
+                    backend,
+                    dir: dir.0.clone(),
+                    arg: pg_url(&admin, "kredo_app", "kredo-app", &db),
+                    pg: Some((pg_url(&admin, "kredo_owner", "kredo-owner", &db), db)),
+                }
+            }
+        }
+    }
+
     /// Runs `sql` as the store's owner (who owns the tables: the triggers still apply).
     pub fn exec(&self, sql: &str) -> Result<(), String> {
         match &self.pg {

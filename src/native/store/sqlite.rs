@@ -37,10 +37,11 @@ impl SqliteStore {
     /// Opens (or creates) the database at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
         let conn = Connection::open(path)?;
+        // First: switching to WAL takes a lock another process starting now may hold.
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         // WAL: readers never block the writer. FULL: a commit is fsynced before it returns.
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
         let mut store = SqliteStore { conn };
         store.migrate()?;
         Ok(store)
@@ -143,6 +144,16 @@ impl SqliteStore {
             let tx = self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            // Read again under the write lock: another process starting at the same moment may
+            // have applied it while this one waited.
+            let now: i64 = tx.query_row(
+                "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+                [],
+                |row| row.get(0),
+            )?;
+            if m.version <= now {
+                continue;
+            }
             tx.execute_batch(m.sqlite)?;
             tx.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
