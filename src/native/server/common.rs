@@ -3,6 +3,7 @@
 
 use std::convert::Infallible;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -125,21 +126,52 @@ impl IntoResponse for JsonText {
     }
 }
 
-/// Runs `f` on a blocking thread with the store behind `store` locked: SQLite blocks.
-pub async fn with_store<T, F>(store: &Arc<Mutex<Store>>, f: F) -> Result<T, ApiError>
+/// Connections to the store of one kind, each used by one request at a time: the writer (one:
+/// appends are serialised anyway, as the hash chain needs) or the readers (a few on PostgreSQL,
+/// so that a long case list does not hold up every staff request's token look-up).
+pub struct Stores {
+    all: Vec<Mutex<Store>>,
+    next: AtomicUsize,
+}
+
+impl Stores {
+    /// The handles; at least one.
+    pub fn new(stores: Vec<Store>) -> Stores {
+        Stores {
+            all: stores.into_iter().map(Mutex::new).collect(),
+            next: AtomicUsize::new(0),
+        }
+    }
+
+    /// Runs `f` on a free handle, or waits for one (in turn) when all are busy.
+    fn run<T>(&self, f: impl FnOnce(&mut Store) -> Result<T, ApiError>) -> Result<T, ApiError> {
+        let unavailable = || ApiError::Internal("the audit store is unavailable".to_owned());
+        for handle in &self.all {
+            if let Ok(mut guard) = handle.try_lock() {
+                return f(&mut guard);
+            }
+        }
+        let turn = self.next.fetch_add(1, Ordering::Relaxed) % self.all.len().max(1);
+        let mut guard = self
+            .all
+            .get(turn)
+            .ok_or_else(unavailable)?
+            .lock()
+            .map_err(|_| unavailable())?;
+        f(&mut guard)
+    }
+}
+
+/// Runs `f` on a blocking thread with one of `stores` locked: both stores' clients block.
+pub async fn with_store<T, F>(stores: &Arc<Stores>, f: F) -> Result<T, ApiError>
 where
     T: Send + 'static,
     F: FnOnce(&mut Store) -> Result<T, ApiError> + Send + 'static,
 {
-    let store = Arc::clone(store);
-    tokio::task::spawn_blocking(move || {
-        let mut guard = store
-            .lock()
-            .map_err(|_| ApiError::Internal("the audit store is unavailable".to_owned()))?;
-        f(&mut guard)
-    })
-    .await
-    .map_err(|_| ApiError::Internal("the audit store task failed".to_owned()))?
+    let stores = Arc::clone(stores);
+    tokio::task::spawn_blocking(move || stores.run(f))
+        .await
+        .map_err(|_| ApiError::Internal("the audit store task failed".to_owned()))?
 }
 
 /// Requests up to this size are decided on the async worker when decisions are quick: a

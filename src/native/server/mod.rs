@@ -22,7 +22,7 @@ mod staff;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -42,6 +42,11 @@ use tower_http::timeout::TimeoutLayer;
 use super::store::{DbTarget, Store, StoreError};
 use crate::Kredo;
 use crate::ruleset::RuleSetSource;
+use common::Stores;
+
+/// Reading connections per instance on PostgreSQL: each instance holds 1 + this many
+/// connections (`max_connections` is 100 by default: 20 instances).
+const PG_READERS: usize = 4;
 
 /// `kredo serve` options.
 #[derive(Debug, Clone, clap::Args)]
@@ -89,9 +94,10 @@ pub struct ServeArgs {
 pub struct AppState {
     kredo: Arc<Kredo>,
     /// The one connection that appends: appends are serialised, as the hash chain needs.
-    writer: Arc<Mutex<Store>>,
-    /// A second connection for token look-ups and history reads (WAL: never blocked by writes).
-    reader: Arc<Mutex<Store>>,
+    writer: Arc<Stores>,
+    /// Connections for token look-ups, histories and lists, never blocked by appends (WAL;
+    /// MVCC): one on SQLite, [`PG_READERS`] on PostgreSQL.
+    readers: Arc<Stores>,
     /// Behind an `Arc`: the state is cloned for every request, the page directory rarely used.
     www: Arc<ServeDir>,
     /// Made once at start: the `Application` schema depends on the rule sets loaded.
@@ -142,12 +148,18 @@ pub fn run(
         })
     };
     let writer = open(&args.db)?;
-    let reader = open(&args.db)?;
+    let readers = match &args.db {
+        DbTarget::Postgres(_) => PG_READERS,
+        _ => 1,
+    };
+    let readers = (0..readers)
+        .map(|_| open(&args.db))
+        .collect::<Result<Vec<_>, _>>()?;
     let openapi_json = openapi::document(&kredo, sources)?.into();
     let state = AppState {
         kredo: Arc::new(kredo),
-        writer: Arc::new(Mutex::new(writer)),
-        reader: Arc::new(Mutex::new(reader)),
+        writer: Arc::new(Stores::new(vec![writer])),
+        readers: Arc::new(Stores::new(readers)),
         www: Arc::new(ServeDir::new(&args.www).append_index_html_on_directories(true)),
         openapi_json,
         rules_json: rules_json.map(Bytes::from),

@@ -92,7 +92,7 @@ fn severity() -> ObjectBuilder {
     responses((status = 200, description = "Ready", body = Health),
               (status = 503, description = "`store_unavailable`: the audit store does not answer or cannot be written; `timeout`", body = ErrorBody)))]
 pub async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
-    with_store(&state.reader, |store| Ok(store.ping()?))
+    with_store(&state.readers, |store| Ok(store.ping()?))
         .await
         .map_err(|_| ApiError::StoreUnavailable)?;
     // On the writer: the connection that appends is the one whose health matters.

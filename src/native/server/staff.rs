@@ -47,7 +47,7 @@ impl FromRequestParts<AppState> for Staff {
                     "the Authorization header must be `Bearer <token>`",
                 ))?;
         let hash = auth::token_hash(token);
-        with_store(&state.reader, move |store| {
+        with_store(&state.readers, move |store| {
             Ok(store.staff_for_token_hash(&hash)?)
         })
         .await?
@@ -421,7 +421,7 @@ pub async fn case_history(
     _staff: Staff,
     Path(case_id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let (case_id, entries) = with_store(&state.reader, move |store| {
+    let (case_id, entries) = with_store(&state.readers, move |store| {
         let entries = store.case_entries(&case_id)?;
         if entries.is_empty() {
             return Err(ApiError::UnknownCase(case_id));
@@ -755,7 +755,7 @@ pub async fn list_cases(
         // One more than the page: whether there is a next one.
         limit: limit + 1,
     };
-    let mut rows = with_store(&state.reader, move |store| Ok(store.cases(&filter)?)).await?;
+    let mut rows = with_store(&state.readers, move |store| Ok(store.cases(&filter)?)).await?;
     let more = rows.len() > usize::try_from(limit).unwrap_or(usize::MAX);
     rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     let next = match rows.last() {

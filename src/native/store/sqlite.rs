@@ -293,26 +293,29 @@ impl SqliteStore {
     /// latest staff decision, filtered, at most `filter.limit` of them.
     pub fn cases(&mut self, filter: &CaseFilter) -> Result<Vec<CaseRow>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
+            // Newest first along the primary key, stopping at the limit: each case's latest
+            // decision is one look-up in `audit_log_case`, so a page costs the same whatever
+            // the log's length (a join over every decision made it grow with the log).
             "SELECT c.seq, c.case_id, c.recorded_at, c.staff_name,
                     json_extract(c.body, '$.product'), json_extract(c.body, '$.version'),
                     json_extract(c.body, '$.outcome'),
                     json_extract(c.body, '$.decision.score.total'),
                     json_extract(c.body, '$.decision.score.band'),
-                    d.decision, d.override, d.staff_name, d.recorded_at
+                    json_extract(d.body, '$.decision'), json_extract(d.body, '$.override'),
+                    d.staff_name, d.recorded_at
              FROM audit_log c
-             LEFT JOIN (
-                 SELECT case_id, json_extract(body, '$.decision') AS decision,
-                        json_extract(body, '$.override') AS override, staff_name, recorded_at,
-                        ROW_NUMBER() OVER (PARTITION BY case_id ORDER BY seq DESC) AS latest
-                 FROM audit_log WHERE kind = 'decision'
-             ) d ON d.case_id = c.case_id AND d.latest = 1
+             LEFT JOIN audit_log d ON d.seq = (
+                 SELECT MAX(x.seq) FROM audit_log x
+                 WHERE x.case_id = c.case_id AND x.kind = 'decision'
+             )
              WHERE c.kind = 'case'
                AND (?1 IS NULL OR json_extract(c.body, '$.outcome') = ?1)
                AND (?2 IS NULL OR c.staff_name = ?2)
                AND (?3 IS NULL OR substr(c.recorded_at, 1, 10) >= ?3)
                AND (?4 IS NULL OR substr(c.recorded_at, 1, 10) <= ?4)
                AND (?5 IS NULL OR c.seq < ?5)
-               AND (?6 IS NULL OR (?6 = 'none' AND d.decision IS NULL) OR d.decision = ?6)
+               AND (?6 IS NULL OR (?6 = 'none' AND d.seq IS NULL)
+                    OR json_extract(d.body, '$.decision') = ?6)
              ORDER BY c.seq DESC
              LIMIT ?7",
         )?;
