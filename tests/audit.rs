@@ -401,40 +401,20 @@ fn kill_9_during_case_recording_loses_no_acknowledged_entry(backend: Backend) {
     let token = staff_token(&db, "Jules");
     let mut server = Server::start(&db, &[]);
     let url = server.url("/api/v1/cases");
-    let acknowledged: Arc<Mutex<Vec<(String, i64)>>> = Arc::default();
+    let acknowledged: Arc<Mutex<Vec<(String, i64, usize)>>> = Arc::default();
     let stop = Arc::new(AtomicBool::new(false));
     let writers: Vec<_> = (0..4)
         .map(|i| {
-            let (url, token, acknowledged, stop) = (
+            let body = request(if i % 2 == 0 { APPLICATION } else { INELIGIBLE }, "en");
+            recorder(
                 url.clone(),
                 token.clone(),
+                body,
+                0,
                 Arc::clone(&acknowledged),
+                Arc::default(),
                 Arc::clone(&stop),
-            );
-            std::thread::spawn(move || {
-                let agent = agent();
-                let body = request(if i % 2 == 0 { APPLICATION } else { INELIGIBLE }, "en");
-                while !stop.load(Ordering::Relaxed) {
-                    let Ok(mut response) = agent
-                        .post(&url)
-                        .header("Authorization", &format!("Bearer {token}"))
-                        .send(body.as_bytes())
-                    else {
-                        return; // the server is gone
-                    };
-                    if response.status() != 201 {
-                        continue;
-                    }
-                    let Ok(text) = response.body_mut().read_to_string() else {
-                        return; // the answer was cut off: not acknowledged
-                    };
-                    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-                    acknowledged.lock().unwrap().push((
-                        v["case_id"].as_str().unwrap().to_owned(),
-                        v["seq"].as_i64().unwrap(),
-                    ));
-                }
-            })
+            )
         })
         .collect();
     // Let a good number of entries be acknowledged, then kill the server mid-stream.
@@ -459,7 +439,7 @@ fn kill_9_during_case_recording_loses_no_acknowledged_entry(backend: Backend) {
     assert_eq!(code, Some(0), "{out}");
     // …and every acknowledged entry is there, under its acknowledged sequence number.
     let server = Server::start(&db, &[]);
-    for (id, seq) in &acknowledged {
+    for (id, seq, _) in &acknowledged {
         let history = get(&server.url(&format!("/api/v1/cases/{id}")), Some(&token));
         assert_eq!(history.status, 200, "acknowledged case {id} was lost");
         assert_eq!(history.json()["entries"][0]["seq"].as_i64(), Some(*seq));
@@ -471,17 +451,18 @@ fn kill_9_during_case_recording_loses_no_acknowledged_entry(backend: Backend) {
         Some(&token),
     );
     assert_eq!(answer.status, 201);
-    let max_seq = acknowledged.iter().map(|(_, s)| *s).max().unwrap();
+    let max_seq = acknowledged.iter().map(|(_, s, _)| *s).max().unwrap();
     assert!(answer.json()["seq"].as_i64().unwrap() > max_seq);
     drop(server);
     assert_eq!(verify(&db).0, Some(0));
 }
 
-/// Records cases on `url` from one thread until `stop`; each acknowledged case is pushed with
-/// its seq and `instance`, and every other answer counted in `refused`.
+/// Records cases (`body`) on `url` from one thread until `stop`; each acknowledged case is
+/// pushed with its seq and `instance`, and every other answer counted in `refused`.
 fn recorder(
     url: String,
     token: String,
+    body: String,
     instance: usize,
     acknowledged: Arc<Mutex<Vec<(String, i64, usize)>>>,
     refused: Arc<Mutex<Vec<String>>>,
@@ -489,7 +470,6 @@ fn recorder(
 ) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || {
         let agent = agent();
-        let body = request(APPLICATION, "en");
         while !stop.load(Ordering::Relaxed) {
             let Ok(mut response) = agent
                 .post(&url)
@@ -543,6 +523,7 @@ fn two_instances_append_to_one_chain_while_one_is_killed(backend: Backend) {
             recorder(
                 server.url("/api/v1/cases"),
                 token.clone(),
+                request(APPLICATION, "en"),
                 instance,
                 Arc::clone(&acknowledged),
                 Arc::clone(&refused),

@@ -571,23 +571,12 @@ impl Db {
                 pg: None,
             },
             Backend::Postgres => {
-                static N: AtomicUsize = AtomicUsize::new(0);
-                let db = format!(
-                    "kredo_t_{}_{}_{name}",
-                    std::process::id(),
-                    N.fetch_add(1, Ordering::Relaxed)
-                );
-                let admin = pg_admin_url();
-                pg_client(&admin)
-                    .batch_execute(&format!("CREATE DATABASE {db} OWNER kredo_owner"))
-                    .unwrap();
-                let owner = pg_url(&admin, "kredo_owner", "kredo-owner", &db);
-                let app = pg_url(&admin, "kredo_app", "kredo-app", &db);
+                let db = Db::empty_database(dir, name);
                 let out = kredo(&[
                     "store",
                     "migrate",
                     "--db",
-                    &owner,
+                    &db.owner_arg(),
                     "--app-role",
                     "kredo_app",
                 ]);
@@ -596,12 +585,7 @@ impl Db {
                     "{}",
                     String::from_utf8_lossy(&out.stderr)
                 );
-                Db {
-                    backend,
-                    dir: dir.0.clone(),
-                    arg: app,
-                    pg: Some((owner, db)),
-                }
+                db
             }
         }
     }
@@ -610,24 +594,27 @@ impl Db {
     pub fn unmigrated(backend: Backend, dir: &TempDir) -> Db {
         match backend {
             Backend::Sqlite => Db::new(backend, dir),
-            Backend::Postgres => {
-                static N: AtomicUsize = AtomicUsize::new(0);
-                let db = format!(
-                    "kredo_u_{}_{}",
-                    std::process::id(),
-                    N.fetch_add(1, Ordering::Relaxed)
-                );
-                let admin = pg_admin_url();
-                pg_client(&admin)
-                    .batch_execute(&format!("CREATE DATABASE {db} OWNER kredo_owner"))
-                    .unwrap();
-                Db {
-                    backend,
-                    dir: dir.0.clone(),
-                    arg: pg_url(&admin, "kredo_app", "kredo-app", &db),
-                    pg: Some((pg_url(&admin, "kredo_owner", "kredo-owner", &db), db)),
-                }
-            }
+            Backend::Postgres => Db::empty_database(dir, "u"),
+        }
+    }
+
+    /// A new, empty PostgreSQL database owned by `kredo_owner`, served as `kredo_app`.
+    fn empty_database(dir: &TempDir, name: &str) -> Db {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let db = format!(
+            "kredo_t_{}_{}_{name}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        );
+        let admin = pg_admin_url();
+        pg_client(&admin)
+            .batch_execute(&format!("CREATE DATABASE {db} OWNER kredo_owner"))
+            .unwrap();
+        Db {
+            backend: Backend::Postgres,
+            dir: dir.0.clone(),
+            arg: pg_url(&admin, "kredo_app", "kredo-app", &db),
+            pg: Some((pg_url(&admin, "kredo_owner", "kredo-owner", &db), db)),
         }
     }
 

@@ -93,6 +93,23 @@ FOR EACH STATEMENT EXECUTE FUNCTION audit_log_refuse();
 /// The newest schema version this binary knows.
 pub const SCHEMA_VERSION: i64 = 1;
 
+/// A read-only open's check: the schema must be this kredo's, since nothing is migrated.
+pub fn expect_current(version: i64) -> Result<(), StoreError> {
+    if version > SCHEMA_VERSION {
+        return Err(StoreError::TooNew {
+            found: version,
+            known: SCHEMA_VERSION,
+        });
+    }
+    if version < SCHEMA_VERSION {
+        return Err(StoreError::TooOld {
+            found: version,
+            known: SCHEMA_VERSION,
+        });
+    }
+    Ok(())
+}
+
 /// Where the store is: `--db`. A value starting `postgres://` or `postgresql://` is a
 /// PostgreSQL connection URL; anything else is the path of a SQLite file.
 #[derive(Clone)]

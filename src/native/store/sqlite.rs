@@ -87,18 +87,7 @@ impl SqliteStore {
             }
             other => other,
         })?;
-        if version > SCHEMA_VERSION {
-            return Err(StoreError::TooNew {
-                found: version,
-                known: SCHEMA_VERSION,
-            });
-        }
-        if version < SCHEMA_VERSION {
-            return Err(StoreError::TooOld {
-                found: version,
-                known: SCHEMA_VERSION,
-            });
-        }
+        super::expect_current(version)?;
         Ok(store)
     }
 
