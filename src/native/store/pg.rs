@@ -166,15 +166,25 @@ impl Drop for PgStore {
     }
 }
 
-const ENTRY_COLUMNS: &str = "seq, case_id, kind, recorded_at, staff_name, body, prev_hash, hash";
+/// An entry's columns, in [`row_to_entry`]'s order (a macro, so statements can be `concat!`ed
+/// into the `&'static str`s the statement cache keys on).
+macro_rules! entry_columns {
+    () => {
+        "seq, case_id, kind, recorded_at, staff_name, body, prev_hash, hash"
+    };
+}
 
 const LOCK_SQL: &str = "SELECT pg_advisory_xact_lock($1, $2)";
 const HEAD_SQL: &str = "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1";
 const INSERT_SQL: &str =
     "INSERT INTO audit_log (seq, case_id, kind, recorded_at, staff_name, body, prev_hash, hash)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
-const CASE_SQL: &str = "SELECT seq, case_id, kind, recorded_at, staff_name, body, prev_hash, hash
-     FROM audit_log WHERE case_id = $1 ORDER BY seq";
+const CASE_SQL: &str = concat!(
+    "SELECT ",
+    entry_columns!(),
+    " FROM audit_log WHERE case_id = $1 ORDER BY seq"
+);
+const LOG_SQL: &str = concat!("SELECT ", entry_columns!(), " FROM audit_log ORDER BY seq");
 
 impl PgStore {
     /// Connects and brings the schema up to date (when the role may; otherwise says who must).
@@ -213,18 +223,13 @@ impl PgStore {
             self.statements.clear();
             self.client = Some(new_client(&self.target, self.read_only)?);
         }
-        self.client
-            .as_mut()
-            .ok_or_else(|| StoreError::Invalid("no connection to the store".to_owned()))
+        self.client.as_mut().ok_or_else(no_connection)
     }
 
     /// The connection and `sql` prepared on it (once per connection).
     fn prepared(&mut self, sql: &'static str) -> Result<(&mut Client, Statement), StoreError> {
         self.client()?;
-        let client = self
-            .client
-            .as_mut()
-            .ok_or_else(|| StoreError::Invalid("no connection to the store".to_owned()))?;
+        let client = self.client.as_mut().ok_or_else(no_connection)?;
         let statement = match self.statements.get(sql) {
             Some(statement) => statement.clone(),
             None => {
@@ -514,10 +519,9 @@ impl PgStore {
         &mut self,
         mut visit: impl FnMut(Entry) -> bool,
     ) -> Result<(), StoreError> {
-        let mut rows = self.client()?.query_raw(
-            &format!("SELECT {ENTRY_COLUMNS} FROM audit_log ORDER BY seq"),
-            std::iter::empty::<i64>(),
-        )?;
+        let mut rows = self
+            .client()?
+            .query_raw(LOG_SQL, std::iter::empty::<i64>())?;
         while let Some(row) = rows.next()? {
             if !visit(row_to_entry(&row)?) {
                 break;
@@ -562,6 +566,11 @@ impl PgStore {
         }
         Ok(())
     }
+}
+
+/// Only while a store is dropped is its connection gone.
+fn no_connection() -> StoreError {
+    StoreError::Invalid("no connection to the store".to_owned())
 }
 
 fn new_client(target: &Target, read_only: bool) -> Result<Client, StoreError> {
